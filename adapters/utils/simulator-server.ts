@@ -1,0 +1,139 @@
+/**
+ * Scaffolding shared by every provider simulator: an HTTPS server on loopback, body reading, a request
+ * log tests can count, fault injection and a lifecycle timer. Each simulator supplies only its wire
+ * protocol (`handle`) and how its provider spells an injected failure (`renderFault`).
+ */
+import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { SimulatorFault, SimulatorRequest } from '../../src/adapter.js';
+
+export interface SimRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  body: string;
+  /** Scheme://host:port the client used, for building absolute links (nextLink). */
+  origin: string;
+}
+
+export interface SimResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface SimHandled extends SimResponse {
+  /** Operation name recorded in the request log (e.g. Jobs_Get, GetStatus). */
+  operation: string;
+}
+
+export interface SimulatorServerOptions {
+  tls: { key: string; cert: string };
+  host?: string | undefined;
+  port?: number | undefined;
+  handle(req: SimRequest): Promise<SimHandled> | SimHandled;
+  renderFault(fault: SimulatorFault): SimResponse;
+  /** Largest request body accepted; larger ones get 413. */
+  maxBodyBytes?: number;
+}
+
+export interface SimulatorServer {
+  endpoint: string;
+  port: number;
+  requests: SimulatorRequest[];
+  inject(fault: SimulatorFault): void;
+  close(): Promise<void>;
+}
+
+const MAX_LOGGED_REQUESTS = 100_000;
+
+export async function startSimulatorServer(opts: SimulatorServerOptions): Promise<SimulatorServer> {
+  const requests: SimulatorRequest[] = [];
+  const faults: (SimulatorFault & { count: number })[] = [];
+  const maxBody = opts.maxBodyBytes ?? 4 * 1024 * 1024;
+  const host = opts.host ?? '127.0.0.1';
+
+  const server: Server = createServer({ key: opts.tls.key, cert: opts.tls.cert }, async (req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > maxBody) {
+        res.writeHead(413).end();
+        return;
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const url = new URL(req.url ?? '/', `https://${req.headers.host ?? host}`);
+    const simReq: SimRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+      origin: url.origin,
+    };
+    const record = (operation: string, status: number) => {
+      if (requests.length < MAX_LOGGED_REQUESTS) {
+        requests.push({ method: simReq.method, path: simReq.path, operation, status, at: Date.now() });
+      }
+    };
+
+    const fault = faults[0];
+    if (fault) {
+      fault.count -= 1;
+      if (fault.count <= 0) faults.shift();
+      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      record('fault', fault.status);
+      if (fault.status === 0) {
+        req.socket.destroy();
+        return;
+      }
+      const out = opts.renderFault(fault);
+      const headers: Record<string, string> = { ...out.headers };
+      if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
+      if (!res.destroyed) res.writeHead(out.status, headers).end(out.body ?? '');
+      return;
+    }
+
+    let out: SimHandled;
+    try {
+      out = await opts.handle(simReq);
+    } catch (error) {
+      out = { operation: 'crash', status: 500, body: String((error as Error).message) };
+    }
+    record(out.operation, out.status);
+    if (!res.destroyed) res.writeHead(out.status, out.headers ?? {}).end(out.body ?? '');
+  });
+  // Simulators keep client connections alive; closing must not wait for idle sockets.
+  server.keepAliveTimeout = 5_000;
+  server.listen(opts.port ?? 0, host);
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = host.includes(':') ? `[${host}]` : host;
+
+  return {
+    endpoint: `https://${hostForUrl}:${port}`,
+    port,
+    requests,
+    inject(fault) {
+      faults.push({ ...fault, count: fault.count ?? 1 });
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Runs `step` every `stepMs` (0 = never: tests step by hand). The timer never keeps the process alive. */
+export function startLifecycleTimer(stepMs: number, step: () => void): { stop(): void } {
+  if (stepMs <= 0) return { stop() {} };
+  const timer = setInterval(step, stepMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

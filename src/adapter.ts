@@ -1,0 +1,268 @@
+/**
+ * The seam between the gateway core and the providers. The core knows only these types; each folder
+ * under adapters/ implements them with `defineAdapter` and is listed once in src/adapters.ts.
+ */
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+
+export const JOB_STATES = [
+  'CREATING',
+  'SHIPPING',
+  'RECEIVED',
+  'TRANSFERRING',
+  'PACKAGING',
+  'COMPLETED',
+  'COMPLETED_WITH_ERRORS',
+  'FAILED',
+  'CANCELLED',
+] as const;
+export type JobState = (typeof JOB_STATES)[number];
+export const TERMINAL_STATES: readonly JobState[] = ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED'];
+export const isTerminal = (state: JobState | null | undefined): boolean =>
+  state != null && TERMINAL_STATES.includes(state);
+
+export type JobType = 'IMPORT' | 'EXPORT';
+
+export type DriveState =
+  | 'SPECIFIED'
+  | 'RECEIVED'
+  | 'NEVER_RECEIVED'
+  | 'TRANSFERRING'
+  | 'COMPLETED'
+  | 'COMPLETED_MORE_INFO'
+  | 'SHIPPED_BACK';
+
+export type ArtifactKind =
+  | 'LOG'
+  | 'ERROR_LOG'
+  | 'VERBOSE_LOG'
+  | 'MANIFEST'
+  | 'SIGNATURE'
+  | 'SHIPPING_LABEL'
+  | 'BLOB_INPUT'
+  | 'BLOB_OUTPUT'
+  | 'INCOMPLETE_BLOB_LIST'
+  | 'OTHER';
+
+export type JobAction = 'UPDATE' | 'SHIP' | 'CANCEL' | 'DELETE';
+
+export interface DriveSnapshot {
+  driveId: string;
+  state: DriveState | null;
+  providerState: string | null;
+  percentComplete: number | null;
+  bytesSucceeded: number | null;
+  copyStatus: string | null;
+  manifestFile: string | null;
+  manifestHash: string | null;
+  manifestUri: string | null;
+  verboseLogUri: string | null;
+  errorLogUri: string | null;
+  errorCount: number | null;
+}
+
+export interface ArtifactSnapshot {
+  kind: ArtifactKind;
+  description: string | null;
+  /** Never carries a credential: adapters strip SAS query strings and signed parameters. */
+  url: string | null;
+}
+
+export interface Address {
+  recipientName: string | null;
+  company: string | null;
+  streetLines: string[];
+  city: string | null;
+  stateOrProvince: string | null;
+  postalCode: string | null;
+  countryOrRegion: string | null;
+  phone: string | null;
+  email: string | null;
+}
+
+export interface PackageInfo {
+  carrier: string | null;
+  trackingNumber: string | null;
+  driveCount: number | null;
+  /** Free-form as the provider wrote it (Azure sends e.g. "9/29/2017 10:28:35 PM"). */
+  shipDate: string | null;
+}
+
+export interface ShippingSnapshot {
+  /** Where the customer ships the devices (the provider's datacenter). */
+  deliverTo: Address | null;
+  /** The inbound package the customer reported. */
+  deliveryPackage: PackageInfo | null;
+  /** The package the provider sent back. */
+  returnPackage: PackageInfo | null;
+  returnAddress: Address | null;
+  /** Carrier used for the return shipment; the carrier account number is never exposed. */
+  returnCarrier: string | null;
+}
+
+export interface ProgressSnapshot {
+  percent: number | null;
+  bytesTransferred: number | null;
+  itemsProcessed: number | null;
+  message: string | null;
+}
+
+export interface JobErrorInfo {
+  code: string | null;
+  message: string;
+}
+
+/**
+ * The normalized job as plain data: what resolvers read, what the poller diffs and what the store keeps.
+ * It must never contain a secret (BitLocker key, storage key, SAS, AWS secret): mapping functions drop them.
+ */
+export interface JobSnapshot {
+  nativeId: string;
+  name: string;
+  type: JobType;
+  /** null when the provider word has no normalized equivalent; the core then keeps the last known state. */
+  state: JobState | null;
+  /** The provider's own word(s), always kept (AWS: "ProgressCode/LocationCode"). */
+  providerState: string;
+  cancelRequested: boolean;
+  createdAt: string | null;
+  updatedAt: string | null;
+  progress: ProgressSnapshot;
+  drives: DriveSnapshot[];
+  artifacts: ArtifactSnapshot[];
+  shipping: ShippingSnapshot | null;
+  location: string | null;
+  errors: JobErrorInfo[];
+  failureReason: string | null;
+  /** Provider-specific, non-secret extras a user may need (e.g. IoT excludeKeysInExport, AWS manifest fields). */
+  details: Record<string, string | number | boolean | null>;
+}
+
+/** What a listing returns: a full snapshot when the provider lists details, otherwise just enough to sort. */
+export interface JobRef {
+  nativeId: string;
+  createdAt: string | null;
+  type: JobType | null;
+  snapshot?: JobSnapshot;
+  /** Set when the listing alone proves the job was cancelled (AWS IsCanceled). */
+  cancelled?: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextPageToken?: string | undefined;
+}
+
+export const NOT_FOUND = Symbol.for('crossdock.notFound');
+export type NotFound = typeof NOT_FOUND;
+
+export interface Capabilities {
+  /** listJobs returns full snapshots, so a listing needs no per-job call. */
+  listIncludesSnapshots: boolean;
+  /** Largest batch getJobs accepts in one call (1 = one provider request per job). */
+  maxBatchSize: number;
+  /** How long a fetched snapshot may be reused before the provider is asked again. */
+  cacheTtlMs: { active: number; terminal: number };
+  create: boolean;
+  /** Normalized states in which each action is accepted by the provider. */
+  actions: Partial<Record<JobAction, readonly JobState[]>>;
+}
+
+export interface CallOptions {
+  signal: AbortSignal;
+}
+
+export interface AccountClient {
+  readonly capabilities: Capabilities;
+  listJobs(opts: CallOptions & { pageToken?: string | undefined }): Promise<Page<JobRef>>;
+  /** DataLoader batch function: one result per id, in order. */
+  getJobs(nativeIds: readonly string[], opts: CallOptions): Promise<(JobSnapshot | NotFound)[]>;
+  createJob?(input: unknown, opts: CallOptions & { idempotencyKey?: string }): Promise<JobSnapshot>;
+  updateJob?(nativeId: string, patch: unknown, opts: CallOptions): Promise<JobSnapshot>;
+  cancelJob?(nativeId: string, opts: CallOptions): Promise<JobSnapshot>;
+  dispose(): Promise<void>;
+}
+
+export interface AdapterContext {
+  account: string;
+  logger: Logger;
+  /** PEM certificates to trust in addition to the system store (the sandbox CA). */
+  ca?: string | undefined;
+  /** Per provider call; every request is aborted after this. */
+  timeoutMs: number;
+  now: () => number;
+}
+
+/** A running simulator: what `crossdock sandbox` prints for it and how tests steer it. */
+export interface RunningSimulator {
+  /** The account entry printed by `crossdock sandbox --json`; pasteable into a config file as is. */
+  account: Record<string, unknown> & { kind: string; account: string; endpoint: string };
+  /** Every request the simulator answered, for tests that count provider calls. */
+  requests: SimulatorRequest[];
+  /** Moves every non-terminal job one lifecycle step (what the timer does when stepMs > 0). */
+  step(): void;
+  /** Makes the next `count` requests fail as the provider would (throttling, outage, slowness). */
+  inject(fault: SimulatorFault): void;
+  close(): Promise<void>;
+}
+
+export interface SimulatorFault {
+  /** HTTP status to answer with; 0 = drop the connection without answering. */
+  status: number;
+  /** Provider error code for the body, e.g. TooManyRequests, Throttling, ThrottlingException. */
+  code?: string;
+  count?: number;
+  retryAfterSeconds?: number;
+  /** Delay before answering (to exercise timeouts). */
+  delayMs?: number;
+}
+
+export interface SimulatorRequest {
+  method: string;
+  path: string;
+  operation: string;
+  status: number;
+  at: number;
+}
+
+export interface SimulatorOptions {
+  account: string;
+  seed: number;
+  /** Milliseconds of real time per lifecycle step; 0 = manual (tests call step()). */
+  stepMs: number;
+  /** How many jobs exist at start. */
+  seedJobs: number;
+  /** Whether the simulator plays the customer (ships seeded jobs, creates new ones now and then). */
+  autopilot: boolean;
+  tls: { key: string; cert: string };
+  host?: string;
+  port?: number;
+}
+
+export interface SimulatorFactory {
+  start(opts: SimulatorOptions): Promise<RunningSimulator>;
+}
+
+export interface Adapter<Config extends { kind: string; account: string } = { kind: string; account: string }> {
+  kind: string;
+  displayName: string;
+  /** Validates one `providers[]` entry of the config file. */
+  configSchema: z.ZodType<Config>;
+  /** Config keys whose values are secrets: redacted from logs and never echoed. */
+  secretFields: readonly string[];
+  connect(config: Config, ctx: AdapterContext): AccountClient;
+  simulator: SimulatorFactory;
+}
+
+export function defineAdapter<Config extends { kind: string; account: string }>(
+  adapter: Adapter<Config>,
+): Adapter<Config> {
+  return adapter;
+}
+
+export const emptyProgress = (): ProgressSnapshot => ({
+  percent: null,
+  bytesTransferred: null,
+  itemsProcessed: null,
+  message: null,
+});
