@@ -159,7 +159,10 @@ export type NotFound = typeof NOT_FOUND;
 export interface Capabilities {
   /** listJobs returns full snapshots, so a listing needs no per-job call. */
   listIncludesSnapshots: boolean;
-  /** Largest batch getJobs accepts in one call (1 = one provider request per job). */
+  /**
+   * Most jobs the provider answers in one request (1 = one request per job). Informative: getJobs accepts
+   * any number of ids and bounds its own concurrency.
+   */
   maxBatchSize: number;
   /** How long a fetched snapshot may be reused before the provider is asked again. */
   cacheTtlMs: { active: number; terminal: number };
@@ -180,6 +183,7 @@ export interface AccountClient {
   createJob?(input: unknown, opts: CallOptions & { idempotencyKey?: string }): Promise<JobSnapshot>;
   updateJob?(nativeId: string, patch: unknown, opts: CallOptions): Promise<JobSnapshot>;
   cancelJob?(nativeId: string, opts: CallOptions): Promise<JobSnapshot>;
+  deleteJob?(nativeId: string, opts: CallOptions): Promise<void>;
   dispose(): Promise<void>;
 }
 

@@ -1,0 +1,131 @@
+/**
+ * The gateway's one config file (YAML or JSON): `${ENV}` interpolation, then validation with zod — the
+ * top level here, each `providers[]` entry by its adapter's own schema. Every problem becomes one line
+ * `path: what is wrong`; values are never echoed, so a secret in a bad field cannot leak into the message.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { adapterFor, adapters } from './adapters.js';
+
+const storeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('sqlite'), path: z.string().min(1).default('.crossdock/crossdock.sqlite') }).strict(),
+  z.object({ kind: z.literal('memory') }).strict(),
+]);
+
+const topLevelSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(4000),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 4000 }),
+    store: storeSchema.default({ kind: 'sqlite', path: '.crossdock/crossdock.sqlite' }),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Every provider call is aborted after this. */
+    providerTimeoutMs: z.number().int().min(100).max(600_000).default(15_000),
+    /** PEM trusted for every account in addition to the system store (the sandbox prints it). */
+    caCertificate: z.string().optional(),
+    providers: z.array(z.object({ kind: z.string(), account: z.string() }).loose()).min(1, 'list at least one account'),
+    polling: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+export type GatewayConfig = Omit<z.infer<typeof topLevelSchema>, 'providers'> & {
+  providers: ({ kind: string; account: string } & Record<string, unknown>)[];
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid config:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const formatPath = (path: readonly PropertyKey[]) =>
+  path.reduce<string>(
+    (out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)),
+    '',
+  ) || '(root)';
+
+/** Replaces `${NAME}` and `${NAME:-default}` in every string; an unset variable without default is a problem. */
+export function interpolateEnv(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  problems: string[],
+  path: PropertyKey[] = [],
+): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback?: string) => {
+      const found = env[name];
+      if (found !== undefined) return found;
+      if (fallback !== undefined) return fallback;
+      problems.push(`${formatPath(path)}: environment variable ${name} is not set`);
+      return '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, i) => interpolateEnv(item, env, problems, [...path, i]));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, interpolateEnv(v, env, problems, [...path, k])]),
+    );
+  }
+  return value;
+}
+
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const problems: string[] = [];
+  const interpolated = interpolateEnv(raw ?? {}, env, problems);
+  if (problems.length) throw new ConfigError(problems);
+
+  const top = topLevelSchema.safeParse(interpolated);
+  if (!top.success) {
+    throw new ConfigError(top.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`));
+  }
+  const seen = new Set<string>();
+  const providers = top.data.providers.map((entry, index) => {
+    const adapter = adapterFor(entry.kind);
+    if (!adapter) {
+      problems.push(
+        `providers[${index}].kind: unknown provider "${entry.kind}" (known: ${adapters.map((a) => a.kind).join(', ')})`,
+      );
+      return entry;
+    }
+    if (seen.has(entry.account)) problems.push(`providers[${index}].account: "${entry.account}" is used twice`);
+    seen.add(entry.account);
+    const parsed = adapter.configSchema.safeParse(entry);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues)
+        problems.push(`${formatPath(['providers', index, ...issue.path])}: ${issue.message}`);
+      return entry;
+    }
+    return parsed.data as GatewayConfig['providers'][number];
+  });
+  if (problems.length) throw new ConfigError(problems);
+  return { ...top.data, providers };
+}
+
+export const DEFAULT_CONFIG_FILE = 'crossdock.config.yaml';
+
+/** Reads `file`, or `crossdock.config.yaml` in the working directory; undefined when neither exists (→ sandbox). */
+export function loadConfigFile(file: string | undefined, cwd = process.cwd()): GatewayConfig | undefined {
+  const path = file ? resolve(cwd, file) : resolve(cwd, DEFAULT_CONFIG_FILE);
+  if (!existsSync(path)) {
+    if (file) throw new ConfigError([`${file}: no such file`]);
+    return undefined;
+  }
+  let raw: unknown;
+  try {
+    // YAML is a superset of JSON, so one parser reads both kinds of file.
+    raw = YAML.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    const where = (error as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+    throw new ConfigError([
+      `${file ?? DEFAULT_CONFIG_FILE}${where ? `:${where.line}:${where.col}` : ''}: not valid YAML or JSON`,
+    ]);
+  }
+  return parseConfig(raw);
+}

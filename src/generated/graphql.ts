@@ -1,0 +1,722 @@
+import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import type { JobNode } from '../jobs.js';
+import type { AccountRuntime } from '../accounts.js';
+import type { GatewayContext } from '../context.js';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = T | null;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** An ISO 8601 date-time in UTC, e.g. `2026-11-24T02:26:22.000Z`. */
+  DateTime: { input: string; output: string; }
+};
+
+export type AccountCapabilities = {
+  __typename?: 'AccountCapabilities';
+  actions: Array<ActionCapability>;
+  /** Whether jobs can be created through the gateway at this account. */
+  create: Scalars['Boolean']['output'];
+};
+
+export type AccountHealth = {
+  __typename?: 'AccountHealth';
+  consecutiveFailures: Scalars['Int']['output'];
+  lastErrorAt: Maybe<Scalars['DateTime']['output']>;
+  /** Public error code of the last failure. */
+  lastErrorCode: Maybe<ErrorCode>;
+  lastErrorMessage: Maybe<Scalars['String']['output']>;
+  lastSuccessAt: Maybe<Scalars['DateTime']['output']>;
+  status: AccountStatus;
+};
+
+export type AccountStatus =
+  /** The last call failed; earlier ones succeeded. */
+  | 'DEGRADED'
+  /** Several consecutive calls failed. */
+  | 'DOWN'
+  /** The last call to the provider succeeded. */
+  | 'HEALTHY'
+  /** No call has been made yet. */
+  | 'UNKNOWN';
+
+export type ActionCapability = {
+  __typename?: 'ActionCapability';
+  action: JobAction;
+  /** Normalized states in which the provider accepts the action. */
+  states: Array<JobState>;
+};
+
+export type Address = {
+  __typename?: 'Address';
+  city: Maybe<Scalars['String']['output']>;
+  company: Maybe<Scalars['String']['output']>;
+  countryOrRegion: Maybe<Scalars['String']['output']>;
+  email: Maybe<Scalars['String']['output']>;
+  phone: Maybe<Scalars['String']['output']>;
+  postalCode: Maybe<Scalars['String']['output']>;
+  recipientName: Maybe<Scalars['String']['output']>;
+  stateOrProvince: Maybe<Scalars['String']['output']>;
+  streetLines: Array<Scalars['String']['output']>;
+};
+
+export type Artifact = {
+  __typename?: 'Artifact';
+  description: Maybe<Scalars['String']['output']>;
+  kind: ArtifactKind;
+  /** Location of the artifact, with any credential removed. */
+  url: Maybe<Scalars['String']['output']>;
+};
+
+export type ArtifactKind =
+  /** An input blob container or blob (IoT Hub import). */
+  | 'BLOB_INPUT'
+  /** An output blob container or blob (IoT Hub export/import results). */
+  | 'BLOB_OUTPUT'
+  | 'ERROR_LOG'
+  /** Azure export: blobs that did not fit on the drives. */
+  | 'INCOMPLETE_BLOB_LIST'
+  | 'LOG'
+  | 'MANIFEST'
+  | 'OTHER'
+  | 'SHIPPING_LABEL'
+  | 'SIGNATURE'
+  | 'VERBOSE_LOG';
+
+export type Drive = {
+  __typename?: 'Drive';
+  bytesSucceeded: Maybe<Scalars['Float']['output']>;
+  copyStatus: Maybe<Scalars['String']['output']>;
+  driveId: Scalars['String']['output'];
+  errorCount: Maybe<Scalars['Int']['output']>;
+  errorLogUri: Maybe<Scalars['String']['output']>;
+  manifestFile: Maybe<Scalars['String']['output']>;
+  manifestHash: Maybe<Scalars['String']['output']>;
+  manifestUri: Maybe<Scalars['String']['output']>;
+  percentComplete: Maybe<Scalars['Float']['output']>;
+  providerState: Maybe<Scalars['String']['output']>;
+  state: Maybe<DriveState>;
+  verboseLogUri: Maybe<Scalars['String']['output']>;
+};
+
+/** Normalized state of one drive (Azure drive states; other providers report no per-drive state). */
+export type DriveState =
+  | 'COMPLETED'
+  /** Transfer finished with errors, warnings or informational messages; see the drive's logs. */
+  | 'COMPLETED_MORE_INFO'
+  | 'NEVER_RECEIVED'
+  | 'RECEIVED'
+  | 'SHIPPED_BACK'
+  | 'SPECIFIED'
+  | 'TRANSFERRING';
+
+/**
+ * The public error codes. Every GraphQL error crossdock returns carries one of these in `extensions.code`;
+ * errors caused by a provider also carry `extensions.account`, `extensions.provider` and, where the provider
+ * answered, `extensions.providerCode` (the provider's own code, e.g. `ResourceNotFound` or `InvalidJobIdException`).
+ */
+export type ErrorCode =
+  /** The request itself is invalid (bad id, bad argument, bad input field named in `extensions.field`). */
+  | 'BAD_USER_INPUT'
+  /** A subscription cursor is older than the event log's retention: re-query, then subscribe again. */
+  | 'CURSOR_EXPIRED'
+  /** The client may not do this. */
+  | 'FORBIDDEN'
+  /** The idempotency key was used before with different input. */
+  | 'IDEMPOTENCY_CONFLICT'
+  /** An unexpected gateway failure (details are in the gateway's log, never in the response). */
+  | 'INTERNAL'
+  /** The provider does not allow this action in the job's current state (`extensions.state`). */
+  | 'NOT_ALLOWED_IN_STATE'
+  /** The job or object does not exist (or no longer exists) at the provider. */
+  | 'NOT_FOUND'
+  /** The provider refused the account's credentials. */
+  | 'PROVIDER_AUTH_FAILED'
+  /** The provider refused the request for another reason; see `extensions.providerCode`. */
+  | 'PROVIDER_ERROR'
+  /** The provider could not be reached, timed out or answered with a server error. */
+  | 'PROVIDER_UNAVAILABLE'
+  /** The provider throttled the request; `extensions.retryAfterSeconds` says how long to wait when known. */
+  | 'RATE_LIMITED'
+  /** A subscriber fell too far behind live events; it must resume from its last cursor. */
+  | 'SLOW_CONSUMER'
+  /** The client did not authenticate to the gateway. */
+  | 'UNAUTHENTICATED'
+  /** The provider has no such operation (e.g. updating an IoT Hub job). */
+  | 'UNSUPPORTED';
+
+/** A bulk data-transfer job at one provider account, normalized. */
+export type Job = Node & {
+  __typename?: 'Job';
+  /** The configured account name the job belongs to. */
+  account: Scalars['String']['output'];
+  /** What the provider allows a client to do with the job in its current state. */
+  allowedActions: Array<JobAction>;
+  /** Logs, manifests, labels and blob locations. URLs never carry credentials (SAS query strings are removed). */
+  artifacts: Array<Artifact>;
+  /** A cancel was requested and the provider has not finished it yet. */
+  cancelRequested: Scalars['Boolean']['output'];
+  createdAt: Maybe<Scalars['DateTime']['output']>;
+  /** Provider-specific extras that have no normalized field (never secrets). */
+  details: Array<JobDetail>;
+  /** Per-drive status (Azure Import/Export); empty where the provider reports none. */
+  drives: Array<Drive>;
+  errors: Array<JobError>;
+  failureReason: Maybe<Scalars['String']['output']>;
+  /** State transitions the gateway observed, oldest first. */
+  history: Array<JobStateTransition>;
+  /** Opaque global id, stable for the account and the provider's job id. */
+  id: Scalars['ID']['output'];
+  /** Provider location or region of the job, where known. */
+  location: Maybe<Scalars['String']['output']>;
+  /** Human-readable name (the native id where the provider has no separate name). */
+  name: Scalars['String']['output'];
+  /** The provider's own id for the job (Azure: job name, AWS: JobId, IoT Hub: jobId). */
+  nativeId: Scalars['String']['output'];
+  /** When the gateway fetched this data from the provider. */
+  observedAt: Scalars['DateTime']['output'];
+  progress: Progress;
+  /** The adapter kind: `azure-import-export`, `aws-import-export` or `iot-hub`. */
+  provider: Scalars['String']['output'];
+  /** The provider's own state word(s), unchanged (AWS: `ProgressCode/LocationCode`). */
+  providerState: Scalars['String']['output'];
+  shipping: Maybe<Shipping>;
+  /**
+   * Normalized state. Null only when the provider reports a word with no normalized equivalent and the
+   * gateway has never seen an earlier state of the job; `providerState` always has the raw word.
+   */
+  state: Maybe<JobState>;
+  /** When the gateway first observed the current state (null until a poller has observed the job). */
+  stateChangedAt: Maybe<Scalars['DateTime']['output']>;
+  type: JobType;
+  updatedAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** Something a client may ask the provider to do with a job. */
+export type JobAction =
+  | 'CANCEL'
+  | 'DELETE'
+  /** Report the inbound shipment (carrier and tracking number). */
+  | 'SHIP'
+  /** Change the job's details (return address, manifest, ...). */
+  | 'UPDATE';
+
+/** Jobs in a stable order: newest `createdAt` first, then by `id`. Cursors stay valid while jobs are added. */
+export type JobConnection = {
+  __typename?: 'JobConnection';
+  edges: Array<JobEdge>;
+  pageInfo: PageInfo;
+  /** Number of jobs matching the filter across all reachable accounts. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type JobDetail = {
+  __typename?: 'JobDetail';
+  key: Scalars['String']['output'];
+  value: Maybe<Scalars['String']['output']>;
+};
+
+export type JobEdge = {
+  __typename?: 'JobEdge';
+  cursor: Scalars['String']['output'];
+  node: Job;
+};
+
+export type JobError = {
+  __typename?: 'JobError';
+  code: Maybe<Scalars['String']['output']>;
+  message: Scalars['String']['output'];
+};
+
+export type JobFilter = {
+  /** Configured account names. */
+  accounts?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Adapter kinds, e.g. `azure-import-export`. */
+  providers?: InputMaybe<Array<Scalars['String']['input']>>;
+  states?: InputMaybe<Array<JobState>>;
+  types?: InputMaybe<Array<JobType>>;
+  /** Only jobs whose provider-reported update time (or creation time, if none) is at or after this instant. */
+  updatedSince?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/**
+ * Normalized lifecycle state of a job, the same words for every provider. The provider's own word is always
+ * kept in `Job.providerState`. Not every provider passes through every state (AWS never reports SHIPPING,
+ * IoT Hub jobs go CREATING → TRANSFERRING → terminal).
+ */
+export type JobState =
+  /** Cancelled. */
+  | 'CANCELLED'
+  /** Finished without errors. */
+  | 'COMPLETED'
+  /** Finished, with errors on some drives or items (Azure `Closed`, AWS `SuccessWithErrors`). */
+  | 'COMPLETED_WITH_ERRORS'
+  /** Created; the devices have not been shipped yet (IoT Hub: enqueued). */
+  | 'CREATING'
+  /** Aborted by the provider (device error, expired job, IoT Hub `failed`). */
+  | 'FAILED'
+  /** Copy finished; devices are being packed for return. */
+  | 'PACKAGING'
+  /** The provider received the devices. */
+  | 'RECEIVED'
+  /** The customer shipped the devices and told the provider the tracking number. */
+  | 'SHIPPING'
+  /** Data is being copied. */
+  | 'TRANSFERRING';
+
+/** A state change of a job as the gateway observed it. */
+export type JobStateTransition = {
+  __typename?: 'JobStateTransition';
+  /** True when the gateway was not watching when the change happened (e.g. it was down): `at` is when it noticed. */
+  afterGap: Scalars['Boolean']['output'];
+  at: Scalars['DateTime']['output'];
+  from: Maybe<JobState>;
+  providerState: Scalars['String']['output'];
+  to: Maybe<JobState>;
+};
+
+export type JobType =
+  /** Data goes from the cloud onto devices returned to the customer. */
+  | 'EXPORT'
+  /** Data goes from the customer's devices into the cloud. */
+  | 'IMPORT';
+
+/** An object with a globally unique, opaque and stable id (Relay Global Object Identification). */
+export type Node = {
+  /** Opaque global id; pass it to `node` or `job` to fetch the object again. */
+  id: Scalars['ID']['output'];
+};
+
+export type PackageInfo = {
+  __typename?: 'PackageInfo';
+  carrier: Maybe<Scalars['String']['output']>;
+  driveCount: Maybe<Scalars['Int']['output']>;
+  /** As the provider wrote it (not always ISO 8601). */
+  shipDate: Maybe<Scalars['String']['output']>;
+  trackingNumber: Maybe<Scalars['String']['output']>;
+};
+
+/** Relay connection page information. */
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  endCursor: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+  hasPreviousPage: Scalars['Boolean']['output'];
+  startCursor: Maybe<Scalars['String']['output']>;
+};
+
+export type Progress = {
+  __typename?: 'Progress';
+  /** Bytes transferred so far, where known (Float: may exceed 2^31). */
+  bytesTransferred: Maybe<Scalars['Float']['output']>;
+  /** Items (devices, blobs) processed, where known. */
+  itemsProcessed: Maybe<Scalars['Int']['output']>;
+  /** The provider's progress message, where it has one. */
+  message: Maybe<Scalars['String']['output']>;
+  /** Percent complete, 0–100, where the provider reports it. */
+  percent: Maybe<Scalars['Float']['output']>;
+};
+
+/** A configured provider account. */
+export type ProviderAccount = {
+  __typename?: 'ProviderAccount';
+  capabilities: AccountCapabilities;
+  health: AccountHealth;
+  name: Scalars['String']['output'];
+  provider: Scalars['String']['output'];
+  /** Display name of the provider. */
+  providerName: Scalars['String']['output'];
+};
+
+export type Query = {
+  __typename?: 'Query';
+  /** Every configured provider account with its health. */
+  accounts: Array<ProviderAccount>;
+  /** One job by global id. */
+  job: Maybe<Job>;
+  /** One job by the provider's own id at a configured account. */
+  jobByNativeId: Maybe<Job>;
+  /**
+   * Jobs across every configured account. If an account cannot be reached, the jobs of the others are
+   * returned together with one error for it (PROVIDER_UNAVAILABLE, naming the account).
+   */
+  jobs: JobConnection;
+  /** Any object by global id. Unknown ids give a NOT_FOUND error; malformed ones BAD_USER_INPUT. */
+  node: Maybe<Node>;
+  /** Several objects by global id; each unknown id gives null plus a NOT_FOUND error at its index. */
+  nodes: Array<Maybe<Node>>;
+};
+
+
+export type QueryJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryJobByNativeIdArgs = {
+  account: Scalars['String']['input'];
+  nativeId: Scalars['String']['input'];
+};
+
+
+export type QueryJobsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<JobFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryNodesArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+/** Shipping and return information. Carrier account numbers are never exposed. */
+export type Shipping = {
+  __typename?: 'Shipping';
+  /** Where to ship the devices (the provider's datacenter). */
+  deliverTo: Maybe<Address>;
+  /** The inbound package the customer reported. */
+  deliveryPackage: Maybe<PackageInfo>;
+  returnAddress: Maybe<Address>;
+  returnCarrier: Maybe<Scalars['String']['output']>;
+  /** The package the provider sent back. */
+  returnPackage: Maybe<PackageInfo>;
+};
+
+
+
+export type ResolverTypeWrapper<T> = Promise<T> | T;
+
+
+export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
+  resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
+};
+export type Resolver<TResult, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
+
+export type ResolverFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Promise<TResult> | TResult;
+
+export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
+
+export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+export interface SubscriptionSubscriberObject<TResult, TKey extends string, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<{ [key in TKey]: TResult }, TParent, TContext, TArgs>;
+  resolve?: SubscriptionResolveFn<TResult, { [key in TKey]: TResult }, TContext, TArgs>;
+}
+
+export interface SubscriptionResolverObject<TResult, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<any, TParent, TContext, TArgs>;
+  resolve: SubscriptionResolveFn<TResult, any, TContext, TArgs>;
+}
+
+export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, TArgs> =
+  | SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
+  | SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
+
+export type SubscriptionResolver<TResult, TKey extends string, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> =
+  | ((...args: any[]) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
+  | SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
+
+export type TypeResolveFn<TTypes, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (
+  parent: TParent,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
+
+export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
+
+export type NextResolverFn<T> = () => Promise<T>;
+
+export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = (
+  next: NextResolverFn<TResult>,
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+
+
+
+/** Mapping of interface types */
+export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
+  Node: ( JobNode );
+};
+
+/** Mapping between all available schema types and the resolvers types */
+export type ResolversTypes = {
+  AccountCapabilities: ResolverTypeWrapper<AccountCapabilities>;
+  AccountHealth: ResolverTypeWrapper<AccountHealth>;
+  AccountStatus: AccountStatus;
+  ActionCapability: ResolverTypeWrapper<ActionCapability>;
+  Address: ResolverTypeWrapper<Address>;
+  Artifact: ResolverTypeWrapper<Artifact>;
+  ArtifactKind: ArtifactKind;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  Drive: ResolverTypeWrapper<Drive>;
+  DriveState: DriveState;
+  ErrorCode: ErrorCode;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Job: ResolverTypeWrapper<JobNode>;
+  JobAction: JobAction;
+  JobConnection: ResolverTypeWrapper<Omit<JobConnection, 'edges'> & { edges: Array<ResolversTypes['JobEdge']> }>;
+  JobDetail: ResolverTypeWrapper<JobDetail>;
+  JobEdge: ResolverTypeWrapper<Omit<JobEdge, 'node'> & { node: ResolversTypes['Job'] }>;
+  JobError: ResolverTypeWrapper<JobError>;
+  JobFilter: JobFilter;
+  JobState: JobState;
+  JobStateTransition: ResolverTypeWrapper<JobStateTransition>;
+  JobType: JobType;
+  Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
+  PackageInfo: ResolverTypeWrapper<PackageInfo>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Progress: ResolverTypeWrapper<Progress>;
+  ProviderAccount: ResolverTypeWrapper<AccountRuntime>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Shipping: ResolverTypeWrapper<Shipping>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+};
+
+/** Mapping between all available schema types and the resolvers parents */
+export type ResolversParentTypes = {
+  AccountCapabilities: AccountCapabilities;
+  AccountHealth: AccountHealth;
+  ActionCapability: ActionCapability;
+  Address: Address;
+  Artifact: Artifact;
+  Boolean: Scalars['Boolean']['output'];
+  DateTime: Scalars['DateTime']['output'];
+  Drive: Drive;
+  Float: Scalars['Float']['output'];
+  ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
+  Job: JobNode;
+  JobConnection: Omit<JobConnection, 'edges'> & { edges: Array<ResolversParentTypes['JobEdge']> };
+  JobDetail: JobDetail;
+  JobEdge: Omit<JobEdge, 'node'> & { node: ResolversParentTypes['Job'] };
+  JobError: JobError;
+  JobFilter: JobFilter;
+  JobStateTransition: JobStateTransition;
+  Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
+  PackageInfo: PackageInfo;
+  PageInfo: PageInfo;
+  Progress: Progress;
+  ProviderAccount: AccountRuntime;
+  Query: Record<PropertyKey, never>;
+  Shipping: Shipping;
+  String: Scalars['String']['output'];
+};
+
+export type AccountCapabilitiesResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AccountCapabilities'] = ResolversParentTypes['AccountCapabilities']> = {
+  actions?: Resolver<Array<ResolversTypes['ActionCapability']>, ParentType, ContextType>;
+  create?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type AccountHealthResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AccountHealth'] = ResolversParentTypes['AccountHealth']> = {
+  consecutiveFailures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastErrorAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastErrorCode?: Resolver<Maybe<ResolversTypes['ErrorCode']>, ParentType, ContextType>;
+  lastErrorMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastSuccessAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['AccountStatus'], ParentType, ContextType>;
+};
+
+export type ActionCapabilityResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ActionCapability'] = ResolversParentTypes['ActionCapability']> = {
+  action?: Resolver<ResolversTypes['JobAction'], ParentType, ContextType>;
+  states?: Resolver<Array<ResolversTypes['JobState']>, ParentType, ContextType>;
+};
+
+export type AddressResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Address'] = ResolversParentTypes['Address']> = {
+  city?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  company?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  countryOrRegion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  postalCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  recipientName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  stateOrProvince?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  streetLines?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ArtifactResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Artifact'] = ResolversParentTypes['Artifact']> = {
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ArtifactKind'], ParentType, ContextType>;
+  url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
+export type DriveResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Drive'] = ResolversParentTypes['Drive']> = {
+  bytesSucceeded?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  copyStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  driveId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  errorCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  errorLogUri?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  manifestFile?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  manifestHash?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  manifestUri?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  percentComplete?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  providerState?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  state?: Resolver<Maybe<ResolversTypes['DriveState']>, ParentType, ContextType>;
+  verboseLogUri?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type JobResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Job'] = ResolversParentTypes['Job']> = {
+  account?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  allowedActions?: Resolver<Array<ResolversTypes['JobAction']>, ParentType, ContextType>;
+  artifacts?: Resolver<Array<ResolversTypes['Artifact']>, ParentType, ContextType>;
+  cancelRequested?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  details?: Resolver<Array<ResolversTypes['JobDetail']>, ParentType, ContextType>;
+  drives?: Resolver<Array<ResolversTypes['Drive']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['JobError']>, ParentType, ContextType>;
+  failureReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  history?: Resolver<Array<ResolversTypes['JobStateTransition']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  location?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  observedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  progress?: Resolver<ResolversTypes['Progress'], ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  providerState?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  shipping?: Resolver<Maybe<ResolversTypes['Shipping']>, ParentType, ContextType>;
+  state?: Resolver<Maybe<ResolversTypes['JobState']>, ParentType, ContextType>;
+  stateChangedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['JobType'], ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type JobConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['JobConnection'] = ResolversParentTypes['JobConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['JobEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type JobDetailResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['JobDetail'] = ResolversParentTypes['JobDetail']> = {
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type JobEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['JobEdge'] = ResolversParentTypes['JobEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Job'], ParentType, ContextType>;
+};
+
+export type JobErrorResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['JobError'] = ResolversParentTypes['JobError']> = {
+  code?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type JobStateTransitionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['JobStateTransition'] = ResolversParentTypes['JobStateTransition']> = {
+  afterGap?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  from?: Resolver<Maybe<ResolversTypes['JobState']>, ParentType, ContextType>;
+  providerState?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  to?: Resolver<Maybe<ResolversTypes['JobState']>, ParentType, ContextType>;
+};
+
+export type NodeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
+  __resolveType: TypeResolveFn<'Job', ParentType, ContextType>;
+};
+
+export type PackageInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PackageInfo'] = ResolversParentTypes['PackageInfo']> = {
+  carrier?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  driveCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  shipDate?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  trackingNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ProgressResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Progress'] = ResolversParentTypes['Progress']> = {
+  bytesTransferred?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  itemsProcessed?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  percent?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type ProviderAccountResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ProviderAccount'] = ResolversParentTypes['ProviderAccount']> = {
+  capabilities?: Resolver<ResolversTypes['AccountCapabilities'], ParentType, ContextType>;
+  health?: Resolver<ResolversTypes['AccountHealth'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  providerName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  accounts?: Resolver<Array<ResolversTypes['ProviderAccount']>, ParentType, ContextType>;
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'id'>>;
+  jobByNativeId?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobByNativeIdArgs, 'account' | 'nativeId'>>;
+  jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<QueryJobsArgs, 'first'>>;
+  node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
+  nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
+};
+
+export type ShippingResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Shipping'] = ResolversParentTypes['Shipping']> = {
+  deliverTo?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
+  deliveryPackage?: Resolver<Maybe<ResolversTypes['PackageInfo']>, ParentType, ContextType>;
+  returnAddress?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
+  returnCarrier?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  returnPackage?: Resolver<Maybe<ResolversTypes['PackageInfo']>, ParentType, ContextType>;
+};
+
+export type Resolvers<ContextType = GatewayContext> = {
+  AccountCapabilities?: AccountCapabilitiesResolvers<ContextType>;
+  AccountHealth?: AccountHealthResolvers<ContextType>;
+  ActionCapability?: ActionCapabilityResolvers<ContextType>;
+  Address?: AddressResolvers<ContextType>;
+  Artifact?: ArtifactResolvers<ContextType>;
+  DateTime?: GraphQLScalarType;
+  Drive?: DriveResolvers<ContextType>;
+  Job?: JobResolvers<ContextType>;
+  JobConnection?: JobConnectionResolvers<ContextType>;
+  JobDetail?: JobDetailResolvers<ContextType>;
+  JobEdge?: JobEdgeResolvers<ContextType>;
+  JobError?: JobErrorResolvers<ContextType>;
+  JobStateTransition?: JobStateTransitionResolvers<ContextType>;
+  Node?: NodeResolvers<ContextType>;
+  PackageInfo?: PackageInfoResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
+  Progress?: ProgressResolvers<ContextType>;
+  ProviderAccount?: ProviderAccountResolvers<ContextType>;
+  Query?: QueryResolvers<ContextType>;
+  Shipping?: ShippingResolvers<ContextType>;
+};
+

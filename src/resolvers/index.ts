@@ -1,0 +1,6 @@
+import { mergeResolvers } from '@graphql-tools/merge';
+import type { Resolvers } from '../generated/graphql.js';
+import { accountResolvers } from './accounts.js';
+import { jobResolvers } from './jobs.js';
+
+export const resolvers = mergeResolvers([jobResolvers, accountResolvers]) as Resolvers;

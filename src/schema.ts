@@ -1,0 +1,39 @@
+/** The executable schema: schema/*.graphql (the public contract) plus the resolvers. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { GraphQLScalarType, type GraphQLSchema, Kind } from 'graphql';
+import { ErrorCode, gatewayError } from './errors.js';
+import { resolvers } from './resolvers/index.js';
+
+const schemaDir = fileURLToPath(new URL('../schema/', import.meta.url));
+
+export function loadTypeDefs(): string[] {
+  return readdirSync(schemaDir)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort()
+    .map((f) => readFileSync(schemaDir + f, 'utf8'));
+}
+
+function toIsoDateTime(value: unknown): string {
+  const time = typeof value === 'string' || value instanceof Date ? new Date(value).getTime() : Number.NaN;
+  if (Number.isNaN(time)) {
+    throw gatewayError(
+      ErrorCode.BAD_USER_INPUT,
+      `Not an ISO 8601 date-time: ${JSON.stringify(String(value)).slice(0, 60)}`,
+    );
+  }
+  return new Date(time).toISOString();
+}
+
+/** Kept as ISO strings end to end (providers send strings; snapshots are plain JSON). */
+const DateTime = new GraphQLScalarType({
+  name: 'DateTime',
+  serialize: toIsoDateTime,
+  parseValue: toIsoDateTime,
+  parseLiteral: (ast) => toIsoDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
+});
+
+export function buildSchema(): GraphQLSchema {
+  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: [{ DateTime }, resolvers] });
+}
