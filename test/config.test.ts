@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, interpolateEnv, loadConfigFile, parseConfig } from '../src/config.js';
+
+const problemsOf = (fn: () => unknown): string[] => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('config', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('interpolates ${ENV} and ${ENV:-default} in nested strings', () => {
+    const problems: string[] = [];
+    const out = interpolateEnv({ a: 'x-${ONE}-y', list: ['${TWO:-fallback}'], n: 3 }, { ONE: '1' }, problems);
+    expect(out).toEqual({ a: 'x-1-y', list: ['fallback'], n: 3 });
+    expect(problems).toEqual([]);
+  });
+
+  it('names the field whose environment variable is missing, without its value', () => {
+    const problems = problemsOf(() =>
+      parseConfig({ providers: [{ kind: 'x', account: 'a', token: '${NOT_SET_ANYWHERE}' }] }, {}),
+    );
+    expect(problems).toEqual(['providers[0].token: environment variable NOT_SET_ANYWHERE is not set']);
+  });
+
+  it('reports one line per bad top-level field with its path', () => {
+    const problems = problemsOf(() =>
+      parseConfig({ server: { port: 'eighty' }, store: { kind: 'floppy' }, bogus: 1, providers: [] }, {}),
+    );
+    expect(problems).toContainEqual(expect.stringMatching(/^server\.port: /));
+    expect(problems).toContainEqual(expect.stringMatching(/^store\.kind: /));
+    expect(problems).toContainEqual(expect.stringMatching(/bogus/));
+    expect(problems).toContainEqual(expect.stringMatching(/^providers: list at least one account/));
+  });
+
+  it('rejects an unknown provider kind, naming the known ones', () => {
+    const problems = problemsOf(() => parseConfig({ providers: [{ kind: 'floppy-mail', account: 'a' }] }, {}));
+    expect(problems[0]).toMatch(/^providers\[0\]\.kind: unknown provider "floppy-mail" \(known: /);
+  });
+
+  it('returns undefined when there is no config file and none was asked for', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crossdock-config-'));
+    dirs.push(dir);
+    expect(loadConfigFile(undefined, dir)).toBeUndefined();
+    expect(problemsOf(() => loadConfigFile('missing.yaml', dir))).toEqual(['missing.yaml: no such file']);
+  });
+
+  it('points at the line of a syntax error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crossdock-config-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'bad.yaml'), 'providers:\n  - kind: [unclosed\n');
+    expect(problemsOf(() => loadConfigFile('bad.yaml', dir))[0]).toMatch(/^bad\.yaml:\d+:\d+: not valid YAML or JSON$/);
+  });
+});
