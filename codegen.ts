@@ -2,7 +2,8 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 
 // schema/*.graphql is the public contract; the generated resolver types are committed and CI fails on drift.
 const config: CodegenConfig = {
-  schema: 'schema/*.graphql',
+  // The core's contract plus each adapter's input branches (the same files src/schema.ts loads).
+  schema: ['schema/*.graphql', 'adapters/*/schema.graphql'],
   generates: {
     'src/generated/graphql.ts': {
       plugins: ['typescript', 'typescript-resolvers'],

@@ -51,9 +51,11 @@ async function main() {
       ]);
 
       // DataLoader: 100 lookups of 20 distinct jobs, one query vs one request each.
-      const listed = (await t.query<{ jobs: { edges: { node: { nativeId: string } }[] } }>(
-        '{ jobs(first: 20) { edges { node { nativeId } } } }',
-      )).data!.jobs.edges.map((e) => jobGlobalId(sim.account.account, e.node.nativeId));
+      const listed = (
+        await t.query<{ jobs: { edges: { node: { nativeId: string } }[] } }>(
+          '{ jobs(first: 20) { edges { node { nativeId } } } }',
+        )
+      ).data!.jobs.edges.map((e) => jobGlobalId(sim.account.account, e.node.nativeId));
       const ids = Array.from({ length: 100 }, (_, i) => listed[i % listed.length]!);
       await t.gateway.cache.dispose();
       let before = sim.requests.length;

@@ -167,6 +167,8 @@ export interface Capabilities {
   /** How long a fetched snapshot may be reused before the provider is asked again. */
   cacheTtlMs: { active: number; terminal: number };
   create: boolean;
+  /** createJob accepts `dryRun: true` (validation at the provider without creating). */
+  dryRun: boolean;
   /** Normalized states in which each action is accepted by the provider. */
   actions: Partial<Record<JobAction, readonly JobState[]>>;
 }
@@ -175,16 +177,76 @@ export interface CallOptions {
   signal: AbortSignal;
 }
 
+export interface CreateOptions extends CallOptions {
+  /**
+   * The caller's idempotency key, when it gave one. The core already guarantees that a key is used for one
+   * create only; adapters may pass it to the provider where the provider has a client token.
+   */
+  idempotencyKey?: string | undefined;
+  /** Validate at the provider without creating anything (AWS ValidateOnly); only when capabilities.dryRun. */
+  dryRun: boolean;
+}
+
+export interface CreateResult {
+  /** The created job; null after a dry run. */
+  job: JobSnapshot | null;
+  /** Warnings the provider returned (AWS WarningMessage), never secrets. */
+  warnings: string[];
+}
+
 export interface AccountClient {
   readonly capabilities: Capabilities;
   listJobs(opts: CallOptions & { pageToken?: string | undefined }): Promise<Page<JobRef>>;
   /** DataLoader batch function: one result per id, in order. */
   getJobs(nativeIds: readonly string[], opts: CallOptions): Promise<(JobSnapshot | NotFound)[]>;
-  createJob?(input: unknown, opts: CallOptions & { idempotencyKey?: string }): Promise<JobSnapshot>;
+  /**
+   * Creates a job from input already validated by the adapter's `mutations.parseCreate`. Create is not
+   * idempotent at most providers: on a timeout the client must not retry blindly but look the job up
+   * (by name / manifest / containers) and return it if it exists, before reporting a failure.
+   */
+  createJob?(input: unknown, opts: CreateOptions): Promise<CreateResult>;
+  /** Applies a patch produced by `mutations.parseUpdate`. */
   updateJob?(nativeId: string, patch: unknown, opts: CallOptions): Promise<JobSnapshot>;
+  /** Requests cancellation; returns the job as the provider reports it afterwards. */
   cancelJob?(nativeId: string, opts: CallOptions): Promise<JobSnapshot>;
   deleteJob?(nativeId: string, opts: CallOptions): Promise<void>;
   dispose(): Promise<void>;
+}
+
+/** One bad input field: `field` is a path relative to the provider's input branch, e.g. `driveList[0].driveId`. */
+export interface InputProblem {
+  field: string;
+  message: string;
+}
+
+/**
+ * Thrown by `parseCreate`/`parseUpdate` before any provider call. The core reports each problem as a
+ * BAD_USER_INPUT error whose `field` is the full input path. Messages never echo the value (it may be a key).
+ */
+export class InvalidInputError extends Error {
+  constructor(readonly problems: InputProblem[]) {
+    super(problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+    this.name = 'InvalidInputError';
+  }
+}
+
+/** A validated update: which action it is (the core checks the job's state allows it) and the adapter's patch. */
+export interface ParsedUpdate<Patch = unknown> {
+  action: Exclude<JobAction, 'CANCEL' | 'DELETE'>;
+  patch: Patch;
+}
+
+/**
+ * How an adapter takes part in mutations. Its GraphQL input types live in `adapters/<kind>/schema.graphql`,
+ * which extends `CreateJobProviderInput` / `UpdateJobProviderInput` (schema/mutations.graphql) with one
+ * field named `inputField`; the core picks the adapter whose branch is set. Parsing is pure (no I/O).
+ */
+export interface AdapterMutations<CreateInput = unknown, Patch = unknown> {
+  inputField: string;
+  /** Validates the provider's create branch; throws InvalidInputError listing every bad field. */
+  parseCreate(input: unknown): CreateInput;
+  /** Validates the provider's update branch; absent when the provider has no update operation. */
+  parseUpdate?(input: unknown): ParsedUpdate<Patch>;
 }
 
 export interface AdapterContext {
@@ -219,6 +281,11 @@ export interface SimulatorFault {
   retryAfterSeconds?: number;
   /** Delay before answering (to exercise timeouts). */
   delayMs?: number;
+  /**
+   * Handle the request normally (the provider did the work) and only then delay the answer by `delayMs`:
+   * a slow provider whose answer the client gave up on. `status` is ignored.
+   */
+  passThrough?: boolean;
 }
 
 export interface SimulatorRequest {
@@ -256,6 +323,13 @@ export interface Adapter<Config extends { kind: string; account: string } = { ki
   secretFields: readonly string[];
   connect(config: Config, ctx: AdapterContext): AccountClient;
   simulator: SimulatorFactory;
+  /**
+   * This adapter's GraphQL SDL (the text of `adapters/<kind>/schema.graphql`): its input branches, added to
+   * `CreateJobInput` / `UpdateJobInput` with `extend input`. codegen reads the same files.
+   */
+  typeDefs?: string;
+  /** Absent when the provider's jobs cannot be created or changed through the gateway. */
+  mutations?: AdapterMutations;
 }
 
 export function defineAdapter<Config extends { kind: string; account: string }>(

@@ -3,16 +3,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { GraphQLScalarType, type GraphQLSchema, Kind } from 'graphql';
+import { adapters } from './adapters.js';
 import { ErrorCode, gatewayError } from './errors.js';
 import { resolvers } from './resolvers/index.js';
 
 const schemaDir = fileURLToPath(new URL('../schema/', import.meta.url));
 
+/** schema/*.graphql (the core's contract) followed by each registered adapter's own SDL. */
 export function loadTypeDefs(): string[] {
-  return readdirSync(schemaDir)
+  const core = readdirSync(schemaDir)
     .filter((f) => f.endsWith('.graphql'))
     .sort()
     .map((f) => readFileSync(schemaDir + f, 'utf8'));
+  return [...core, ...adapters.flatMap((a) => (a.typeDefs ? [a.typeDefs] : []))];
 }
 
 function toIsoDateTime(value: unknown): string {

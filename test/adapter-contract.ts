@@ -9,6 +9,7 @@ import { createSandboxCertificate } from '../adapters/utils/tls.js';
 import {
   type AccountClient,
   type Adapter,
+  InvalidInputError,
   isTerminal,
   JOB_STATES,
   type JobRef,
@@ -23,6 +24,11 @@ export interface ContractOptions {
   withWrongCredentials(account: Record<string, unknown>): Record<string, unknown>;
   /** A native id the provider cannot know. */
   unknownId?: string;
+  /**
+   * A valid create input, as a GraphQL client sends it under `input.<mutations.inputField>`. Required when
+   * the adapter has `mutations`; each call returns a fresh input (unique job name where the provider needs one).
+   */
+  sampleCreateInput?: () => Record<string, unknown>;
 }
 
 const signal = () => AbortSignal.timeout(20_000);
@@ -139,6 +145,110 @@ export function runAdapterContract(adapter: Adapter, opts: ContractOptions): voi
         seen.add(String(current.state));
       }
       expect(isTerminal(current.state), `ended in ${current.state} after seeing ${[...seen]}`).toBe(true);
+    });
+  });
+
+  describe.runIf(adapter.mutations !== undefined)(`adapter contract: ${adapter.kind} mutations`, () => {
+    // A hub or subscription of its own: no seeded job can stand in the way (IoT Hub allows one active job).
+    let sim: RunningSimulator;
+    let ca: string;
+    const clients: AccountClient[] = [];
+    const connect = (timeoutMs = 10_000) => {
+      const client = adapter.connect(adapter.configSchema.parse(sim.account), {
+        account: 'mutations',
+        logger: pino({ level: 'silent' }),
+        ca,
+        timeoutMs,
+        now: Date.now,
+      });
+      clients.push(client);
+      return client;
+    };
+    const sample = () => {
+      if (!opts.sampleCreateInput) throw new Error(`${adapter.kind} has mutations but no sampleCreateInput`);
+      return opts.sampleCreateInput();
+    };
+    const create = async (client: AccountClient, input = sample()) => {
+      const parsed = adapter.mutations!.parseCreate(input);
+      const result = await client.createJob!(parsed, { signal: signal(), dryRun: false });
+      if (!result.job) throw new Error('createJob returned no job');
+      return result.job;
+    };
+
+    beforeAll(async () => {
+      const tls = await createSandboxCertificate();
+      ca = tls.cert;
+      sim = await adapter.simulator.start({
+        account: 'mutations',
+        seed: 11,
+        stepMs: 0,
+        seedJobs: 0,
+        autopilot: false,
+        tls,
+      });
+    });
+    afterAll(async () => {
+      await Promise.all(clients.map((c) => c.dispose()));
+      await sim?.close();
+    });
+
+    it('refuses empty input before any provider call, naming each bad field', () => {
+      const before = sim.requests.length;
+      let error: unknown;
+      try {
+        adapter.mutations!.parseCreate({});
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(InvalidInputError);
+      const problems = (error as InvalidInputError).problems;
+      expect(problems.length).toBeGreaterThan(0);
+      for (const p of problems) {
+        expect(p.field).toBeTruthy();
+        expect(p.message).toBeTruthy();
+      }
+      expect(sim.requests.length).toBe(before);
+    });
+
+    /** Cancels and steps the simulator until the provider reports the job cancelled. */
+    const cancelAndSettle = async (client: AccountClient, nativeId: string): Promise<JobSnapshot> => {
+      let current = await client.cancelJob!(nativeId, { signal: signal() });
+      for (let step = 0; step < 20 && current.state !== 'CANCELLED'; step++) {
+        sim.step();
+        const [next] = await client.getJobs([nativeId], { signal: signal() });
+        if (next === NOT_FOUND || next === undefined) throw new Error('cancelled job vanished');
+        current = next;
+      }
+      return current;
+    };
+
+    it('creates a job that the provider lists and returns, in CREATING', async () => {
+      const client = connect();
+      const job = await create(client);
+      expect(job.state).toBe('CREATING');
+      const [again] = await client.getJobs([job.nativeId], { signal: signal() });
+      expect(again).not.toBe(NOT_FOUND);
+      expect((again as JobSnapshot).nativeId).toBe(job.nativeId);
+      expect((await listAll(client)).map((r) => r.nativeId)).toContain(job.nativeId);
+      await cancelAndSettle(client, job.nativeId); // leaves no active job behind for the next test
+    });
+
+    it('cancels a job in CREATING, and the job ends CANCELLED', async () => {
+      const client = connect();
+      const job = await create(client);
+      expect(client.capabilities.actions.CANCEL).toContain('CREATING');
+      expect((await cancelAndSettle(client, job.nativeId)).state).toBe('CANCELLED');
+    });
+
+    it('does not create twice when the answer to a create comes too late: it finds the job it created', async () => {
+      const client = connect(1_000);
+      const before = (await listAll(client)).length;
+      sim.inject({ status: 200, passThrough: true, delayMs: 1_800, count: 1 });
+      const job = await create(client);
+      expect(job.state).toBe('CREATING');
+      const after = await listAll(client);
+      expect(after.length).toBe(before + 1);
+      expect(after.map((r) => r.nativeId)).toContain(job.nativeId);
     });
   });
 }

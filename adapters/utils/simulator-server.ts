@@ -87,7 +87,9 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
     if (fault) {
       fault.count -= 1;
       if (fault.count <= 0) faults.shift();
-      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+    }
+    if (fault && !fault.passThrough) {
+      if (fault.delayMs) await delay(fault.delayMs);
       record('fault', fault.status);
       if (fault.status === 0) {
         req.socket.destroy();
@@ -107,6 +109,7 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
       out = { operation: 'crash', status: 500, body: String((error as Error).message) };
     }
     record(out.operation, out.status);
+    if (fault?.delayMs) await delay(fault.delayMs);
     if (!res.destroyed) res.writeHead(out.status, out.headers ?? {}).end(out.body ?? '');
   });
   // Simulators keep client connections alive; closing must not wait for idle sockets.
@@ -129,6 +132,8 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
     },
   };
 }
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs `step` every `stepMs` (0 = never: tests step by hand). The timer never keeps the process alive. */
 export function startLifecycleTimer(stepMs: number, step: () => void): { stop(): void } {

@@ -22,6 +22,8 @@ export type AccountCapabilities = {
   actions: Array<ActionCapability>;
   /** Whether jobs can be created through the gateway at this account. */
   create: Scalars['Boolean']['output'];
+  /** Whether `createJob` accepts `dryRun: true` (validation at the provider without creating). */
+  dryRun: Scalars['Boolean']['output'];
 };
 
 export type AccountHealth = {
@@ -87,6 +89,44 @@ export type ArtifactKind =
   | 'SHIPPING_LABEL'
   | 'SIGNATURE'
   | 'VERBOSE_LOG';
+
+export type CancelJobPayload = {
+  __typename?: 'CancelJobPayload';
+  errors: Array<MutationError>;
+  /** The job after the cancel request (its state may stay unchanged with `cancelRequested` until the provider finishes). */
+  job: Maybe<Job>;
+};
+
+/**
+ * Create a job at one account. Besides the common fields, set exactly one provider field — the one of the
+ * account's provider (`azureImportExport`, `awsImportExport`, `iotHub`; each adapter adds its own with
+ * `extend input`, see adapters/<kind>/schema.graphql). Setting none or several is a BAD_USER_INPUT error.
+ */
+export type CreateJobInput = {
+  /** The configured account (`ProviderAccount.name`) to create the job at. */
+  account: Scalars['String']['input'];
+  /** Validate at the provider without creating anything, where the provider supports it (`capabilities.dryRun`). */
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  /**
+   * Makes retries safe: the same key with the same input returns the job the first request created, without
+   * a second create at the provider (also across gateway restarts); the same key with different input is an
+   * IDEMPOTENCY_CONFLICT error. Keys are kept for 7 days.
+   */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type CreateJobPayload = {
+  __typename?: 'CreateJobPayload';
+  /** True when this was a dry run: the provider validated the input and nothing was created. */
+  dryRun: Scalars['Boolean']['output'];
+  errors: Array<MutationError>;
+  /** The created job (null after a dry run or on failure). */
+  job: Maybe<Job>;
+  /** True when an earlier request with the same idempotency key created the job; nothing new was created. */
+  replayed: Scalars['Boolean']['output'];
+  /** Warnings the provider returned with the result. */
+  warnings: Array<Scalars['String']['output']>;
+};
 
 export type Drive = {
   __typename?: 'Drive';
@@ -286,6 +326,51 @@ export type JobType =
   /** Data goes from the customer's devices into the cloud. */
   | 'IMPORT';
 
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Ask the provider to cancel a job; refused with NOT_ALLOWED_IN_STATE where the provider does not allow it. */
+  cancelJob: CancelJobPayload;
+  /** Create a job at one account. Input is validated before any provider call. */
+  createJob: CreateJobPayload;
+  /** Change a job: shipping information, return address, manifest, ... as its provider allows. */
+  updateJob: UpdateJobPayload;
+};
+
+
+export type MutationCancelJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateJobArgs = {
+  input: CreateJobInput;
+};
+
+
+export type MutationUpdateJobArgs = {
+  input: UpdateJobInput;
+};
+
+/**
+ * A failure of a mutation, returned in the payload (the job is then null or unchanged). `code` is the same public
+ * enum as `extensions.code` of GraphQL errors.
+ */
+export type MutationError = {
+  __typename?: 'MutationError';
+  account: Maybe<Scalars['String']['output']>;
+  code: ErrorCode;
+  /** The input path of the bad field, e.g. `input.azureImportExport.driveList[0].driveId` (BAD_USER_INPUT). */
+  field: Maybe<Scalars['String']['output']>;
+  message: Scalars['String']['output'];
+  provider: Maybe<Scalars['String']['output']>;
+  /** The provider's own error code, where the provider answered. */
+  providerCode: Maybe<Scalars['String']['output']>;
+  /** Seconds to wait before retrying (RATE_LIMITED), where known. */
+  retryAfterSeconds: Maybe<Scalars['Int']['output']>;
+  /** The job's current state (NOT_ALLOWED_IN_STATE). */
+  state: Maybe<JobState>;
+};
+
 /** An object with a globally unique, opaque and stable id (Relay Global Object Identification). */
 export type Node = {
   /** Opaque global id; pass it to `node` or `job` to fetch the object again. */
@@ -393,6 +478,22 @@ export type Shipping = {
   returnPackage: Maybe<PackageInfo>;
 };
 
+/**
+ * Change a job. Besides `id`, set exactly one provider field — the one of the job's provider. What may change
+ * depends on the provider and the job's state (`Job.allowedActions`).
+ */
+export type UpdateJobInput = {
+  /** Global id of the job. */
+  id: Scalars['ID']['input'];
+};
+
+export type UpdateJobPayload = {
+  __typename?: 'UpdateJobPayload';
+  errors: Array<MutationError>;
+  /** The job after the change (null on failure). */
+  job: Maybe<Job>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -478,6 +579,9 @@ export type ResolversTypes = {
   Artifact: ResolverTypeWrapper<Artifact>;
   ArtifactKind: ArtifactKind;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CancelJobPayload: ResolverTypeWrapper<Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
+  CreateJobInput: CreateJobInput;
+  CreateJobPayload: ResolverTypeWrapper<Omit<CreateJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Drive: ResolverTypeWrapper<Drive>;
   DriveState: DriveState;
@@ -495,6 +599,8 @@ export type ResolversTypes = {
   JobState: JobState;
   JobStateTransition: ResolverTypeWrapper<JobStateTransition>;
   JobType: JobType;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  MutationError: ResolverTypeWrapper<MutationError>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   PackageInfo: ResolverTypeWrapper<PackageInfo>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -503,6 +609,8 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Shipping: ResolverTypeWrapper<Shipping>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  UpdateJobInput: UpdateJobInput;
+  UpdateJobPayload: ResolverTypeWrapper<Omit<UpdateJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -513,6 +621,9 @@ export type ResolversParentTypes = {
   Address: Address;
   Artifact: Artifact;
   Boolean: Scalars['Boolean']['output'];
+  CancelJobPayload: Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
+  CreateJobInput: CreateJobInput;
+  CreateJobPayload: Omit<CreateJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
   DateTime: Scalars['DateTime']['output'];
   Drive: Drive;
   Float: Scalars['Float']['output'];
@@ -525,6 +636,8 @@ export type ResolversParentTypes = {
   JobError: JobError;
   JobFilter: JobFilter;
   JobStateTransition: JobStateTransition;
+  Mutation: Record<PropertyKey, never>;
+  MutationError: MutationError;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PackageInfo: PackageInfo;
   PageInfo: PageInfo;
@@ -533,11 +646,14 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   Shipping: Shipping;
   String: Scalars['String']['output'];
+  UpdateJobInput: UpdateJobInput;
+  UpdateJobPayload: Omit<UpdateJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
 };
 
 export type AccountCapabilitiesResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AccountCapabilities'] = ResolversParentTypes['AccountCapabilities']> = {
   actions?: Resolver<Array<ResolversTypes['ActionCapability']>, ParentType, ContextType>;
   create?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type AccountHealthResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AccountHealth'] = ResolversParentTypes['AccountHealth']> = {
@@ -570,6 +686,19 @@ export type ArtifactResolvers<ContextType = GatewayContext, ParentType extends R
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['ArtifactKind'], ParentType, ContextType>;
   url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type CancelJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CancelJobPayload'] = ResolversParentTypes['CancelJobPayload']> = {
+  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+};
+
+export type CreateJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CreateJobPayload'] = ResolversParentTypes['CreateJobPayload']> = {
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  warnings?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -647,6 +776,23 @@ export type JobStateTransitionResolvers<ContextType = GatewayContext, ParentType
   to?: Resolver<Maybe<ResolversTypes['JobState']>, ParentType, ContextType>;
 };
 
+export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  cancelJob?: Resolver<ResolversTypes['CancelJobPayload'], ParentType, ContextType, RequireFields<MutationCancelJobArgs, 'id'>>;
+  createJob?: Resolver<ResolversTypes['CreateJobPayload'], ParentType, ContextType, RequireFields<MutationCreateJobArgs, 'input'>>;
+  updateJob?: Resolver<ResolversTypes['UpdateJobPayload'], ParentType, ContextType, RequireFields<MutationUpdateJobArgs, 'input'>>;
+};
+
+export type MutationErrorResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['MutationError'] = ResolversParentTypes['MutationError']> = {
+  account?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['ErrorCode'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  provider?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  providerCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  retryAfterSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  state?: Resolver<Maybe<ResolversTypes['JobState']>, ParentType, ContextType>;
+};
+
 export type NodeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
   __resolveType: TypeResolveFn<'Job', ParentType, ContextType>;
 };
@@ -697,12 +843,19 @@ export type ShippingResolvers<ContextType = GatewayContext, ParentType extends R
   returnPackage?: Resolver<Maybe<ResolversTypes['PackageInfo']>, ParentType, ContextType>;
 };
 
+export type UpdateJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UpdateJobPayload'] = ResolversParentTypes['UpdateJobPayload']> = {
+  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = GatewayContext> = {
   AccountCapabilities?: AccountCapabilitiesResolvers<ContextType>;
   AccountHealth?: AccountHealthResolvers<ContextType>;
   ActionCapability?: ActionCapabilityResolvers<ContextType>;
   Address?: AddressResolvers<ContextType>;
   Artifact?: ArtifactResolvers<ContextType>;
+  CancelJobPayload?: CancelJobPayloadResolvers<ContextType>;
+  CreateJobPayload?: CreateJobPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Drive?: DriveResolvers<ContextType>;
   Job?: JobResolvers<ContextType>;
@@ -711,6 +864,8 @@ export type Resolvers<ContextType = GatewayContext> = {
   JobEdge?: JobEdgeResolvers<ContextType>;
   JobError?: JobErrorResolvers<ContextType>;
   JobStateTransition?: JobStateTransitionResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  MutationError?: MutationErrorResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   PackageInfo?: PackageInfoResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
@@ -718,5 +873,6 @@ export type Resolvers<ContextType = GatewayContext> = {
   ProviderAccount?: ProviderAccountResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Shipping?: ShippingResolvers<ContextType>;
+  UpdateJobPayload?: UpdateJobPayloadResolvers<ContextType>;
 };
 

@@ -12,6 +12,7 @@ export const accountResolvers: Resolvers = {
     health: (a) => a.health,
     capabilities: (a) => ({
       create: a.client.capabilities.create && typeof a.client.createJob === 'function',
+      dryRun: a.client.capabilities.dryRun && typeof a.client.createJob === 'function',
       actions: Object.entries(a.client.capabilities.actions).map(([action, states]) => ({
         action: action as JobAction,
         states: [...(states as readonly JobState[])],
