@@ -14,6 +14,7 @@ const config: CodegenConfig = {
         mappers: {
           Job: '../jobs.js#JobNode',
           ProviderAccount: '../accounts.js#AccountRuntime',
+          JobEvent: '../events/types.js#JobEventRecord',
         },
         scalars: { DateTime: 'string' },
         avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },

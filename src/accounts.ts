@@ -14,6 +14,8 @@ export interface AccountHealth {
   lastErrorCode: ErrorCode | null;
   lastErrorMessage: string | null;
   consecutiveFailures: number;
+  /** Start of the last poll round that completed: the account's jobs are known as of then. */
+  lastPollAt: string | null;
 }
 
 /** Consecutive failures after which an account counts as DOWN rather than DEGRADED. */
@@ -27,6 +29,7 @@ export class AccountRuntime {
     lastErrorCode: null,
     lastErrorMessage: null,
     consecutiveFailures: 0,
+    lastPollAt: null,
   };
 
   constructor(

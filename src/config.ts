@@ -14,6 +14,55 @@ const storeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('memory') }).strict(),
 ]);
 
+const millis = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/**
+ * How the gateway polls each account (one poller per account, whatever the number of subscribers). A round
+ * lists the account's jobs; the delay to the next round depends on the states its jobs are in.
+ */
+const pollingSchema = z
+  .object({
+    /** false: no timers; rounds run only on demand (`pollNow`, mutations' observations). */
+    enabled: z.boolean().default(true),
+    intervalMs: z
+      .object({
+        /** While any job is RECEIVED, TRANSFERRING or PACKAGING. */
+        active: millis(100, 86_400_000).default(30_000),
+        /** Otherwise (CREATING, SHIPPING, no jobs): also how soon jobs created elsewhere are discovered. */
+        waiting: millis(100, 86_400_000).default(300_000),
+        /** How often a provider that needs one call per job re-reads a job in a terminal state. */
+        terminal: millis(100, 7 * 86_400_000).default(3_600_000),
+      })
+      .strict()
+      .prefault({}),
+    /** Each delay is randomly stretched or shrunk by up to this fraction, so accounts do not poll in lockstep. */
+    jitter: z.number().min(0).max(0.5).default(0.1),
+    /** After a failed round: initialMs, doubling per consecutive failure up to maxMs (Retry-After wins if longer). */
+    backoff: z
+      .object({ initialMs: millis(10, 3_600_000).default(5_000), maxMs: millis(10, 86_400_000).default(600_000) })
+      .strict()
+      .prefault({}),
+    /** Provider calls (listing pages, batches of lookups) the pollers of all accounts make at the same time. */
+    maxConcurrentCalls: z.number().int().min(1).max(64).default(4),
+    /** Job ids per getJobs call, for providers whose listing carries no details. */
+    batchSize: z.number().int().min(1).max(1_000).default(25),
+  })
+  .strict()
+  .prefault({});
+
+const eventsSchema = z
+  .object({
+    /** How long the event log keeps events (replay window for `after` cursors). State transitions stay longer, for Job.history. */
+    retentionMs: millis(1_000, 366 * 86_400_000).default(7 * 86_400_000),
+    /** Live events queued for one subscriber before it is told SLOW_CONSUMER. */
+    subscriberQueueLimit: z.number().int().min(1).max(1_000_000).default(1_000),
+  })
+  .strict()
+  .prefault({});
+
+export type PollingConfig = z.infer<typeof pollingSchema>;
+export type EventsConfig = z.infer<typeof eventsSchema>;
+
 const topLevelSchema = z
   .object({
     server: z
@@ -30,7 +79,8 @@ const topLevelSchema = z
     /** PEM trusted for every account in addition to the system store (the sandbox prints it). */
     caCertificate: z.string().optional(),
     providers: z.array(z.object({ kind: z.string(), account: z.string() }).loose()).min(1, 'list at least one account'),
-    polling: z.record(z.string(), z.unknown()).optional(),
+    polling: pollingSchema,
+    events: eventsSchema,
   })
   .strict();
 

@@ -1,15 +1,18 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import type { GraphQLError } from 'graphql';
+import type { JobKey } from './events/store.js';
 import type { Gateway } from './gateway.js';
-import type { JobRecord } from './job-records.js';
+import { createJobRecordLoaders, type JobRecord, type JobTransition } from './job-records.js';
 import { JobReader } from './jobs.js';
 
 /** Per GraphQL operation: loaders memoize for this request only; the gateway's caches outlive it. */
 export interface GatewayContext {
   gateway: Gateway;
   jobs: JobReader;
-  /** Batches the store reads behind Job.state fallback, stateChangedAt and history. */
-  records: DataLoader<{ account: string; nativeId: string }, JobRecord | undefined, string>;
+  /** Batches the store reads behind Job.state fallback and stateChangedAt. */
+  records: DataLoader<JobKey, JobRecord | undefined, string>;
+  /** Batches the event-log reads behind Job.history. */
+  history: DataLoader<JobKey, JobTransition[], string>;
   /** Errors for one account's part of a result that still has data from the others. */
   partialErrors: GraphQLError[];
   signal: AbortSignal;
@@ -19,9 +22,7 @@ export function createContext(gateway: Gateway, signal: AbortSignal = new AbortC
   return {
     gateway,
     jobs: new JobReader({ accounts: gateway.accounts, cache: gateway.cache, now: gateway.now, signal }),
-    records: new DataLoader((keys) => gateway.records.getMany(keys), {
-      cacheKeyFn: (k) => `${k.account}\n${k.nativeId}`,
-    }),
+    ...createJobRecordLoaders(gateway.events),
     partialErrors: [],
     signal,
   };

@@ -1,50 +1,32 @@
 /**
- * What the gateway remembers of each job between provider calls: the last normalized state it saw, when
- * that state began, and the transitions it observed. The poller writes these; queries only read them.
+ * What queries read of the gateway's own observations of a job — the last known state (when the provider's
+ * word has no normalized equivalent), when that state began, and the transitions it went through. All of it
+ * comes from the event log's store (src/events), the same place subscriptions read, so `Job.history`,
+ * `Job.stateChangedAt` and the events a subscriber received never disagree.
  */
-import type Keyv from 'keyv';
+import DataLoader from 'dataloader';
 import type { JobState } from './adapter.js';
-import type { Store } from './store/index.js';
+import type { EventHub } from './events/hub.js';
+import type { JobKey } from './events/store.js';
+import type { JobTransition } from './events/types.js';
 
-export interface JobTransition {
-  from: JobState | null;
-  to: JobState | null;
-  providerState: string;
-  at: string;
-  afterGap: boolean;
-}
+export type { JobTransition } from './events/types.js';
 
 export interface JobRecord {
   state: JobState | null;
-  providerState: string;
   stateChangedAt: string;
-  history: JobTransition[];
 }
 
-/** Transitions kept per job; older ones are dropped first. */
-export const MAX_HISTORY = 100;
+const cacheKeyFn = (k: JobKey) => `${k.account}\n${k.nativeId}`;
 
-export class JobRecords {
-  private readonly kv: Keyv<JobRecord>;
-
-  constructor(store: Store) {
-    this.kv = store.kv<JobRecord>('job-records');
-  }
-
-  private key(account: string, nativeId: string) {
-    return `${account}\n${nativeId}`;
-  }
-
-  get(account: string, nativeId: string): Promise<JobRecord | undefined> {
-    return this.kv.get(this.key(account, nativeId));
-  }
-
-  getMany(keys: readonly { account: string; nativeId: string }[]): Promise<(JobRecord | undefined)[]> {
-    if (keys.length === 0) return Promise.resolve([]);
-    return this.kv.getMany(keys.map((k) => this.key(k.account, k.nativeId)));
-  }
-
-  async set(account: string, nativeId: string, record: JobRecord): Promise<void> {
-    await this.kv.set(this.key(account, nativeId), { ...record, history: record.history.slice(-MAX_HISTORY) });
-  }
+/** Per GraphQL operation: batches the store reads of every Job in a result into one query each. */
+export function createJobRecordLoaders(events: EventHub) {
+  return {
+    records: new DataLoader<JobKey, JobRecord | undefined, string>(
+      async (keys) =>
+        (await events.jobs(keys)).map((job) => job && { state: job.state, stateChangedAt: job.stateChangedAt }),
+      { cacheKeyFn },
+    ),
+    history: new DataLoader<JobKey, JobTransition[], string>((keys) => events.transitions(keys), { cacheKeyFn }),
+  };
 }

@@ -66,10 +66,23 @@ function onShutdown(close: () => Promise<void>) {
   process.on('SIGTERM', handler);
 }
 
-function sandboxConfig(description: SandboxDescription, root: string): GatewayConfig {
-  // The simulators start afresh every run, so the sandbox's store does too.
-  rmSync(`${root}${SANDBOX_STORE}`, { force: true });
-  return parseConfig({ ...description, store: { kind: 'sqlite', path: `${root}${SANDBOX_STORE}` } });
+/**
+ * Polling paced to the simulators' clock, so the sandbox shows live changes within seconds: moving jobs
+ * every lifecycle step, waiting ones (and discovery of new jobs) every two, terminal ones every thirty.
+ */
+export function sandboxPolling(stepMs: number) {
+  const step = stepMs > 0 ? stepMs : DEFAULT_SANDBOX_STEP_MS;
+  return { intervalMs: { active: step, waiting: 2 * step, terminal: 30 * step }, backoff: { initialMs: step } };
+}
+
+function sandboxConfig(description: SandboxDescription, root: string, stepMs: number): GatewayConfig {
+  // The simulators start afresh every run, so the sandbox's store (snapshots, event log) does too.
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${root}${SANDBOX_STORE}${suffix}`, { force: true });
+  return parseConfig({
+    ...description,
+    store: { kind: 'sqlite', path: `${root}${SANDBOX_STORE}` },
+    polling: sandboxPolling(stepMs),
+  });
 }
 
 export function sandboxConfigYaml(description: SandboxDescription): string {
@@ -137,7 +150,7 @@ async function main(argv: string[]): Promise<number> {
   let sandbox: Sandbox | undefined;
   if (!config) {
     sandbox = await startSandbox(sandboxOptions);
-    config = sandboxConfig(sandbox.description, packageRoot);
+    config = sandboxConfig(sandbox.description, packageRoot, sandboxOptions.stepMs);
   }
   const logLevel = (logLevelOption ?? config.logLevel) as LogLevel;
   const logger = createLogger(logLevel);

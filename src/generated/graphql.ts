@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { JobNode } from '../jobs.js';
 import type { AccountRuntime } from '../accounts.js';
+import type { JobEventRecord } from '../events/types.js';
 import type { GatewayContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -33,6 +34,8 @@ export type AccountHealth = {
   /** Public error code of the last failure. */
   lastErrorCode: Maybe<ErrorCode>;
   lastErrorMessage: Maybe<Scalars['String']['output']>;
+  /** Start of the last poll round that completed: the gateway knows the account's jobs as of then. */
+  lastPollAt: Maybe<Scalars['DateTime']['output']>;
   lastSuccessAt: Maybe<Scalars['DateTime']['output']>;
   status: AccountStatus;
 };
@@ -273,6 +276,71 @@ export type JobError = {
   message: Scalars['String']['output'];
 };
 
+/** One change of one job, as the gateway observed it. */
+export type JobEvent = {
+  __typename?: 'JobEvent';
+  /**
+   * True when the gateway was not watching when the change happened (it was down, or the provider could not be
+   * reached): the change may have happened any time since the previous observation, and intermediate states
+   * may have been skipped.
+   */
+  afterGap: Scalars['Boolean']['output'];
+  /** When the gateway observed the change. */
+  at: Scalars['DateTime']['output'];
+  /** Fields of `Job` that changed (empty for CREATED and REMOVED). */
+  changes: Array<Scalars['String']['output']>;
+  /**
+   * Opaque, increasing position in the gateway's event log. Pass it as `after` to resume exactly after this
+   * event: a reconnecting subscriber misses nothing and receives nothing twice.
+   */
+  cursor: Scalars['String']['output'];
+  /** The job as observed at the event (REMOVED: as last seen). */
+  job: Job;
+  /** Global id of the job (also for REMOVED, when `job` is the last known snapshot). */
+  jobId: Scalars['ID']['output'];
+  kind: JobEventKind;
+  /** The provider's own state word before the change (null for CREATED). */
+  previousProviderState: Maybe<Scalars['String']['output']>;
+  /** Normalized state before the change (null for CREATED). */
+  previousState: Maybe<JobState>;
+  /** The provider's own state word after the change. */
+  providerState: Scalars['String']['output'];
+  /** Normalized state after the change (REMOVED: the last known state). */
+  state: Maybe<JobState>;
+};
+
+/**
+ * Which events a subscription receives. Every list is optional; an event must match each list that is given
+ * (any of its values).
+ */
+export type JobEventFilter = {
+  /** Configured account names. */
+  accounts?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Global job ids (`Job.id`). */
+  jobIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  kinds?: InputMaybe<Array<JobEventKind>>;
+  /** Adapter kinds, e.g. `azure-import-export`. */
+  providers?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** The job's state after the event (for REMOVED: its last known state). */
+  states?: InputMaybe<Array<JobState>>;
+};
+
+/** What happened to a job. */
+export type JobEventKind =
+  /**
+   * The gateway saw the job for the first time after it had started watching the account (jobs that existed
+   * before the gateway's first look at an account produce no CREATED event).
+   */
+  | 'CREATED'
+  /** A drive's state, progress or details changed (and the job's state did not). */
+  | 'DRIVE_CHANGED'
+  /** Progress or another detail changed (percent, bytes, errors, artifacts, shipping, timestamps). */
+  | 'PROGRESS'
+  /** The job disappeared from its provider (deleted, or aged out of the provider's listing). */
+  | 'REMOVED'
+  /** The normalized state, the provider's own state word or the cancel request changed. */
+  | 'STATE_CHANGED';
+
 export type JobFilter = {
   /** Configured account names. */
   accounts?: InputMaybe<Array<Scalars['String']['input']>>;
@@ -431,6 +499,11 @@ export type Query = {
    * returned together with one error for it (PROVIDER_UNAVAILABLE, naming the account).
    */
   jobs: JobConnection;
+  /**
+   * The cursor of the newest logged event. Query it together with `jobs`, then subscribe with `after` set to it:
+   * no change that happens in between is lost.
+   */
+  latestJobEventCursor: Scalars['String']['output'];
   /** Any object by global id. Unknown ids give a NOT_FOUND error; malformed ones BAD_USER_INPUT. */
   node: Maybe<Node>;
   /** Several objects by global id; each unknown id gives null plus a NOT_FOUND error at its index. */
@@ -476,6 +549,27 @@ export type Shipping = {
   returnCarrier: Maybe<Scalars['String']['output']>;
   /** The package the provider sent back. */
   returnPackage: Maybe<PackageInfo>;
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Job events as the gateway observes them (one poller per account, however many subscribers). Without
+   * `after`: events from now on. With `after` (exclusive): the events logged after that cursor are replayed from
+   * the durable log first, then live events follow, with no gap and no duplicate between the two.
+   *
+   * Errors (in `extensions.code`): BAD_USER_INPUT for a malformed cursor or job id; CURSOR_EXPIRED when the
+   * cursor is older than the log's retention (query the jobs again, then subscribe without `after`);
+   * SLOW_CONSUMER when the subscriber fell too far behind live events — the subscription then ends, and
+   * `extensions.cursor` is where to resume with `after` (nothing before it was skipped).
+   */
+  jobEvents: JobEvent;
+};
+
+
+export type SubscriptionJobEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<JobEventFilter>;
 };
 
 /**
@@ -595,6 +689,9 @@ export type ResolversTypes = {
   JobDetail: ResolverTypeWrapper<JobDetail>;
   JobEdge: ResolverTypeWrapper<Omit<JobEdge, 'node'> & { node: ResolversTypes['Job'] }>;
   JobError: ResolverTypeWrapper<JobError>;
+  JobEvent: ResolverTypeWrapper<JobEventRecord>;
+  JobEventFilter: JobEventFilter;
+  JobEventKind: JobEventKind;
   JobFilter: JobFilter;
   JobState: JobState;
   JobStateTransition: ResolverTypeWrapper<JobStateTransition>;
@@ -609,6 +706,7 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Shipping: ResolverTypeWrapper<Shipping>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateJobInput: UpdateJobInput;
   UpdateJobPayload: ResolverTypeWrapper<Omit<UpdateJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
 };
@@ -634,6 +732,8 @@ export type ResolversParentTypes = {
   JobDetail: JobDetail;
   JobEdge: Omit<JobEdge, 'node'> & { node: ResolversParentTypes['Job'] };
   JobError: JobError;
+  JobEvent: JobEventRecord;
+  JobEventFilter: JobEventFilter;
   JobFilter: JobFilter;
   JobStateTransition: JobStateTransition;
   Mutation: Record<PropertyKey, never>;
@@ -646,6 +746,7 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   Shipping: Shipping;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   UpdateJobInput: UpdateJobInput;
   UpdateJobPayload: Omit<UpdateJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
 };
@@ -661,6 +762,7 @@ export type AccountHealthResolvers<ContextType = GatewayContext, ParentType exte
   lastErrorAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   lastErrorCode?: Resolver<Maybe<ResolversTypes['ErrorCode']>, ParentType, ContextType>;
   lastErrorMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastPollAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   lastSuccessAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['AccountStatus'], ParentType, ContextType>;
 };
@@ -768,6 +870,20 @@ export type JobErrorResolvers<ContextType = GatewayContext, ParentType extends R
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type JobEventResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['JobEvent'] = ResolversParentTypes['JobEvent']> = {
+  afterGap?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  changes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  job?: Resolver<ResolversTypes['Job'], ParentType, ContextType>;
+  jobId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['JobEventKind'], ParentType, ContextType>;
+  previousProviderState?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  previousState?: Resolver<Maybe<ResolversTypes['JobState']>, ParentType, ContextType>;
+  providerState?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  state?: Resolver<Maybe<ResolversTypes['JobState']>, ParentType, ContextType>;
+};
+
 export type JobStateTransitionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['JobStateTransition'] = ResolversParentTypes['JobStateTransition']> = {
   afterGap?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -831,6 +947,7 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'id'>>;
   jobByNativeId?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobByNativeIdArgs, 'account' | 'nativeId'>>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<QueryJobsArgs, 'first'>>;
+  latestJobEventCursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
 };
@@ -841,6 +958,10 @@ export type ShippingResolvers<ContextType = GatewayContext, ParentType extends R
   returnAddress?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
   returnCarrier?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   returnPackage?: Resolver<Maybe<ResolversTypes['PackageInfo']>, ParentType, ContextType>;
+};
+
+export type SubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  jobEvents?: SubscriptionResolver<ResolversTypes['JobEvent'], "jobEvents", ParentType, ContextType, Partial<SubscriptionJobEventsArgs>>;
 };
 
 export type UpdateJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UpdateJobPayload'] = ResolversParentTypes['UpdateJobPayload']> = {
@@ -863,6 +984,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   JobDetail?: JobDetailResolvers<ContextType>;
   JobEdge?: JobEdgeResolvers<ContextType>;
   JobError?: JobErrorResolvers<ContextType>;
+  JobEvent?: JobEventResolvers<ContextType>;
   JobStateTransition?: JobStateTransitionResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   MutationError?: MutationErrorResolvers<ContextType>;
@@ -873,6 +995,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   ProviderAccount?: ProviderAccountResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Shipping?: ShippingResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   UpdateJobPayload?: UpdateJobPayloadResolvers<ContextType>;
 };
 

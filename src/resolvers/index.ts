@@ -1,6 +1,7 @@
 import { mergeResolvers } from '@graphql-tools/merge';
 import type { Resolvers } from '../generated/graphql.js';
 import { accountResolvers } from './accounts.js';
+import { eventResolvers } from './events.js';
 import { jobResolvers } from './jobs.js';
 
-export const resolvers = mergeResolvers([jobResolvers, accountResolvers]) as Resolvers;
+export const resolvers = mergeResolvers([jobResolvers, accountResolvers, eventResolvers]) as Resolvers;

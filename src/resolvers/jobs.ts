@@ -73,7 +73,6 @@ export const jobResolvers: Resolvers = {
       })),
     allowedActions: async (job, _, ctx) =>
       allowedActions(job.account.client, job.snapshot, await effectiveState(job, ctx)),
-    history: async (job, _, ctx) =>
-      (await ctx.records.load({ account: job.account.name, nativeId: job.snapshot.nativeId }))?.history ?? [],
+    history: (job, _, ctx) => ctx.history.load({ account: job.account.name, nativeId: job.snapshot.nativeId }),
   },
 };

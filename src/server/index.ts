@@ -13,6 +13,9 @@ import { createContext, type GatewayContext } from '../context.js';
 import { ErrorCode, ProviderError, toGraphQLError } from '../errors.js';
 import type { Gateway } from '../gateway.js';
 import { buildSchema } from '../schema.js';
+import { type AttachedWebSocket, attachWebSocket, type WebSocketOptions, type WebSocketStats } from './websocket.js';
+
+export type { ConnectionAuthenticator, ConnectionVerdict, WebSocketOptions } from './websocket.js';
 
 export const GRAPHQL_PATH = '/graphql';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -23,6 +26,8 @@ export interface ServerOptions {
   schema?: GraphQLSchema;
   /** Extra Apollo plugins (limits, auth, metrics), envelop-style. */
   plugins?: ApolloServerPlugin<GatewayContext>[];
+  /** graphql-ws on the same port and path: timeouts, payload limit and the connection_init auth hook. */
+  websocket?: WebSocketOptions;
 }
 
 export interface RunningServer {
@@ -30,6 +35,8 @@ export interface RunningServer {
   port: number;
   httpServer: Server;
   schema: GraphQLSchema;
+  /** Websocket connections and how often subscription results were computed versus delivered. */
+  websocketStats(): WebSocketStats;
   close(): Promise<void>;
 }
 
@@ -159,6 +166,15 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
     }
   });
 
+  const websocket: AttachedWebSocket = attachWebSocket(
+    httpServer,
+    GRAPHQL_PATH,
+    gateway,
+    schema,
+    formatError(gateway),
+    opts.websocket,
+  );
+
   httpServer.listen(opts.port, opts.host);
   await once(httpServer, 'listening');
   const { port } = httpServer.address() as AddressInfo;
@@ -168,8 +184,11 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
     port,
     httpServer,
     schema,
+    websocketStats: () => websocket.stats(),
     async close() {
       shuttingDown = true;
+      // Upgraded sockets are no longer HTTP connections: the drain plugin would wait for them forever.
+      await websocket.close();
       await apollo.stop(); // the drain plugin closes the HTTP server and its idle connections
     },
   };

@@ -4,13 +4,16 @@
  * is registered for `dispose()`, which each suite calls in afterAll/afterEach.
  */
 import { Writable } from 'node:stream';
+import type { FormattedExecutionResult } from 'graphql';
+import { type Client, createClient } from 'graphql-ws';
 import pino from 'pino';
+import WebSocket from 'ws';
 import type { Adapter } from '../../src/adapter.js';
 import { adapters as allAdapters } from '../../src/adapters.js';
 import { type GatewayConfig, parseConfig } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox.js';
-import { type RunningServer, startServer } from '../../src/server/index.js';
+import { type RunningServer, startServer, type WebSocketOptions } from '../../src/server/index.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T | null;
@@ -36,6 +39,14 @@ export interface TestGatewayOptions {
   /** Config changes on top of the sandbox's (e.g. extra accounts, store). */
   configure?: (config: Record<string, unknown>) => Record<string, unknown>;
   logLevel?: pino.Level;
+  /** Whether the simulators play the customer (ship jobs, create new ones) when stepped. Default false. */
+  autopilot?: boolean;
+  /**
+   * The `polling` config section. Default `{ enabled: false }`: no timers, so provider request counts are the
+   * test's own; tests poll with `gateway.pollNow(account)`.
+   */
+  polling?: Record<string, unknown>;
+  websocket?: WebSocketOptions;
 }
 
 export interface TestGateway {
@@ -45,8 +56,97 @@ export interface TestGateway {
   url: string;
   config: GatewayConfig;
   logs: string[];
+  /** ws://… of the gateway's GraphQL endpoint. */
+  wsUrl: string;
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** A graphql-ws client on the gateway, closed by `dispose()`. */
+  connect(opts?: WsClientOptions): WsClient;
   dispose(): Promise<void>;
+}
+
+export interface WsClientOptions {
+  connectionParams?: Record<string, unknown>;
+}
+
+export interface WsSubscription<T> {
+  /** Every `next` payload, in order. */
+  results: FormattedExecutionResult<T>[];
+  /** Resolves when the server completes the subscription, or with the error it ended with. */
+  ended: Promise<{ error?: unknown }>;
+  /** Waits until `predicate(results)` holds (polling every 10 ms), or throws after `timeoutMs`. */
+  waitFor(predicate: (results: FormattedExecutionResult<T>[]) => boolean, timeoutMs?: number): Promise<void>;
+  unsubscribe(): void;
+}
+
+export interface WsClient {
+  client: Client;
+  subscribe<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): WsSubscription<T>;
+  dispose(): Promise<void>;
+}
+
+export const toWsUrl = (httpUrl: string) => httpUrl.replace(/^http/, 'ws');
+
+/** Waits until `check()` is true, polling every `everyMs`; throws `message` after `timeoutMs`. */
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  message: string,
+  timeoutMs = 20_000,
+  everyMs = 10,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms: ${message}`);
+}
+
+/** graphql-ws's own client with `ws` underneath, as a Node user would connect; no retries, so failures show. */
+export function connectWs(url: string, opts: WsClientOptions = {}): WsClient {
+  const client = createClient({
+    url,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: true,
+    ...(opts.connectionParams ? { connectionParams: opts.connectionParams } : {}),
+  });
+  const unsubscribers = new Set<() => void>();
+  return {
+    client,
+    subscribe<T>(query: string, variables?: Record<string, unknown>): WsSubscription<T> {
+      const results: FormattedExecutionResult<T>[] = [];
+      let settle!: (outcome: { error?: unknown }) => void;
+      const ended = new Promise<{ error?: unknown }>((resolve) => {
+        settle = resolve;
+      });
+      const unsubscribe = client.subscribe<T>(
+        { query, ...(variables ? { variables } : {}) },
+        {
+          next: (result) => {
+            results.push(result as FormattedExecutionResult<T>);
+          },
+          error: (error) => settle({ error }),
+          complete: () => settle({}),
+        },
+      );
+      unsubscribers.add(unsubscribe);
+      return {
+        results,
+        ended,
+        waitFor: (predicate, timeoutMs = 20_000) =>
+          waitUntil(() => predicate(results), `subscription results (${results.length} so far)`, timeoutMs),
+        unsubscribe: () => {
+          unsubscribers.delete(unsubscribe);
+          unsubscribe();
+        },
+      };
+    },
+    async dispose() {
+      for (const unsubscribe of unsubscribers) unsubscribe();
+      unsubscribers.clear();
+      await client.dispose();
+    },
+  };
 }
 
 export async function postGraphQL<T>(
@@ -70,25 +170,42 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
     seed: opts.seed ?? 1,
     stepMs: 0,
     seedJobs: opts.seedJobs ?? 12,
-    autopilot: false,
+    autopilot: opts.autopilot ?? false,
   });
   const { logger, lines } = captureLogs(opts.logLevel);
   let gateway: Gateway | undefined;
   try {
-    const raw: Record<string, unknown> = { ...sandbox.description, store: { kind: 'memory' }, logLevel: 'debug' };
+    const raw: Record<string, unknown> = {
+      ...sandbox.description,
+      store: { kind: 'memory' },
+      logLevel: 'debug',
+      polling: opts.polling ?? { enabled: false },
+    };
     const config = parseConfig(opts.configure ? opts.configure(raw) : raw);
     gateway = createGateway(config, { logger });
-    const server = await startServer(gateway, { host: '127.0.0.1', port: 0 });
+    const server = await startServer(gateway, {
+      host: '127.0.0.1',
+      port: 0,
+      ...(opts.websocket ? { websocket: opts.websocket } : {}),
+    });
     const started = gateway;
+    const clients: WsClient[] = [];
     return {
       sandbox,
       gateway: started,
       server,
       url: server.url,
+      wsUrl: toWsUrl(server.url),
       config,
       logs: lines,
       query: (query, variables) => postGraphQL(server.url, query, variables),
+      connect(clientOpts) {
+        const client = connectWs(toWsUrl(server.url), clientOpts);
+        clients.push(client);
+        return client;
+      },
       async dispose() {
+        await Promise.all(clients.splice(0).map((c) => c.dispose()));
         await server.close();
         await started.dispose();
         await sandbox.close();

@@ -1,0 +1,102 @@
+/**
+ * The job event model: what the poller and the mutations record, what the log keeps and what subscribers
+ * receive. Plain data only, so every log implementation (SQLite, memory, later Redis Streams) stores it as JSON.
+ */
+import type { JobSnapshot, JobState } from '../adapter.js';
+import { ErrorCode, gatewayError } from '../errors.js';
+
+export const JOB_EVENT_KINDS = ['CREATED', 'STATE_CHANGED', 'DRIVE_CHANGED', 'PROGRESS', 'REMOVED'] as const;
+export type JobEventKind = (typeof JOB_EVENT_KINDS)[number];
+
+/** An event before the log gave it its sequence number. */
+export interface NewJobEvent {
+  kind: JobEventKind;
+  account: string;
+  provider: string;
+  nativeId: string;
+  /** ISO 8601: when the gateway observed the change. */
+  at: string;
+  previousState: JobState | null;
+  /** The normalized state after the change (REMOVED: the last known state). */
+  state: JobState | null;
+  previousProviderState: string | null;
+  providerState: string;
+  /** The gateway was not watching when the change happened (down, or the provider unreachable). */
+  afterGap: boolean;
+  /** Top-level `Job` fields that changed (empty for CREATED and REMOVED). */
+  changes: string[];
+  /** The job as observed at the event (REMOVED: the last snapshot before it disappeared). */
+  snapshot: JobSnapshot;
+}
+
+/** An event as the log keeps it: `seq` is its position, strictly increasing and never reused. */
+export interface JobEventRecord extends NewJobEvent {
+  seq: number;
+}
+
+/**
+ * What the gateway remembers of one job between observations: the last snapshot, the last known normalized
+ * state (the snapshot's own state may be null for provider words without an equivalent) and when it began.
+ */
+export interface StoredJob {
+  account: string;
+  nativeId: string;
+  snapshot: JobSnapshot;
+  state: JobState | null;
+  /** ISO 8601: when the gateway first observed the current state. */
+  stateChangedAt: string;
+  /** Epoch ms of the observation the snapshot comes from; older observations never overwrite it. */
+  observedAtMs: number;
+}
+
+/** One state transition of a job, as `Job.history` shows it. */
+export interface JobTransition {
+  from: JobState | null;
+  to: JobState | null;
+  providerState: string;
+  at: string;
+  afterGap: boolean;
+}
+
+/** The kinds that are state transitions, kept for `Job.history` beyond the log's retention. */
+export const TRANSITION_KINDS: readonly JobEventKind[] = ['CREATED', 'STATE_CHANGED'];
+
+export function toTransition(
+  event: Pick<NewJobEvent, 'previousState' | 'state' | 'providerState' | 'at' | 'afterGap'>,
+) {
+  return {
+    from: event.previousState,
+    to: event.state,
+    providerState: event.providerState,
+    at: event.at,
+    afterGap: event.afterGap,
+  } satisfies JobTransition;
+}
+
+/**
+ * Cursors name a position in one particular log: `logId` changes when the store is wiped, so a cursor from a
+ * store that no longer exists is recognised as expired instead of silently meaning something else.
+ */
+export interface EventPosition {
+  logId: string;
+  seq: number;
+}
+
+const CURSOR_PREFIX = 'ev1';
+
+export function encodeEventCursor(position: EventPosition): string {
+  return Buffer.from(`${CURSOR_PREFIX}:${position.logId}:${position.seq}`).toString('base64url');
+}
+
+export function decodeEventCursor(cursor: string): EventPosition {
+  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
+  const [prefix, logId, seq] = parts;
+  if (parts.length === 3 && prefix === CURSOR_PREFIX && logId && seq && /^\d{1,15}$/.test(seq)) {
+    return { logId, seq: Number(seq) };
+  }
+  throw gatewayError(
+    ErrorCode.BAD_USER_INPUT,
+    'Malformed cursor: pass `after` exactly as a previous event or `latestJobEventCursor` returned it.',
+    { field: 'after' },
+  );
+}
