@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import { type AccountRuntime, connectAccounts } from './accounts.js';
 import type { GatewayConfig } from './config.js';
+import { IdempotencyKeys } from './idempotency.js';
 import { JobRecords } from './job-records.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import { createStore, type Store } from './store/index.js';
@@ -13,6 +14,7 @@ export interface Gateway {
   accounts: Map<string, AccountRuntime>;
   cache: SnapshotCache;
   records: JobRecords;
+  idempotency: IdempotencyKeys;
   now: () => number;
   dispose(): Promise<void>;
 }
@@ -35,6 +37,7 @@ export function createGateway(config: GatewayConfig, opts: GatewayOptions): Gate
     accounts,
     cache,
     records: new JobRecords(store),
+    idempotency: new IdempotencyKeys(store),
     now,
     async dispose() {
       await Promise.allSettled([...accounts.values()].map((a) => a.client.dispose()));

@@ -2,5 +2,6 @@ import { mergeResolvers } from '@graphql-tools/merge';
 import type { Resolvers } from '../generated/graphql.js';
 import { accountResolvers } from './accounts.js';
 import { jobResolvers } from './jobs.js';
+import { mutationResolvers } from './mutations.js';
 
-export const resolvers = mergeResolvers([jobResolvers, accountResolvers]) as Resolvers;
+export const resolvers = mergeResolvers([jobResolvers, accountResolvers, mutationResolvers]) as Resolvers;
