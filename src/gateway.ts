@@ -7,6 +7,7 @@ import { EventHub } from './events/hub.js';
 import { SqliteEventStore } from './events/sqlite-store.js';
 import { type EventStore, MemoryEventStore } from './events/store.js';
 import type { JobEventRecord } from './events/types.js';
+import { IdempotencyKeys } from './idempotency.js';
 import { Pollers, type PollOutcome } from './polling/index.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import { createStore, type Store } from './store/index.js';
@@ -21,6 +22,7 @@ export interface Gateway {
   events: EventHub;
   /** One poller per account. */
   pollers: Pollers;
+  idempotency: IdempotencyKeys;
   now: () => number;
   /**
    * Records a job snapshot the gateway just got from its provider outside polling — the answer to a create,
@@ -77,6 +79,7 @@ export function createGateway(config: GatewayConfig, opts: GatewayOptions): Gate
     cache,
     events,
     pollers,
+    idempotency: new IdempotencyKeys(store),
     now,
     observe: (account, snapshot) => pollers.observe(account, snapshot),
     observeRemoved: (account, nativeId) => pollers.observeRemoved(account, nativeId),

@@ -7,7 +7,7 @@ import { decodeGlobalId } from '../ids.js';
 import { JOB_TYPE_NAME, type JobNode, jobGlobalId, pageJobs } from '../jobs.js';
 
 /** The normalized state, or — when the provider's word has no equivalent — the last one the gateway saw. */
-async function effectiveState(job: JobNode, ctx: GatewayContext): Promise<JobState | null> {
+export async function effectiveState(job: JobNode, ctx: GatewayContext): Promise<JobState | null> {
   if (job.snapshot.state !== null) return job.snapshot.state;
   const record = await ctx.records.load({ account: job.account.name, nativeId: job.snapshot.nativeId });
   return record?.state ?? null;

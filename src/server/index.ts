@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { createContext, type GatewayContext } from '../context.js';
 import { ErrorCode, ProviderError, toGraphQLError } from '../errors.js';
 import type { Gateway } from '../gateway.js';
@@ -16,6 +16,8 @@ import { buildSchema } from '../schema.js';
 import { type AttachedWebSocket, attachWebSocket, type WebSocketOptions, type WebSocketStats } from './websocket.js';
 
 export type { ConnectionAuthenticator, ConnectionVerdict, WebSocketOptions } from './websocket.js';
+
+import { withoutInputValues } from './input-errors.js';
 
 export const GRAPHQL_PATH = '/graphql';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -73,9 +75,13 @@ export function formatError(gateway: Gateway) {
     if (original instanceof ProviderError) return { ...toGraphQLError(original).toJSON(), ...where };
     const code = String(formatted.extensions?.code ?? '');
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
-    if (PUBLIC_CODES.has(code)) return { ...formatted, extensions };
+    const inputError = code === ErrorCode.BAD_USER_INPUT || CLIENT_MISTAKES.has(code);
+    // For variable errors graphql-js keeps the bare reason as originalError; the message also holds the value.
+    const reason = error instanceof GraphQLError ? error.originalError : undefined;
+    const message = inputError ? withoutInputValues(formatted.message, reason) : formatted.message;
+    if (PUBLIC_CODES.has(code)) return { ...formatted, message, extensions };
     if (CLIENT_MISTAKES.has(code))
-      return { ...formatted, extensions: { ...extensions, code: ErrorCode.BAD_USER_INPUT, reason: code } };
+      return { ...formatted, message, extensions: { ...extensions, code: ErrorCode.BAD_USER_INPUT, reason: code } };
     gateway.logger.error({ err: original }, 'unexpected error while resolving a request');
     return { message: 'Internal error', ...where, extensions: { code: ErrorCode.INTERNAL } };
   };
