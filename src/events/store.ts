@@ -101,11 +101,15 @@ export class MemoryEventStore implements EventStore {
   }
 
   async commit(change: LogCommit): Promise<JobEventRecord[]> {
-    // Everything below is synchronous, so no other call can observe a half-applied commit.
+    // Copies are made before anything changes, and the changes themselves are synchronous: no other call can
+    // observe a half-applied commit, and a commit that throws applies nothing.
     const loggedMs = this.now();
-    const records = change.events.map((e) => ({ ...structuredClone(e), seq: this.nextSeq++ }));
+    const events = change.events.map((e) => structuredClone(e));
+    const upserts = change.upserts.map((j) => structuredClone(j));
+    const records = events.map((e, i) => ({ ...e, seq: this.nextSeq + i }));
+    this.nextSeq += records.length;
     for (const event of records) this.rows.push({ event, loggedMs });
-    for (const job of change.upserts) this.jobsByKey.set(jobKey(job.account, job.nativeId), structuredClone(job));
+    for (const job of upserts) this.jobsByKey.set(jobKey(job.account, job.nativeId), job);
     for (const nativeId of change.removals) this.jobsByKey.delete(jobKey(change.account, nativeId));
     if (change.baseline) this.baselined.add(change.account);
     return records.map((r) => structuredClone(r));

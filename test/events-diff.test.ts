@@ -1,0 +1,164 @@
+/** The diff that turns observations into events, and the polling policy: pure functions, no timers. */
+import { describe, expect, it } from 'vitest';
+import type { PollingConfig } from '../src/config.js';
+import { changedFields, diffJob, removalEvent } from '../src/events/diff.js';
+import { decodeEventCursor, encodeEventCursor } from '../src/events/types.js';
+import { activityOf, backoffDelay, needsFetch, roundInterval, withJitter } from '../src/polling/policy.js';
+import { snapshot } from './helpers/jobs.js';
+
+const observe = (s: ReturnType<typeof snapshot>, observedAtMs = 5_000, afterGap = false) => ({
+  account: 'acct',
+  provider: 'fake',
+  snapshot: s,
+  observedAtMs,
+  afterGap,
+});
+
+describe('diffJob', () => {
+  it('makes a CREATED event for a job never seen, with the snapshot and no previous state', () => {
+    const { event, stored } = diffJob(undefined, observe(snapshot('j', 'CREATING')));
+    expect(event).toMatchObject({
+      kind: 'CREATED',
+      previousState: null,
+      state: 'CREATING',
+      providerState: 'CREATING',
+      at: new Date(5_000).toISOString(),
+      changes: [],
+    });
+    expect(stored).toMatchObject({ state: 'CREATING', stateChangedAt: new Date(5_000).toISOString() });
+  });
+
+  it('emits nothing when nothing changed, but moves the observation time on', () => {
+    const first = diffJob(undefined, observe(snapshot('j', 'SHIPPING'), 1_000)).stored;
+    const { event, stored } = diffJob(first, observe(snapshot('j', 'SHIPPING'), 9_000));
+    expect(event).toBeUndefined();
+    expect(stored.observedAtMs).toBe(9_000);
+    expect(stored.stateChangedAt).toBe(first.stateChangedAt);
+  });
+
+  it('classifies a change by its most significant field', () => {
+    const base = diffJob(undefined, observe(snapshot('j', 'TRANSFERRING'), 1_000)).stored;
+    const drive = {
+      driveId: 'd1',
+      state: 'TRANSFERRING' as const,
+      providerState: 'Transferring',
+      percentComplete: 10,
+      bytesSucceeded: null,
+      copyStatus: null,
+      manifestFile: null,
+      manifestHash: null,
+      manifestUri: null,
+      verboseLogUri: null,
+      errorLogUri: null,
+      errorCount: null,
+    };
+    const progress = { percent: 40, bytesTransferred: 1e9, itemsProcessed: null, message: null };
+    const cases: [ReturnType<typeof snapshot>, string, string[]][] = [
+      [snapshot('j', 'PACKAGING'), 'STATE_CHANGED', ['providerState', 'state']],
+      [snapshot('j', 'TRANSFERRING', { cancelRequested: true }), 'STATE_CHANGED', ['cancelRequested']],
+      [snapshot('j', 'TRANSFERRING', { providerState: 'Started' }), 'STATE_CHANGED', ['providerState']],
+      [snapshot('j', 'TRANSFERRING', { drives: [drive], progress }), 'DRIVE_CHANGED', ['drives', 'progress']],
+      [snapshot('j', 'TRANSFERRING', { progress }), 'PROGRESS', ['progress']],
+      [snapshot('j', 'TRANSFERRING', { location: 'westus' }), 'PROGRESS', ['location']],
+    ];
+    for (const [next, kind, changes] of cases) {
+      const { event } = diffJob(base, observe(next));
+      expect({ kind: event?.kind, changes: event?.changes }).toEqual({ kind, changes });
+      expect(event!.previousState).toBe('TRANSFERRING');
+    }
+  });
+
+  it('keeps the last known state when the provider word has no normalized equivalent', () => {
+    const base = diffJob(undefined, observe(snapshot('j', 'RECEIVED'), 1_000)).stored;
+    const { event, stored } = diffJob(base, observe(snapshot('j', null, { providerState: 'Started' })));
+    expect(stored.state).toBe('RECEIVED');
+    expect(stored.stateChangedAt).toBe(base.stateChangedAt);
+    expect(event).toMatchObject({ kind: 'STATE_CHANGED', previousState: 'RECEIVED', state: 'RECEIVED' });
+    expect(event!.snapshot.state).toBe('RECEIVED'); // the event's job shows the state at the event
+    expect(stored.snapshot.state).toBeNull(); // the stored snapshot stays what the provider said
+  });
+
+  it('marks changes observed after a gap, and describes removals with the last known job', () => {
+    const base = diffJob(undefined, observe(snapshot('j', 'SHIPPING'), 1_000)).stored;
+    expect(diffJob(base, observe(snapshot('j', 'COMPLETED'), 9_000, true)).event).toMatchObject({
+      previousState: 'SHIPPING',
+      state: 'COMPLETED',
+      afterGap: true,
+    });
+    expect(removalEvent(base, 'fake', 9_000, false)).toMatchObject({
+      kind: 'REMOVED',
+      previousState: 'SHIPPING',
+      state: 'SHIPPING',
+      snapshot: { nativeId: 'j' },
+    });
+  });
+
+  it('compares nested fields by value', () => {
+    const a = snapshot('j', 'TRANSFERRING', { details: { x: 1 } });
+    expect(changedFields(a, structuredClone(a))).toEqual([]);
+    expect(changedFields(a, { ...a, details: { x: 2 } })).toEqual(['details']);
+  });
+});
+
+describe('event cursors', () => {
+  it('round-trip and reject anything else as BAD_USER_INPUT', () => {
+    const cursor = encodeEventCursor({ logId: 'log-1', seq: 42 });
+    expect(decodeEventCursor(cursor)).toEqual({ logId: 'log-1', seq: 42 });
+    for (const bad of [
+      '',
+      'garbage',
+      Buffer.from('ev1:log:-1').toString('base64url'),
+      Buffer.from('x:y:1').toString('base64url'),
+    ]) {
+      expect(() => decodeEventCursor(bad)).toThrow(
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'after' }) }),
+      );
+    }
+  });
+});
+
+const config: PollingConfig = {
+  enabled: true,
+  intervalMs: { active: 1_000, waiting: 10_000, terminal: 100_000 },
+  jitter: 0.2,
+  backoff: { initialMs: 500, maxMs: 8_000 },
+  maxConcurrentCalls: 4,
+  batchSize: 25,
+};
+
+describe('polling policy', () => {
+  it('polls often while data moves, rarely otherwise', () => {
+    expect(activityOf('TRANSFERRING')).toBe('active');
+    expect(activityOf('SHIPPING')).toBe('waiting');
+    expect(activityOf(null)).toBe('waiting');
+    expect(activityOf('CANCELLED')).toBe('terminal');
+    expect(roundInterval(config, ['CREATING', 'PACKAGING', 'COMPLETED'])).toBe(1_000);
+    expect(roundInterval(config, ['CREATING', 'SHIPPING'])).toBe(10_000);
+    expect(roundInterval(config, ['COMPLETED', 'FAILED'])).toBe(10_000); // still discovers new jobs
+    expect(roundInterval(config, [])).toBe(10_000);
+  });
+
+  it('fetches every non-terminal job each round and terminal ones seldom', () => {
+    expect(needsFetch(config, undefined, false, 0)).toBe(true);
+    expect(needsFetch(config, { state: 'SHIPPING', checkedAtMs: 999 }, false, 1_000)).toBe(true);
+    expect(needsFetch(config, { state: 'COMPLETED', checkedAtMs: 0 }, false, 99_999)).toBe(false);
+    expect(needsFetch(config, { state: 'COMPLETED', checkedAtMs: 0 }, false, 100_000)).toBe(true);
+    expect(needsFetch(config, { state: 'COMPLETED', checkedAtMs: 0 }, true, 1)).toBe(true); // listing says cancelled
+    expect(needsFetch(config, { state: 'CANCELLED', checkedAtMs: 0 }, true, 1)).toBe(false);
+  });
+
+  it('jitters within the configured fraction', () => {
+    expect(withJitter(1_000, 0.2, () => 0)).toBe(800);
+    expect(withJitter(1_000, 0.2, () => 0.5)).toBe(1_000);
+    expect(withJitter(1_000, 0.2, () => 0.999_999)).toBe(1_200);
+  });
+
+  it('backs off exponentially up to the cap, and never retries sooner than Retry-After', () => {
+    const mid = () => 0.5;
+    expect([1, 2, 3, 4, 5, 6, 50].map((n) => backoffDelay(config, n, undefined, mid))).toEqual([
+      500, 1_000, 2_000, 4_000, 8_000, 8_000, 8_000,
+    ]);
+    expect(backoffDelay(config, 1, 30, mid)).toBe(30_000);
+    expect(backoffDelay(config, 5, 1, () => 0)).toBe(6_400); // longer backoff wins over a short Retry-After
+  });
+});
