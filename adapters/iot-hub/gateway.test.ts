@@ -4,6 +4,7 @@
  * full lifecycle of queries.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolvers } from '../../src/resolvers/index.js';
 import { type GraphQLResponse, startTestGateway, type TestGateway } from '../../test/helpers/servers.js';
 import { createHttpClient } from '../utils/http.js';
 import { iotHubAdapter } from './index.js';
@@ -184,5 +185,95 @@ describe('the gateway over an IoT Hub sandbox', () => {
     expect(t.logs.length).toBeGreaterThan(0);
     for (const secret of secrets) expect(everything).not.toContain(secret);
     expect(everything).not.toMatch(/sig=|SharedAccessSignature|SharedAccessKey=/);
+  });
+});
+
+/**
+ * Mutations end to end (issue 6). The createJob/cancelJob resolvers are the lead's, written in parallel:
+ * this suite runs once they exist. Provider failures are looked for both in the payload's `errors` and in
+ * GraphQL errors, whichever the core uses.
+ */
+const hasMutationResolvers = Boolean((resolvers as { Mutation?: Record<string, unknown> }).Mutation?.createJob);
+
+interface MutationErrorShape {
+  code?: unknown;
+  field?: unknown;
+  providerCode?: unknown;
+  state?: unknown;
+}
+function mutationErrors(res: GraphQLResponse<Record<string, { errors?: MutationErrorShape[] } | null>>, name: string) {
+  return [
+    ...(res.data?.[name]?.errors ?? []),
+    ...(res.errors ?? []).map((e) => (e.extensions ?? {}) as MutationErrorShape),
+  ];
+}
+
+describe.runIf(hasMutationResolvers)('IoT Hub mutations through the gateway', () => {
+  let t: TestGateway;
+  const SIG = 'bXV0YXRpb24tdGVzdC1zaWduYXR1cmU%3D';
+  const output = `https://mutationstore.blob.core.windows.net/devices-out?sv=2021-08-06&sp=rwdl&sig=${SIG}`;
+  const CREATE = `mutation($input: CreateJobInput!) { createJob(input: $input) {
+    job { id nativeId state providerState artifacts { url } } errors { code field providerCode state } } }`;
+  const CANCEL = 'mutation($id: ID!) { cancelJob(id: $id) { job { state } errors { code state } } }';
+  const responses: string[] = [];
+  const query = async <T>(text: string, variables?: Record<string, unknown>) => {
+    const res = await t.query<T>(text, variables);
+    responses.push(JSON.stringify(res));
+    return res;
+  };
+  const creates = () =>
+    t.sandbox.simulators.get(SANDBOX)!.requests.filter((r) => r.operation === 'Jobs_CreateImportExportJob').length;
+  const create = (iotHub: Record<string, unknown>) =>
+    query<Record<string, { errors?: MutationErrorShape[]; job?: { id: string; state: string } | null }>>(CREATE, {
+      input: { account: SANDBOX, iotHub },
+    });
+  const iotNodes = async () =>
+    (await query<JobsData>(JOBS, { filter: { providers: ['iot-hub'] } })).data!.jobs.edges.map((e) => e.node);
+
+  beforeAll(async () => {
+    t = await startTestGateway({ adapters: [iotHubAdapter], seedJobs: 6 });
+  });
+  afterAll(() => t?.dispose());
+
+  it('refuses invalid input naming the field, before any provider call', async () => {
+    const before = creates();
+    const res = await create({ type: 'IMPORT', outputBlobContainerUri: output });
+    expect(mutationErrors(res, 'createJob')).toContainEqual(
+      expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'input.iotHub.inputBlobContainerUri' }),
+    );
+    expect(creates()).toBe(before);
+  });
+
+  it('reports the one-active-job limit as a typed error with JobQuotaExceeded', async () => {
+    const res = await create({ type: 'EXPORT', outputBlobContainerUri: output });
+    expect(mutationErrors(res, 'createJob')).toContainEqual(
+      expect.objectContaining({ code: 'PROVIDER_ERROR', providerCode: 'JobQuotaExceeded' }),
+    );
+  });
+
+  it('cancels the active job, then creates one that is listed in CREATING and at the hub', async () => {
+    const active = (await iotNodes()).find((n) => n.allowedActions.includes('CANCEL'))!;
+    const cancelled = await query<{ cancelJob: { job: { state: string } | null } }>(CANCEL, { id: active.id });
+    expect(cancelled.data?.cancelJob.job?.state).toBe('CANCELLED');
+
+    const res = await create({ type: 'EXPORT', outputBlobContainerUri: output, excludeKeysInExport: true });
+    const job = res.data?.createJob?.job;
+    expect(job?.state).toBe('CREATING');
+    expect((await iotNodes()).map((n) => n.id)).toContain(job!.id);
+  });
+
+  it('refuses to cancel a finished job with NOT_ALLOWED_IN_STATE', async () => {
+    const finished = (await iotNodes()).find((n) => n.state === 'COMPLETED' || n.state === 'FAILED')!;
+    const res = await query<Record<string, { errors?: MutationErrorShape[] } | null>>(CANCEL, { id: finished.id });
+    expect(mutationErrors(res, 'cancelJob')).toContainEqual(
+      expect.objectContaining({ code: 'NOT_ALLOWED_IN_STATE', state: finished.state }),
+    );
+  });
+
+  it('never echoes or logs the SAS it was given', () => {
+    const everything = [...responses, ...t.logs].join('\n');
+    expect(everything).not.toContain(SIG);
+    expect(everything).not.toContain(decodeURIComponent(SIG));
+    expect(everything).not.toMatch(/sig=/);
   });
 });
