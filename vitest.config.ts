@@ -1,6 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // Node loads graphql's CommonJS build for every dependency (graphql-ws, Apollo, graphql-tools); vite would
+    // give our own sources the ESM build, and graphql refuses a schema from "another module or realm".
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     include: ['test/**/*.test.ts', 'adapters/**/*.test.ts', 'src/**/*.test.ts'],
     setupFiles: ['test/setup/node20.ts'],

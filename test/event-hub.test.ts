@@ -66,26 +66,36 @@ describe('event hub subscriptions', () => {
   it('replays after the cursor, then goes live, with no gap and no duplicate while commits race', async () => {
     const hub = makeHub({ pageSize: 7 });
     for (let i = 0; i < 40; i++) await commit(hub, `job-${i % 5}`, i % 2 ? 'TRANSFERRING' : 'RECEIVED');
-    const total = 400;
+    const written = 400;
     // A writer keeps committing while subscribers join at different cursors.
     const writer = (async () => {
-      for (let i = 40; i < total; i++) {
+      for (let i = 40; i < written; i++) {
         await commit(hub, `job-${i % 5}`, i % 2 ? 'TRANSFERRING' : 'RECEIVED');
         if (i % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
       }
     })();
-    const subscribers = await Promise.all(
-      [0, 3, 17, 39, 40].map(async (after, i) => {
-        await new Promise((resolve) => setTimeout(resolve, i));
-        const iterator = await hub.subscribe({}, hub.cursorOf(after));
-        const items = await collectUntil(iterator, (got) => (got.at(-1) as JobEventRecord | undefined)?.seq === total);
-        await iterator.return?.();
-        return { after, seqs: seqs(items) };
-      }),
-    );
+    const joined = [0, 3, 17, 39, 40].map(async (after, i) => {
+      await new Promise((resolve) => setTimeout(resolve, i));
+      return { after, iterator: await hub.subscribe({}, hub.cursorOf(after)) };
+    });
+    const subscribers = await Promise.all(joined);
     await writer;
-    for (const { after, seqs: got } of subscribers) {
-      expect(got).toEqual(Array.from({ length: total - after }, (_, i) => after + 1 + i));
+    // Every subscriber has replayed the whole log by now, and its live queue holds what was committed since it
+    // joined: reading one more event after that crosses the seam, where a duplicate would show.
+    const replayedUpTo = await commit(hub, 'job-0', 'COMPLETED');
+    const collected = [];
+    for (const { after, iterator } of subscribers) {
+      const items = await collectUntil(
+        iterator,
+        (got) => (got.at(-1) as JobEventRecord | undefined)?.seq === replayedUpTo.seq,
+      );
+      collected.push({ after, iterator, items });
+    }
+    const live = await commit(hub, 'job-1', 'COMPLETED');
+    for (const { after, iterator, items } of collected) {
+      items.push(...(await collectUntil(iterator, (got) => got.length === 1)));
+      await iterator.return?.();
+      expect(seqs(items)).toEqual(Array.from({ length: live.seq - after }, (_, i) => after + 1 + i));
     }
   });
 

@@ -46,6 +46,7 @@ describe('input errors never echo the value', () => {
   it('a wrongly typed literal in the document', async () => {
     const res = await t.query(`{ jobs(first: "${SECRET}") { totalCount } }`);
     expectClean(res);
-    expect(res.errors![0]!.message).toBe('Expected value of type "Int".');
+    // What graphql-js says when one copy of it is loaded (as in production); the value is cut off.
+    expect(res.errors![0]!.message).toBe('Int cannot represent non-integer value.');
   });
 });

@@ -1,8 +1,12 @@
 /**
  * GraphQL over websockets (graphql-ws protocol, ws underneath) on the same port and path as HTTP GraphQL.
  * Hygiene: a connection must send connection_init within `connectionInitTimeoutMs`; ws pings every
- * `keepAliveMs` and drops a peer that does not pong in time; messages above `maxPayloadBytes` close the
- * connection (1009); `authenticate` decides in connection_init whether the connection may stay.
+ * `keepAliveMs` and drops a peer that has not answered the previous ping; messages above `maxPayloadBytes`
+ * close the connection (1009); `authenticate` decides in connection_init whether the connection may stay.
+ *
+ * The socket glue is graphql-ws's `makeServer` wired to ws by hand, after its `use/ws` starter (which invites
+ * copying it): the difference is that socket errors and handler failures go to the gateway's structured log
+ * instead of the console, and an oversized message is the client's mistake, not an "internal error".
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type {
@@ -13,8 +17,8 @@ import type {
   GraphQLSchema,
 } from 'graphql';
 import { execute } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { createContext, type GatewayContext } from '../context.js';
 import { isSlowConsumerSignal, type SubscriptionItem } from '../events/hub.js';
 import type { Gateway } from '../gateway.js';
@@ -45,7 +49,7 @@ export type ConnectionAuthenticator = (init: {
 export interface WebSocketOptions {
   /** Close a connection that has not sent connection_init after this long (4408). Default 5 s. */
   connectionInitTimeoutMs?: number;
-  /** Ping interval, and how long a pong may take before the connection is dropped. Default 12 s. */
+  /** Ping interval; a peer that has not answered one ping by the next is dropped. Default 12 s. */
   keepAliveMs?: number;
   /** Largest message a client may send. Default 256 KiB. */
   maxPayloadBytes?: number;
@@ -102,55 +106,99 @@ export function attachWebSocket(
     return out;
   };
 
-  const server = useServer<Record<string, unknown> | undefined>(
-    {
-      schema,
-      connectionInitWaitTimeout: opts.connectionInitTimeoutMs ?? 5_000,
-      onConnect: async (ctx) => {
-        let verdict: ConnectionVerdict;
-        try {
-          verdict = opts.authenticate
-            ? await opts.authenticate({ connectionParams: ctx.connectionParams, request: ctx.extra.request })
-            : true;
-        } catch (error) {
-          gateway.logger.warn({ err: error }, 'websocket authentication failed');
-          verdict = false;
-        }
-        if (verdict === false) return false;
-        const details = typeof verdict === 'object' ? verdict : {};
-        connections.set(ctx.extra.socket, {
-          shareKey: details.shareKey ?? DEFAULT_SHARE_KEY,
-          abort: new AbortController(),
-        });
-        return details.ackPayload ?? true;
-      },
-      onClose: (ctx) => connections.get(ctx.extra.socket)?.abort.abort(),
-      context: (ctx) => {
-        const state = connections.get(ctx.extra.socket);
-        const context = createContext(gateway, state?.abort.signal);
-        contextShareKeys.set(context, state?.shareKey ?? DEFAULT_SHARE_KEY);
-        return context;
-      },
-      // Queries and mutations over the socket get the same partial-result errors as over HTTP.
-      execute: async (args: ExecutionArgs) => {
-        const result = await execute(args);
-        const partial = (args.contextValue as GatewayContext).partialErrors;
-        return partial.length ? { ...result, errors: [...(result.errors ?? []), ...partial] } : result;
-      },
-      subscribe: (args: ExecutionArgs) =>
-        shared.subscribe(args, contextShareKeys.get(args.contextValue as object) ?? DEFAULT_SHARE_KEY),
-      onNext: (_ctx, _id, _payload, _args, result) => format(result),
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+  const server = makeServer<Record<string, unknown> | undefined, { socket: WebSocket; request: IncomingMessage }>({
+    schema,
+    connectionInitWaitTimeout: opts.connectionInitTimeoutMs ?? 5_000,
+    onConnect: async (ctx) => {
+      let verdict: ConnectionVerdict;
+      try {
+        verdict = opts.authenticate
+          ? await opts.authenticate({ connectionParams: ctx.connectionParams, request: ctx.extra.request })
+          : true;
+      } catch (error) {
+        gateway.logger.warn({ err: error }, 'websocket authentication failed');
+        verdict = false;
+      }
+      if (verdict === false) return false;
+      const details = typeof verdict === 'object' ? verdict : {};
+      connections.set(ctx.extra.socket, {
+        shareKey: details.shareKey ?? DEFAULT_SHARE_KEY,
+        abort: new AbortController(),
+      });
+      return details.ackPayload ?? true;
     },
-    wss,
-    opts.keepAliveMs ?? 12_000,
-  );
+    onClose: (ctx) => connections.get(ctx.extra.socket)?.abort.abort(),
+    context: (ctx) => {
+      const state = connections.get(ctx.extra.socket);
+      const context = createContext(gateway, state?.abort.signal);
+      contextShareKeys.set(context, state?.shareKey ?? DEFAULT_SHARE_KEY);
+      return context;
+    },
+    // Queries and mutations over the socket get the same partial-result errors as over HTTP.
+    execute: async (args: ExecutionArgs) => {
+      const result = await execute(args);
+      const partial = (args.contextValue as GatewayContext).partialErrors;
+      return partial.length ? { ...result, errors: [...(result.errors ?? []), ...partial] } : result;
+    },
+    subscribe: (args: ExecutionArgs) =>
+      shared.subscribe(args, contextShareKeys.get(args.contextValue as object) ?? DEFAULT_SHARE_KEY),
+    onNext: (_ctx, _id, _payload, _args, result) => format(result),
+    onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+  });
+  wss.options.handleProtocols = handleProtocols;
+  const keepAliveMs = opts.keepAliveMs ?? 12_000;
+
+  wss.on('connection', (socket, request) => {
+    // ws closes the connection itself on protocol errors (1009 for an oversized message, 1002, ...).
+    socket.on('error', (error) => gateway.logger.debug({ err: error }, 'websocket closed on a protocol error'));
+    let answered = true;
+    const pinger = setInterval(() => {
+      if (!answered) {
+        socket.terminate();
+        return;
+      }
+      answered = false;
+      socket.ping();
+    }, keepAliveMs);
+    socket.on('pong', () => {
+      answered = true;
+    });
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise<void>((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            // Resolves once written: a client that does not read holds its subscriptions back (backpressure).
+            socket.send(data, (error) => (error ? reject(error) : resolve()));
+          }),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) =>
+          socket.on('message', async (data) => {
+            try {
+              await handle(String(data));
+            } catch (error) {
+              gateway.logger.error({ err: error }, 'websocket message handling failed');
+              socket.close(CloseCode.InternalServerError, 'Internal server error');
+            }
+          }),
+      },
+      { socket, request },
+    );
+    socket.once('close', (code, reason) => {
+      clearInterval(pinger);
+      closed(code, String(reason)).catch((error: unknown) =>
+        gateway.logger.error({ err: error }, 'websocket close handling failed'),
+      );
+    });
+  });
 
   return {
     stats: () => ({ ...shared.stats(), connections: wss.clients.size }),
     async close() {
       const clients = [...wss.clients];
-      await server.dispose(); // sends 1001 Going Away to every client and stops accepting
+      for (const client of clients) client.close(1001, 'Going away');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
       const deadline = Date.now() + (opts.closeGraceMs ?? 1_000);
       while (clients.some((c) => c.readyState !== c.CLOSED) && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,0 +1,152 @@
+/**
+ * What end-to-end event tests share: the subscription document, a fingerprint that reads the same from a
+ * provider snapshot and from a GraphQL `Job`, and a direct provider client for the truth at each step.
+ */
+import pino from 'pino';
+import type { AccountClient, Adapter, JobSnapshot } from '../../src/adapter.js';
+import { NOT_FOUND } from '../../src/adapter.js';
+import type { Sandbox } from '../../src/sandbox.js';
+import { listAll } from '../adapter-contract.js';
+
+export const JOB_FIELDS = `id nativeId state providerState cancelRequested name location failureReason updatedAt
+  progress { percent bytesTransferred itemsProcessed message }
+  drives { driveId state percentComplete bytesSucceeded copyStatus errorCount }
+  artifacts { kind url }
+  errors { code message }
+  shipping { deliveryPackage { carrier trackingNumber } returnPackage { carrier trackingNumber } }
+  details { key value }`;
+
+export const JOB_EVENTS = /* GraphQL */ `
+  subscription Events($filter: JobEventFilter, $after: String) {
+    jobEvents(filter: $filter, after: $after) {
+      cursor kind at previousState state previousProviderState providerState afterGap changes jobId
+      job { ${JOB_FIELDS} }
+    }
+  }
+`;
+
+export interface EventJob {
+  id: string;
+  nativeId: string;
+  state: string | null;
+  providerState: string;
+  cancelRequested: boolean;
+  name: string;
+  location: string | null;
+  failureReason: string | null;
+  updatedAt: string | null;
+  progress: Record<string, unknown>;
+  drives: Record<string, unknown>[];
+  artifacts: { kind: string; url: string | null }[];
+  errors: { code: string | null; message: string }[];
+  shipping: {
+    deliveryPackage: { carrier: string | null; trackingNumber: string | null } | null;
+    returnPackage: { carrier: string | null; trackingNumber: string | null } | null;
+  } | null;
+  details: { key: string; value: string | null }[];
+}
+
+export interface JobEventData {
+  cursor: string;
+  kind: string;
+  at: string;
+  previousState: string | null;
+  state: string | null;
+  previousProviderState: string | null;
+  providerState: string;
+  afterGap: boolean;
+  changes: string[];
+  jobId: string;
+  job: EventJob;
+}
+
+export type JobEventsResult = { jobEvents: JobEventData };
+
+const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
+const progressOf = (p: Record<string, unknown>) => ({
+  percent: p.percent ?? null,
+  bytesTransferred: p.bytesTransferred ?? null,
+  itemsProcessed: p.itemsProcessed ?? null,
+  message: p.message ?? null,
+});
+const pack = (p: { carrier: string | null; trackingNumber: string | null } | null) =>
+  p && { carrier: p.carrier, trackingNumber: p.trackingNumber };
+
+/** Everything the subscription selects, normalized the same way from a provider snapshot. */
+export function fingerprintSnapshot(s: JobSnapshot): string {
+  return JSON.stringify({
+    providerState: s.providerState,
+    cancelRequested: s.cancelRequested,
+    name: s.name,
+    location: s.location,
+    failureReason: s.failureReason,
+    updatedAt: iso(s.updatedAt),
+    progress: progressOf({ ...s.progress }),
+    drives: s.drives.map((d) => ({
+      driveId: d.driveId,
+      state: d.state,
+      percentComplete: d.percentComplete,
+      bytesSucceeded: d.bytesSucceeded,
+      copyStatus: d.copyStatus,
+      errorCount: d.errorCount,
+    })),
+    artifacts: s.artifacts.map((a) => ({ kind: a.kind, url: a.url })),
+    errors: s.errors.map((e) => ({ code: e.code, message: e.message })),
+    shipping: s.shipping && {
+      deliveryPackage: pack(s.shipping.deliveryPackage),
+      returnPackage: pack(s.shipping.returnPackage),
+    },
+    details: Object.entries(s.details).map(([key, value]) => ({ key, value: value === null ? null : String(value) })),
+  });
+}
+
+export function fingerprintJob(j: EventJob): string {
+  return JSON.stringify({
+    providerState: j.providerState,
+    cancelRequested: j.cancelRequested,
+    name: j.name,
+    location: j.location,
+    failureReason: j.failureReason,
+    updatedAt: iso(j.updatedAt),
+    progress: progressOf(j.progress),
+    drives: j.drives,
+    artifacts: j.artifacts,
+    errors: j.errors,
+    shipping: j.shipping && {
+      deliveryPackage: pack(j.shipping.deliveryPackage),
+      returnPackage: pack(j.shipping.returnPackage),
+    },
+    details: j.details,
+  });
+}
+
+/** A client of its own on a sandbox simulator: what the provider says, independent of the gateway. */
+export function truthClient(adapter: Adapter, sandbox: Sandbox, account: string): AccountClient {
+  const sim = sandbox.simulators.get(account)!;
+  return adapter.connect(adapter.configSchema.parse(sim.account), {
+    account,
+    logger: pino({ level: 'silent' }),
+    ca: sandbox.description.caCertificate,
+    timeoutMs: 10_000,
+    now: Date.now,
+  });
+}
+
+/** Every job of the account as the provider reports it now. */
+export async function readTruth(client: AccountClient): Promise<Map<string, JobSnapshot>> {
+  const refs = await listAll(client);
+  const missing = refs.filter((r) => !r.snapshot).map((r) => r.nativeId);
+  const fetched = missing.length ? await client.getJobs(missing, { signal: AbortSignal.timeout(20_000) }) : [];
+  const out = new Map<string, JobSnapshot>();
+  for (const ref of refs) if (ref.snapshot) out.set(ref.nativeId, ref.snapshot);
+  missing.forEach((id, i) => {
+    const s = fetched[i];
+    if (s && s !== NOT_FOUND) out.set(id, s);
+  });
+  return out;
+}
+
+/** Drops consecutive repeats. */
+export function distinctRuns<T>(values: readonly T[]): T[] {
+  return values.filter((v, i) => i === 0 || v !== values[i - 1]);
+}
