@@ -163,15 +163,22 @@ export async function postGraphQL<T>(
   return (await res.json()) as GraphQLResponse<T>;
 }
 
-/** A sandbox (manual stepping) plus a gateway on port 0 wired to it through the sandbox's own JSON. */
-export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
-  const sandbox = await startSandbox({
+/** Only the simulators (manual stepping), for tests that run the gateway elsewhere, e.g. as a CLI process. */
+export function startTestSandbox(
+  opts: { adapters?: readonly Adapter[]; seed?: number; seedJobs?: number; autopilot?: boolean } = {},
+) {
+  return startSandbox({
     adapters: opts.adapters ?? allAdapters,
     seed: opts.seed ?? 1,
     stepMs: 0,
     seedJobs: opts.seedJobs ?? 12,
     autopilot: opts.autopilot ?? false,
   });
+}
+
+/** A sandbox (manual stepping) plus a gateway on port 0 wired to it through the sandbox's own JSON. */
+export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
+  const sandbox = await startTestSandbox(opts);
   const { logger, lines } = captureLogs(opts.logLevel);
   let gateway: Gateway | undefined;
   try {
