@@ -1,10 +1,9 @@
 /** The diff that turns observations into events, and the polling policy: pure functions, no timers. */
 import { describe, expect, it } from 'vitest';
-import type { PollingConfig } from '../src/config.js';
 import { changedFields, diffJob, removalEvent } from '../src/events/diff.js';
 import { decodeEventCursor, encodeEventCursor } from '../src/events/types.js';
 import { activityOf, backoffDelay, needsFetch, roundInterval, withJitter } from '../src/polling/policy.js';
-import { snapshot } from './helpers/jobs.js';
+import { snapshot, testPollingConfig } from './helpers/jobs.js';
 
 const observe = (s: ReturnType<typeof snapshot>, observedAtMs = 5_000, afterGap = false) => ({
   account: 'acct',
@@ -117,14 +116,7 @@ describe('event cursors', () => {
   });
 });
 
-const config: PollingConfig = {
-  enabled: true,
-  intervalMs: { active: 1_000, waiting: 10_000, terminal: 100_000 },
-  jitter: 0.2,
-  backoff: { initialMs: 500, maxMs: 8_000 },
-  maxConcurrentCalls: 4,
-  batchSize: 25,
-};
+const config = testPollingConfig({ jitter: 0.2, backoff: { initialMs: 500, maxMs: 8_000 } });
 
 describe('polling policy', () => {
   it('polls often while data moves, rarely otherwise', () => {

@@ -15,16 +15,7 @@ import { type EventStore, MemoryEventStore } from '../src/events/store.js';
 import type { JobEventRecord } from '../src/events/types.js';
 import { Pollers } from '../src/polling/index.js';
 import { SnapshotCache } from '../src/snapshot-cache.js';
-import { FakeAccount, fakeRuntime, silentLogger, snapshot } from './helpers/jobs.js';
-
-const baseConfig: PollingConfig = {
-  enabled: false,
-  intervalMs: { active: 1_000, waiting: 10_000, terminal: 100_000 },
-  jitter: 0,
-  backoff: { initialMs: 1_000, maxMs: 16_000 },
-  maxConcurrentCalls: 4,
-  batchSize: 25,
-};
+import { FakeAccount, fakeRuntime, silentLogger, snapshot, testPollingConfig } from './helpers/jobs.js';
 
 interface Harness {
   hub: EventHub;
@@ -59,7 +50,7 @@ function harness(
     accounts: runtimes,
     hub,
     cache,
-    config: { ...baseConfig, ...opts.config },
+    config: testPollingConfig(opts.config),
     logger: silentLogger(),
     now,
     random: () => 0.5,

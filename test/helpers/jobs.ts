@@ -10,6 +10,7 @@ import {
   type JobState,
   NOT_FOUND,
 } from '../../src/adapter.js';
+import type { PollingConfig } from '../../src/config.js';
 import { ProviderError } from '../../src/errors.js';
 
 export function snapshot(nativeId: string, state: JobState | null, extra: Partial<JobSnapshot> = {}): JobSnapshot {
@@ -139,3 +140,16 @@ export function fakeRuntime(client: FakeAccount, now: () => number = Date.now): 
 }
 
 export const silentLogger = () => pino({ level: 'silent' });
+
+/** Polling config for unit tests: round numbers, no jitter, timers off unless a test turns them on. */
+export function testPollingConfig(overrides: Partial<PollingConfig> = {}): PollingConfig {
+  return {
+    enabled: false,
+    intervalMs: { active: 1_000, waiting: 10_000, terminal: 100_000 },
+    jitter: 0,
+    backoff: { initialMs: 1_000, maxMs: 16_000 },
+    maxConcurrentCalls: 4,
+    batchSize: 25,
+    ...overrides,
+  };
+}
