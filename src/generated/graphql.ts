@@ -113,6 +113,8 @@ export type CreateJobInput = {
    * IDEMPOTENCY_CONFLICT error. Keys are kept for 7 days.
    */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** Azure IoT Hub: a device import or export job (accounts of kind `iot-hub`). */
+  iotHub?: InputMaybe<IotHubCreateJobInput>;
 };
 
 export type CreateJobPayload = {
@@ -189,6 +191,52 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   /** The provider has no such operation (e.g. updating an IoT Hub job). */
   | 'UNSUPPORTED';
+
+/**
+ * An Azure IoT Hub device identity import or export job (data-plane `POST /jobs/create`). IoT Hub runs one
+ * active import/export job per hub: while one is enqueued or running, a create fails with `JobQuotaExceeded`.
+ * Fields are checked before anything is sent; container URIs and their SAS tokens go to IoT Hub only and are
+ * never echoed (artifacts show the containers without their query strings).
+ */
+export type IotHubCreateJobInput = {
+  /** With `includeConfigurations`: the configurations blob (default `configurations.txt`). */
+  configurationsBlobName?: InputMaybe<Scalars['String']['input']>;
+  /** EXPORT only: export device keys as null (default false). */
+  excludeKeysInExport?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Also import or export the hub's configurations (default false). */
+  includeConfigurations?: InputMaybe<Scalars['Boolean']['input']>;
+  /**
+   * IMPORT only, required there: the container holding the devices file, e.g.
+   * `https://<account>.blob.core.windows.net/<container>?<SAS with read access>`.
+   */
+  inputBlobContainerUri?: InputMaybe<Scalars['String']['input']>;
+  /** IMPORT only: the blob to import from (default `devices.txt`). */
+  inputBlobName?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Required. EXPORT writes the devices file here; IMPORT writes its error log here. With KEY_BASED
+   * authentication the URI carries a SAS with write, read and delete access.
+   */
+  outputBlobContainerUri?: InputMaybe<Scalars['String']['input']>;
+  /** The blob the export writes (default `devices.txt`). */
+  outputBlobName?: InputMaybe<Scalars['String']['input']>;
+  /** Default KEY_BASED. */
+  storageAuthenticationType?: InputMaybe<IotHubStorageAuthenticationType>;
+  /** Required. IMPORT reads device identities from `inputBlobContainerUri`; EXPORT writes them to `outputBlobContainerUri`. */
+  type?: InputMaybe<JobType>;
+  /**
+   * IDENTITY_BASED only: the ARM resource id of a user-assigned managed identity,
+   * `/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>`.
+   * Without it the hub's system-assigned identity is used.
+   */
+  userAssignedIdentity?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** How IoT Hub reaches the blob containers of an import/export job. */
+export type IotHubStorageAuthenticationType =
+  /** IoT Hub uses its managed identity (system-assigned, or `userAssignedIdentity`); the URIs need no SAS. */
+  | 'IDENTITY_BASED'
+  /** The container URIs carry SAS tokens (the default). */
+  | 'KEY_BASED';
 
 /** A bulk data-transfer job at one provider account, normalized. */
 export type Job = Node & {
@@ -589,6 +637,8 @@ export type ResolversTypes = {
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  IotHubCreateJobInput: IotHubCreateJobInput;
+  IotHubStorageAuthenticationType: IotHubStorageAuthenticationType;
   Job: ResolverTypeWrapper<JobNode>;
   JobAction: JobAction;
   JobConnection: ResolverTypeWrapper<Omit<JobConnection, 'edges'> & { edges: Array<ResolversTypes['JobEdge']> }>;
@@ -629,6 +679,7 @@ export type ResolversParentTypes = {
   Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  IotHubCreateJobInput: IotHubCreateJobInput;
   Job: JobNode;
   JobConnection: Omit<JobConnection, 'edges'> & { edges: Array<ResolversParentTypes['JobEdge']> };
   JobDetail: JobDetail;

@@ -1,0 +1,20 @@
+/** Azure IoT Hub device identity import/export jobs: `kind: iot-hub`. */
+import { readFileSync } from 'node:fs';
+import { defineAdapter } from '../../src/adapter.js';
+import { configSchema, connectIotHub, IOT_HUB_KIND, type IotHubConfig } from './client.js';
+import { iotHubSimulator } from './simulator.js';
+import { parseCreate } from './validate.js';
+
+export const iotHubAdapter = defineAdapter<IotHubConfig>({
+  kind: IOT_HUB_KIND,
+  displayName: 'Azure IoT Hub import/export',
+  configSchema,
+  secretFields: ['connectionString'],
+  connect: connectIotHub,
+  simulator: iotHubSimulator,
+  typeDefs: readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
+  // No parseUpdate: IoT Hub has no operation that changes a job.
+  mutations: { inputField: 'iotHub', parseCreate },
+});
+
+export default iotHubAdapter;
