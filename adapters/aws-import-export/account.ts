@@ -113,6 +113,7 @@ class AwsAccountClient implements AccountClient {
       },
       http: this.http,
       now: ctx.now,
+      logger: ctx.logger,
     });
   }
 

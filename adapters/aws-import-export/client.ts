@@ -4,6 +4,7 @@
  * (the last SDK with it) is end-of-life and serves only as a devDependency for conformance tests, and
  * aws-sdk v3 never shipped an Import/Export client.
  */
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ErrorCode, ProviderError } from '../../src/errors.js';
 import { type HttpClient, parseRetryAfter } from '../utils/http.js';
@@ -175,6 +176,8 @@ export interface ImportExportClientOptions {
   credentials: SigV2Credentials;
   http: HttpClient;
   now: () => number;
+  /** Gets one debug line per call: operation, job id, status, AWS code, duration. Never parameters. */
+  logger?: Pick<Logger, 'debug'> | undefined;
 }
 
 export interface CreateJobParams {
@@ -284,6 +287,7 @@ export class ImportExportClient {
       credentials: this.opts.credentials,
       now: this.opts.now(),
     });
+    const started = Date.now();
     const res = await this.opts.http.send({
       method: 'POST',
       url: this.url.toString(),
@@ -292,8 +296,12 @@ export class ImportExportClient {
       signal,
     });
     const subject = jobId ? `${operation} ${jobId}` : operation;
+    const wire = res.status >= 300 ? parseErrorEnvelope(res.text) : undefined;
+    this.opts.logger?.debug(
+      { operation, jobId, status: res.status, awsCode: wire?.code, ms: Date.now() - started },
+      'AWS Import/Export call',
+    );
     if (res.status >= 300) {
-      const wire = parseErrorEnvelope(res.text);
       const code = wire?.code ?? `HTTP${res.status}`;
       throw new ProviderError({
         account: this.opts.account,
