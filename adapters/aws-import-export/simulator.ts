@@ -189,7 +189,7 @@ export async function startAwsImportExportSimulator(opts: AwsSimulatorOptions): 
   const keyRng = createRng(opts.seed ^ 0x5eed);
   const credentials = {
     accessKeyId: `AKIA${keyRng.hex(16)}`,
-    secretAccessKey: Buffer.from(keyRng.hex(30), 'hex').toString('base64'),
+    secretAccessKey: Buffer.from(keyRng.hex(60), 'hex').toString('base64'), // 40 characters, like AWS's
   };
   const deviceSigningKey = keyRng.hex(40);
   const quota = opts.dailyCreateQuota ?? DEFAULT_DAILY_CREATE_QUOTA;
