@@ -118,15 +118,18 @@ describe('getJobs', () => {
   it('reports a cancelled job GetStatus no longer knows as CANCELLED, typed from the listing', async () => {
     const { sim, client, connect } = await setup();
     const job = await create(client, 'GONE-1');
-    await client.cancelJob!(job.nativeId, { signal: signal() });
+    const other = await create(client, 'GONE-2');
+    for (const id of [job.nativeId, other.nativeId]) await client.cancelJob!(id, { signal: signal() });
     for (let i = 0; i < 3; i++) sim.step();
     const before = sim.requests.length;
     const [gone] = await client.getJobs([job.nativeId], { signal: signal() });
     expect(gone).toMatchObject({ state: 'CANCELLED', providerState: 'CanceledJobIdException', type: 'IMPORT' });
     expect(sim.requests.slice(before).map((r) => [r.operation, r.status])).toEqual([['GetStatus', 400]]);
-    // A client that never listed the account looks the job up in the listing.
-    const [again] = await connect().getJobs([job.nativeId], { signal: signal() });
-    expect(again).toMatchObject({ state: 'CANCELLED', type: 'IMPORT', createdAt: expect.any(String) });
+    // A client that never listed the account looks both jobs up in one walk of the listing.
+    const again = await connect().getJobs([job.nativeId, other.nativeId], { signal: signal() });
+    for (const snapshot of again) {
+      expect(snapshot).toMatchObject({ state: 'CANCELLED', type: 'IMPORT', createdAt: expect.any(String) });
+    }
     expect(operations(sim, before, 'ListJobs')).toBe(1);
   });
 

@@ -92,6 +92,7 @@ class AwsAccountClient implements AccountClient {
   private readonly http;
   private readonly api: ImportExportClient;
   private readonly refs = new Map<string, JobRef>();
+  private listingWalk: Promise<void> | undefined;
 
   constructor(
     private readonly config: AwsAccountConfig,
@@ -240,14 +241,18 @@ class AwsAccountClient implements AccountClient {
     });
   }
 
-  /** A cancelled job GetStatus no longer describes: its type and creation date are in the listing. */
+  /**
+   * A cancelled job GetStatus no longer describes: its type and creation date are in the listing. Lookups
+   * that need it at the same time share one walk.
+   */
   private async findListed(jobId: string, signal: AbortSignal): Promise<JobRef | undefined> {
-    for await (const entry of this.api.allJobs(signal, LIST_PAGE_SIZE)) {
-      const ref = refFromListEntry(entry);
-      this.remember(ref);
-      if (ref.nativeId === jobId) return ref;
-    }
-    return undefined;
+    this.listingWalk ??= (async () => {
+      for await (const entry of this.api.allJobs(signal, LIST_PAGE_SIZE)) this.remember(refFromListEntry(entry));
+    })().finally(() => {
+      this.listingWalk = undefined;
+    });
+    await this.listingWalk;
+    return this.refs.get(jobId);
   }
 
   /**
