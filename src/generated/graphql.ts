@@ -90,6 +90,39 @@ export type ArtifactKind =
   | 'SIGNATURE'
   | 'VERBOSE_LOG';
 
+/**
+ * An AWS Import/Export job (API 2010-06-01) to create. The manifest is checked before any call to AWS; each
+ * problem is a BAD_USER_INPUT error naming its field (`input.awsImportExport.manifest.returnAddress.city`) and
+ * the error code AWS would have answered with. `dryRun: true` asks AWS to validate only (ValidateOnly).
+ */
+export type AwsImportExportCreateJobInput = {
+  /** IMPORT: data from the device into Amazon S3. EXPORT: data from Amazon S3 onto the device. */
+  jobType: JobType;
+  /**
+   * The manifest file, as YAML text (AWS Import/Export Developer Guide, "Creating a manifest file"):
+   * `manifestVersion: 2.0`, `deviceId`, `returnAddress` with `name`, `street1`, `city`, `country`,
+   * `phoneNumber` (optional `company`, `street2`, `street3`, `stateOrProvince`, `postalCode`); imports add
+   * `bucket` (optional `logBucket`, `eraseDevice`, `acl`, `trueCryptPassword`), exports add `logBucket`,
+   * `fileSystem` and `operations` (a list of `exportBucket`). `accessKeyId` may be left out: the gateway
+   * fills in the account's own key id, which AWS requires. Secrets in it (`trueCryptPassword`) are sent to
+   * AWS and never shown in jobs, errors or logs.
+   */
+  manifest: Scalars['String']['input'];
+  /** ManifestAddendum, which AWS documents as for internal use only; passed through unchanged. */
+  manifestAddendum?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
+ * A new manifest for an AWS Import/Export job (UpdateJob). It replaces the whole manifest and is accepted
+ * only before the data transfer starts (`Job.allowedActions` contains UPDATE).
+ */
+export type AwsImportExportUpdateJobInput = {
+  /** The job's type; AWS requires it with every update and refuses a different one. */
+  jobType: JobType;
+  /** The complete new manifest, YAML text, checked like the one of `createJob`. */
+  manifest: Scalars['String']['input'];
+};
+
 export type CancelJobPayload = {
   __typename?: 'CancelJobPayload';
   errors: Array<MutationError>;
@@ -105,6 +138,8 @@ export type CancelJobPayload = {
 export type CreateJobInput = {
   /** The configured account (`ProviderAccount.name`) to create the job at. */
   account: Scalars['String']['input'];
+  /** Create an AWS Import/Export job (accounts of provider `aws-import-export`). */
+  awsImportExport?: InputMaybe<AwsImportExportCreateJobInput>;
   /** Validate at the provider without creating anything, where the provider supports it (`capabilities.dryRun`). */
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   /**
@@ -531,6 +566,8 @@ export type Shipping = {
  * depends on the provider and the job's state (`Job.allowedActions`).
  */
 export type UpdateJobInput = {
+  /** Replace the manifest of an AWS Import/Export job. */
+  awsImportExport?: InputMaybe<AwsImportExportUpdateJobInput>;
   /** Global id of the job. */
   id: Scalars['ID']['input'];
 };
@@ -626,6 +663,8 @@ export type ResolversTypes = {
   Address: ResolverTypeWrapper<Address>;
   Artifact: ResolverTypeWrapper<Artifact>;
   ArtifactKind: ArtifactKind;
+  AwsImportExportCreateJobInput: AwsImportExportCreateJobInput;
+  AwsImportExportUpdateJobInput: AwsImportExportUpdateJobInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CancelJobPayload: ResolverTypeWrapper<Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
   CreateJobInput: CreateJobInput;
@@ -670,6 +709,8 @@ export type ResolversParentTypes = {
   ActionCapability: ActionCapability;
   Address: Address;
   Artifact: Artifact;
+  AwsImportExportCreateJobInput: AwsImportExportCreateJobInput;
+  AwsImportExportUpdateJobInput: AwsImportExportUpdateJobInput;
   Boolean: Scalars['Boolean']['output'];
   CancelJobPayload: Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
   CreateJobInput: CreateJobInput;
