@@ -105,9 +105,9 @@ describe('parseCreate: each rule names its field', () => {
     expect(fields(createProblems({ ...sampleCreateInput(), type: 'BOTH' }))).toContain('type');
     expect(fields(createProblems({ ...sampleCreateInput(), driveList: [] }))).toEqual(['driveList']);
     expect(fields(createProblems({ ...sampleCreateInput(), driveList: undefined }))).toEqual(['driveList']);
-    expect(fields(createProblems({ ...sampleCreateInput(), export: { blobListBlobPath: 'lists/export.xml' } }))).toEqual([
-      'export',
-    ]);
+    expect(
+      fields(createProblems({ ...sampleCreateInput(), export: { blobListBlobPath: 'lists/export.xml' } })),
+    ).toEqual(['export']);
     expect(fields(createProblems({ ...sampleExportInput(), export: undefined }))).toEqual(['export']);
     expect(fields(createProblems({ ...sampleExportInput(), driveList: sampleCreateInput().driveList }))).toEqual([
       'driveList',
