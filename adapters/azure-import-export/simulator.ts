@@ -15,6 +15,7 @@ import {
   startSimulatorServer,
 } from '../utils/simulator-server.js';
 import {
+  AZURE_JOB_STATES,
   type AzureJobState,
   bitLockerKey,
   type DriveFate,
@@ -260,16 +261,7 @@ export const azureImportExportSimulator: SimulatorFactory = {
     }
 
     // Seed: every job state in turn, oldest first, an hour apart.
-    const seedOrder: AzureJobState[] = [
-      'Creating',
-      'Shipping',
-      'Received',
-      'Transferring',
-      'Packaging',
-      'Completed',
-      'Closed',
-      'Canceled',
-    ];
+    const seedOrder = AZURE_JOB_STATES;
     const startedAt = Date.now();
     for (let i = 0; i < opts.seedJobs; i++) {
       const target = seedOrder[i % seedOrder.length]!;

@@ -140,15 +140,7 @@ export interface ArmLocation {
   id: string;
   name: string;
   type: string;
-  properties: {
-    recipientName?: string;
-    streetAddress1?: string;
-    streetAddress2?: string;
-    city?: string;
-    stateOrProvince?: string;
-    postalCode?: string;
-    countryOrRegion?: string;
-    phone?: string;
+  properties: Omit<ArmAddress, 'email'> & {
     additionalShippingInformation?: string;
     supportedCarriers?: string[];
     alternateLocations?: string[];
