@@ -71,6 +71,14 @@ describe('parseCreate: valid input becomes the ARM request of the provider examp
     });
   });
 
+  it('reads null as absent, as GraphQL clients send it', () => {
+    const parsed = parseCreate({ ...sampleCreateInput(), resourceGroup: null, returnShipping: null, export: null });
+    expect(parsed.resourceGroup).toBeUndefined();
+    expect(parsed.body.properties.returnShipping).toBeUndefined();
+    expect(fields(createProblems({ ...sampleCreateInput(), name: null }))).toEqual(['name']);
+    expect(parseUpdate({ ship: null, logLevel: 'ERROR', deliveryPackage: null }).action).toBe('UPDATE');
+  });
+
   it('accepts every valid prefix example of the Put Job reference', () => {
     for (const prefix of ['/', '/picturecontainer', '/bob', '/bob/', '/picturecontainer/image', '/$root/', '/book']) {
       expect(blobPrefixProblem(prefix), prefix).toBeNull();

@@ -376,9 +376,21 @@ function armExport(spec: NonNullable<CreateInput['export']>): ArmExport {
   };
 }
 
+/** GraphQL clients send `null` for fields they leave out; for these inputs null and absent mean the same. */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => [k, withoutNulls(v)]),
+  );
+}
+
 export function parseCreate(input: unknown): AzureCreateRequest {
-  const raw = isObject(input) ? input : {};
-  const parsed = createSchema.safeParse(input, { error: errorMap });
+  const cleaned = withoutNulls(input);
+  const raw = isObject(cleaned) ? cleaned : {};
+  const parsed = createSchema.safeParse(cleaned, { error: errorMap });
   throwIfAny([...zodProblems(parsed.error), ...crossFieldProblems(raw)]);
   const data = parsed.data!;
   const body: ArmPutJobParameters = {
@@ -416,7 +428,7 @@ export function parseCreate(input: unknown): AzureCreateRequest {
  * corrects what was reported — is an UPDATE.
  */
 export function parseUpdate(input: unknown): ParsedUpdate<AzureUpdatePatch> {
-  const parsed = updateSchema.safeParse(input, { error: errorMap });
+  const parsed = updateSchema.safeParse(withoutNulls(input), { error: errorMap });
   throwIfAny(zodProblems(parsed.error));
   const data: UpdateInput = parsed.data!;
   const ship = data.ship ?? data.deliveryPackage !== undefined;
