@@ -139,7 +139,14 @@ export const azureImportExportSimulator: SimulatorFactory = {
       ownedByAutopilot: boolean;
     }): SimJob {
       const where = findLocation(init.location) ?? LOCATIONS[0]!;
-      const { state: _ignored, ...given } = init.properties;
+      // Read-only properties are the service's to fill in, whatever a PUT body says.
+      const {
+        state: _state,
+        percentComplete: _percent,
+        returnPackage: _returned,
+        incompleteBlobListUri: _incomplete,
+        ...given
+      } = init.properties;
       const job: SimJob = {
         seq: ++seq,
         resourceGroup: init.resourceGroup,
@@ -164,7 +171,14 @@ export const azureImportExportSimulator: SimulatorFactory = {
           backupDriveManifest: given.backupDriveManifest ?? false,
           cancelRequested: false,
           state: 'Creating',
-          driveList: (given.driveList ?? []).map((d) => ({ ...d, state: 'Specified' })),
+          driveList: (given.driveList ?? []).map((d) => ({
+            driveId: d.driveId,
+            bitLockerKey: d.bitLockerKey,
+            manifestFile: d.manifestFile,
+            manifestHash: d.manifestHash,
+            ...(d.driveHeaderHash !== undefined ? { driveHeaderHash: d.driveHeaderHash } : {}),
+            state: 'Specified',
+          })),
           provisioningState: 'Succeeded',
           encryptionKey: given.encryptionKey ?? { kekType: 'MicrosoftManaged' },
         },
