@@ -1,8 +1,9 @@
 /**
- * Artifact and log locations a provider returns may be signed (S3 presigned URLs, Azure SAS): the
- * signature sits in the query string, sometimes in user info. Snapshots keep only what locates the
- * object, so no credential reaches a response, a log line or the store.
+ * Provider URLs (log blobs, manifests, containers) often carry credentials: a SAS or other signed query
+ * string, occasionally user:password. Snapshots keep only where the thing is, never how to open it.
  */
+
+/** The URL without query string, fragment or user info; null for an empty value. */
 export function withoutCredentials(url: string | null | undefined): string | null {
   if (!url) return null;
   try {
@@ -13,7 +14,7 @@ export function withoutCredentials(url: string | null | undefined): string | nul
     parsed.password = '';
     return parsed.toString();
   } catch {
-    // Not a URL at all: keep nothing rather than something that might be a token.
-    return null;
+    // Not an absolute URL (e.g. a relative blob path): everything from the first ? or # goes.
+    return url.replace(/[?#].*$/s, '') || null;
   }
 }

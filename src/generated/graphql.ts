@@ -123,6 +123,151 @@ export type AwsImportExportUpdateJobInput = {
   manifest: Scalars['String']['input'];
 };
 
+/** A postal address; the fields marked required are required by Azure. */
+export type AzureImportExportAddressInput = {
+  /** Required. */
+  city?: InputMaybe<Scalars['String']['input']>;
+  /** Required. */
+  countryOrRegion?: InputMaybe<Scalars['String']['input']>;
+  /** Required. */
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** Required. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+  /** Required. */
+  postalCode?: InputMaybe<Scalars['String']['input']>;
+  /** Required. */
+  recipientName?: InputMaybe<Scalars['String']['input']>;
+  stateOrProvince?: InputMaybe<Scalars['String']['input']>;
+  /** Required. */
+  streetAddress1?: InputMaybe<Scalars['String']['input']>;
+  streetAddress2?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type AzureImportExportBlobListInput = {
+  /** Blobs by path, starting with the container name: `videos/story.mp4`, `$root/logo.bmp`. */
+  blobPath?: InputMaybe<Array<Scalars['String']['input']>>;
+  /**
+   * Blob prefixes, starting with `/`: `/` (everything), `/book` (containers starting with book), `/music/` (container
+   * music), `/music/love` (its blobs starting with love), `/$root/` (the root container).
+   */
+  blobPathPrefix?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/**
+ * Azure Import/Export: a new import job (your prepared drives go to an Azure datacenter) or export job (Azure
+ * copies blobs onto drives you send). The fields follow ARM `Microsoft.ImportExport` (api-version 2021-01-01).
+ * Fields marked "Required" are checked by the gateway before Azure is called; every problem is reported as a
+ * BAD_USER_INPUT error whose `field` names the input path. Secrets (BitLocker keys, the carrier account number)
+ * go to Azure and nowhere else.
+ */
+export type AzureImportExportCreateInput = {
+  /** Copy the drives' manifest files to block blobs. Default false. */
+  backupDriveManifest?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Blob virtual directory (container, optionally followed by a path) for copy logs and manifest backups. Default `waimportexport`. */
+  diagnosticsPath?: InputMaybe<Scalars['String']['input']>;
+  /** IMPORT only, required there: the prepared drives, at most 10. */
+  driveList?: InputMaybe<Array<AzureImportExportDriveInput>>;
+  /** How the drives' BitLocker keys are protected at Azure. Default MICROSOFT_MANAGED. */
+  encryptionKey?: InputMaybe<AzureImportExportEncryptionKeyInput>;
+  /** EXPORT only, required there: which blobs to export. */
+  export?: InputMaybe<AzureImportExportExportInput>;
+  /** Required. The Azure location that processes the job, e.g. `West US` (see the provider's list of locations). */
+  location?: InputMaybe<Scalars['String']['input']>;
+  /** Default ERROR. */
+  logLevel?: InputMaybe<AzureImportExportLogLevel>;
+  /** Required. The job name: 2-64 letters, digits and hyphens, starting with a letter; unique in the resource group. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** The resource group to create the job in. Required when the account spans the whole subscription. */
+  resourceGroup?: InputMaybe<Scalars['String']['input']>;
+  /** Required. Where Azure sends the drives back. */
+  returnAddress?: InputMaybe<AzureImportExportAddressInput>;
+  /** The carrier and your account with it for the return shipment (may also be given later with `updateJob`). */
+  returnShipping?: InputMaybe<AzureImportExportReturnShippingInput>;
+  /**
+   * Required. ARM id of the storage account, e.g.
+   * `/subscriptions/…/resourceGroups/…/providers/Microsoft.Storage/storageAccounts/name`. Azure reaches the account
+   * through Azure RBAC, so no account key or SAS is ever given to the gateway.
+   */
+  storageAccountId?: InputMaybe<Scalars['String']['input']>;
+  /** Required. IMPORT (drives to Azure) or EXPORT (Azure to drives). */
+  type?: InputMaybe<JobType>;
+};
+
+/** A drive prepared with the WAImportExport tool; the values come from the tool's journal. */
+export type AzureImportExportDriveInput = {
+  /** Required. The drive's BitLocker recovery password: eight groups of six digits. Secret: sent to Azure only. */
+  bitLockerKey?: InputMaybe<Scalars['String']['input']>;
+  /** The drive header hash from the tool's journal. */
+  driveHeaderHash?: InputMaybe<Scalars['String']['input']>;
+  /** Required. The drive's hardware serial number, without spaces. */
+  driveId?: InputMaybe<Scalars['String']['input']>;
+  /** Required. Path of the manifest file relative to the drive root, e.g. `\DriveManifest.xml`. */
+  manifestFile?: InputMaybe<Scalars['String']['input']>;
+  /** Required. Base16 (hex) MD5 hash of the manifest file. */
+  manifestHash?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type AzureImportExportEncryptionKeyInput = {
+  kekType: AzureImportExportKekType;
+  /** CUSTOMER_MANAGED only, required there: the Key Vault key URL. */
+  kekUrl?: InputMaybe<Scalars['String']['input']>;
+  /** CUSTOMER_MANAGED only, required there: the ARM id of the Key Vault. */
+  kekVaultResourceId?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Exactly one of `blobList` and `blobListBlobPath`. */
+export type AzureImportExportExportInput = {
+  /** The blobs to export (at most 32 KB of paths and prefixes). */
+  blobList?: InputMaybe<AzureImportExportBlobListInput>;
+  /** Path of a block blob listing the blobs to export, starting with the container name (`$root` for the root container). */
+  blobListBlobPath?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type AzureImportExportKekType =
+  | 'CUSTOMER_MANAGED'
+  | 'MICROSOFT_MANAGED';
+
+export type AzureImportExportLogLevel =
+  /** Only errors and warnings are logged. */
+  | 'ERROR'
+  /** Every chunk copy is logged. */
+  | 'VERBOSE';
+
+export type AzureImportExportPackageInput = {
+  /** Required. */
+  carrierName?: InputMaybe<Scalars['String']['input']>;
+  /** Number of drives in the package (1-10). */
+  driveCount?: InputMaybe<Scalars['Int']['input']>;
+  /** When the package was shipped, free-form as the carrier states it. */
+  shipDate?: InputMaybe<Scalars['String']['input']>;
+  /** Required. */
+  trackingNumber?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type AzureImportExportReturnShippingInput = {
+  /** Required. Your account number with the carrier; sent to Azure, never returned by the gateway. */
+  carrierAccountNumber?: InputMaybe<Scalars['String']['input']>;
+  /** Required, e.g. FedEx or DHL (the location lists the carriers it supports). */
+  carrierName?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
+ * Change an Azure Import/Export job. A `deliveryPackage` reports the package you shipped and moves the job to
+ * Shipping (action SHIP, only while CREATING; needs a return address). With `ship: false` it only corrects the
+ * package details (action UPDATE). The other fields are UPDATEs, each allowed while Azure accepts it (return
+ * address and shipping until the drives are packed; log settings until the transfer starts).
+ */
+export type AzureImportExportUpdateInput = {
+  backupDriveManifest?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The package you sent to the datacenter: carrier and tracking number. */
+  deliveryPackage?: InputMaybe<AzureImportExportPackageInput>;
+  logLevel?: InputMaybe<AzureImportExportLogLevel>;
+  returnAddress?: InputMaybe<AzureImportExportAddressInput>;
+  returnShipping?: InputMaybe<AzureImportExportReturnShippingInput>;
+  /** Whether to move the job to Shipping. Default: true when `deliveryPackage` is given. `true` alone ships with a package reported earlier. */
+  ship?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
 export type CancelJobPayload = {
   __typename?: 'CancelJobPayload';
   errors: Array<MutationError>;
@@ -140,6 +285,8 @@ export type CreateJobInput = {
   account: Scalars['String']['input'];
   /** Create an AWS Import/Export job (accounts of provider `aws-import-export`). */
   awsImportExport?: InputMaybe<AwsImportExportCreateJobInput>;
+  /** Create an Azure Import/Export job (accounts of provider `azure-import-export`). */
+  azureImportExport?: InputMaybe<AzureImportExportCreateInput>;
   /** Validate at the provider without creating anything, where the provider supports it (`capabilities.dryRun`). */
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   /**
@@ -568,6 +715,8 @@ export type Shipping = {
 export type UpdateJobInput = {
   /** Replace the manifest of an AWS Import/Export job. */
   awsImportExport?: InputMaybe<AwsImportExportUpdateJobInput>;
+  /** Change an Azure Import/Export job. */
+  azureImportExport?: InputMaybe<AzureImportExportUpdateInput>;
   /** Global id of the job. */
   id: Scalars['ID']['input'];
 };
@@ -665,6 +814,17 @@ export type ResolversTypes = {
   ArtifactKind: ArtifactKind;
   AwsImportExportCreateJobInput: AwsImportExportCreateJobInput;
   AwsImportExportUpdateJobInput: AwsImportExportUpdateJobInput;
+  AzureImportExportAddressInput: AzureImportExportAddressInput;
+  AzureImportExportBlobListInput: AzureImportExportBlobListInput;
+  AzureImportExportCreateInput: AzureImportExportCreateInput;
+  AzureImportExportDriveInput: AzureImportExportDriveInput;
+  AzureImportExportEncryptionKeyInput: AzureImportExportEncryptionKeyInput;
+  AzureImportExportExportInput: AzureImportExportExportInput;
+  AzureImportExportKekType: AzureImportExportKekType;
+  AzureImportExportLogLevel: AzureImportExportLogLevel;
+  AzureImportExportPackageInput: AzureImportExportPackageInput;
+  AzureImportExportReturnShippingInput: AzureImportExportReturnShippingInput;
+  AzureImportExportUpdateInput: AzureImportExportUpdateInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CancelJobPayload: ResolverTypeWrapper<Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
   CreateJobInput: CreateJobInput;
@@ -711,6 +871,15 @@ export type ResolversParentTypes = {
   Artifact: Artifact;
   AwsImportExportCreateJobInput: AwsImportExportCreateJobInput;
   AwsImportExportUpdateJobInput: AwsImportExportUpdateJobInput;
+  AzureImportExportAddressInput: AzureImportExportAddressInput;
+  AzureImportExportBlobListInput: AzureImportExportBlobListInput;
+  AzureImportExportCreateInput: AzureImportExportCreateInput;
+  AzureImportExportDriveInput: AzureImportExportDriveInput;
+  AzureImportExportEncryptionKeyInput: AzureImportExportEncryptionKeyInput;
+  AzureImportExportExportInput: AzureImportExportExportInput;
+  AzureImportExportPackageInput: AzureImportExportPackageInput;
+  AzureImportExportReturnShippingInput: AzureImportExportReturnShippingInput;
+  AzureImportExportUpdateInput: AzureImportExportUpdateInput;
   Boolean: Scalars['Boolean']['output'];
   CancelJobPayload: Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
   CreateJobInput: CreateJobInput;
