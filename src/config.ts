@@ -132,11 +132,12 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   if (problems.length) throw new ConfigError(problems);
 
   const top = topLevelSchema.safeParse(interpolated);
-  if (!top.success) {
-    throw new ConfigError(top.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`));
-  }
+  if (!top.success) problems.push(...top.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`));
+  // Provider entries are checked even when the top level is bad, so one run lists every bad field.
+  const entries = top.success ? top.data.providers : wellFormedEntries(interpolated);
   const seen = new Set<string>();
-  const providers = top.data.providers.map((entry, index) => {
+  const providers = entries.map((entry, index) => {
+    if (!entry) return entry;
     const adapter = adapterFor(entry.kind);
     if (!adapter) {
       problems.push(
@@ -154,8 +155,20 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
     }
     return parsed.data as GatewayConfig['providers'][number];
   });
-  if (problems.length) throw new ConfigError(problems);
-  return { ...top.data, providers };
+  if (problems.length || !top.success) throw new ConfigError(problems);
+  return { ...top.data, providers: providers as GatewayConfig['providers'] };
+}
+
+/**
+ * The `providers[]` entries the top-level schema would accept, at their own index; null for the others
+ * (the top-level issues already name them).
+ */
+function wellFormedEntries(config: unknown): (GatewayConfig['providers'][number] | null)[] {
+  const list = (config as { providers?: unknown } | null)?.providers;
+  if (!Array.isArray(list)) return [];
+  return list.map((e) =>
+    typeof e === 'object' && e !== null && typeof e.kind === 'string' && typeof e.account === 'string' ? e : null,
+  );
 }
 
 export const DEFAULT_CONFIG_FILE = 'crossdock.config.yaml';

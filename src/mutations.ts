@@ -130,24 +130,31 @@ function providerBranch(
   return { field, value };
 }
 
-/** Runs an adapter's pure parser; its problems become BAD_USER_INPUT errors naming the full input path. */
+/**
+ * An adapter's input problems (from its pure parser, or from the provider call when only the provider can
+ * tell, e.g. a job name already in use) as BAD_USER_INPUT errors naming the full input path.
+ */
+function inputProblems(error: unknown, branch: string, account: AccountRuntime): unknown {
+  if (!(error instanceof InvalidInputError)) return error;
+  return new MutationFailure(
+    error.problems.map((p) => ({
+      code: ErrorCode.BAD_USER_INPUT,
+      message: p.message,
+      field: `input.${branch}${p.field.startsWith('[') ? '' : '.'}${p.field}`,
+      account: account.name,
+      provider: account.kind,
+      providerCode: null,
+      state: null,
+      retryAfterSeconds: null,
+    })),
+  );
+}
+
 function parseBranch<T>(parse: () => T, branch: string, account: AccountRuntime): T {
   try {
     return parse();
   } catch (error) {
-    if (!(error instanceof InvalidInputError)) throw error;
-    throw new MutationFailure(
-      error.problems.map((p) => ({
-        code: ErrorCode.BAD_USER_INPUT,
-        message: p.message,
-        field: `input.${branch}${p.field.startsWith('[') ? '' : '.'}${p.field}`,
-        account: account.name,
-        provider: account.kind,
-        providerCode: null,
-        state: null,
-        retryAfterSeconds: null,
-      })),
-    );
+    throw inputProblems(error, branch, account);
   }
 }
 
@@ -190,7 +197,10 @@ export function createJob(ctx: GatewayContext, input: Record<string, unknown>): 
           },
         );
       }
-      const createJobAtProvider = client.createJob.bind(client);
+      const createJobAtProvider = (...args: Parameters<NonNullable<typeof client.createJob>>) =>
+        client.createJob!(...args).catch((error: unknown) => {
+          throw inputProblems(error, branch.field, account);
+        });
       if (dryRun) {
         if (!client.capabilities.dryRun) {
           throw failure(ErrorCode.UNSUPPORTED, `${account.adapter.displayName} has no dry run.`, {
@@ -324,7 +334,6 @@ export function updateJob(ctx: GatewayContext, input: Record<string, unknown>): 
   return attempt<JobPayloadData>(
     async () => {
       const { account: target } = jobTarget(ctx, String(input.id), 'input.id');
-      const branch = providerBranch(input, ['id'], target);
       const parseUpdate = target.adapter.mutations?.parseUpdate;
       if (!parseUpdate || !target.client.updateJob) {
         throw failure(ErrorCode.UNSUPPORTED, `${target.adapter.displayName} jobs cannot be updated.`, {
@@ -332,6 +341,7 @@ export function updateJob(ctx: GatewayContext, input: Record<string, unknown>): 
           provider: target.kind,
         });
       }
+      const branch = providerBranch(input, ['id'], target);
       const update = parseBranch(() => parseUpdate(branch.value), branch.field, target);
       const { account, snapshot, state } = await freshJob(ctx, String(input.id), 'input.id');
       ensureAllowed(account, snapshot, state, update.action);

@@ -26,7 +26,7 @@ import {
 } from '../../src/adapter.js';
 import { ErrorCode, ProviderError } from '../../src/errors.js';
 import { createHttpClient, type HttpClient, parseRetryAfter } from '../utils/http.js';
-import { urlWithoutCredentials } from '../utils/redact.js';
+import { withoutCredentials } from '../utils/urls.js';
 import { snapshotFromIotJob } from './map.js';
 import {
   connectionStringProblemText,
@@ -252,7 +252,7 @@ const RECONCILE_PAUSE_MS = 1_000;
 const GET_CONCURRENCY = 4;
 
 const sameContainer = (a: string | null | undefined, b: string | null | undefined) =>
-  (urlWithoutCredentials(a) ?? '') === (urlWithoutCredentials(b) ?? '');
+  (withoutCredentials(a) ?? '') === (withoutCredentials(b) ?? '');
 
 /**
  * The job a create produced, found without a client token (IoT Hub has none): same type, same containers

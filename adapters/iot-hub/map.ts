@@ -10,7 +10,8 @@ import {
   type JobState,
   type JobType,
 } from '../../src/adapter.js';
-import { redactUrlsInText, urlWithoutCredentials } from '../utils/redact.js';
+import { redactUrlsInText } from '../utils/redact.js';
+import { withoutCredentials } from '../utils/urls.js';
 import type { JobProperties } from './wire.js';
 
 /** Documented default blob names (providers/iot-hub/NOTES.md §3), shown when the job does not name one. */
@@ -94,7 +95,7 @@ function blobArtifacts(job: JobProperties, type: JobType): ArtifactSnapshot[] {
     artifacts.push({
       kind: 'BLOB_INPUT',
       description: `Input blob container: devices read from "${job.inputBlobName || DEFAULT_DEVICES_BLOB}"${configurations}`,
-      url: urlWithoutCredentials(job.inputBlobContainerUri),
+      url: withoutCredentials(job.inputBlobContainerUri),
     });
   }
   if (job.outputBlobContainerUri) {
@@ -102,7 +103,7 @@ function blobArtifacts(job: JobProperties, type: JobType): ArtifactSnapshot[] {
       type === 'EXPORT'
         ? `Output blob container: devices written to "${job.outputBlobName || DEFAULT_DEVICES_BLOB}"${configurations}`
         : 'Output blob container: the import writes its error log here';
-    artifacts.push({ kind: 'BLOB_OUTPUT', description, url: urlWithoutCredentials(job.outputBlobContainerUri) });
+    artifacts.push({ kind: 'BLOB_OUTPUT', description, url: withoutCredentials(job.outputBlobContainerUri) });
   }
   return artifacts;
 }

@@ -1,35 +1,16 @@
 /**
- * Removing credentials from provider-supplied URLs and text before they reach a snapshot, a response or a
- * log. Providers hand back storage URLs with SAS tokens in the query string (IoT Hub blob containers, Azure
- * Import/Export log blobs) and sometimes quote such URLs inside free-text failure reasons.
+ * Free text from a provider (failure reasons, messages) can quote a signed URL: a container URI with its
+ * SAS, a presigned link. Before such text reaches a snapshot, a response or a log it is cleaned here.
  */
-
-/**
- * The URL without query string, fragment or user info (a SAS lives in the query; user info can hold a
- * password). null when the text is not an absolute URL: then nothing can be proven safe, so nothing is kept.
- */
-export function urlWithoutCredentials(value: string | null | undefined): string | null {
-  if (!value) return null;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return null;
-  }
-  url.search = '';
-  url.hash = '';
-  url.username = '';
-  url.password = '';
-  return url.toString();
-}
+import { withoutCredentials } from './urls.js';
 
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
 /** `sig=...` outside a URL, e.g. a SAS token quoted on its own. */
 const SAS_SIGNATURE = /\bsig=[^&\s"'<>]*/gi;
 
-/** Free text with every URL reduced to `urlWithoutCredentials` and any stray SAS signature masked. */
+/** The text with every URL reduced to `withoutCredentials` and any stray SAS signature masked. */
 export function redactUrlsInText(text: string): string {
   return text
-    .replace(URL_IN_TEXT, (match) => urlWithoutCredentials(match) ?? '[url removed]')
+    .replace(URL_IN_TEXT, (match) => withoutCredentials(match) ?? '[url removed]')
     .replace(SAS_SIGNATURE, 'sig=[removed]');
 }

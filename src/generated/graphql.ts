@@ -93,6 +93,184 @@ export type ArtifactKind =
   | 'SIGNATURE'
   | 'VERBOSE_LOG';
 
+/**
+ * An AWS Import/Export job (API 2010-06-01) to create. The manifest is checked before any call to AWS; each
+ * problem is a BAD_USER_INPUT error naming its field (`input.awsImportExport.manifest.returnAddress.city`) and
+ * the error code AWS would have answered with. `dryRun: true` asks AWS to validate only (ValidateOnly).
+ */
+export type AwsImportExportCreateJobInput = {
+  /** IMPORT: data from the device into Amazon S3. EXPORT: data from Amazon S3 onto the device. */
+  jobType: JobType;
+  /**
+   * The manifest file, as YAML text (AWS Import/Export Developer Guide, "Creating a manifest file"):
+   * `manifestVersion: 2.0`, `deviceId`, `returnAddress` with `name`, `street1`, `city`, `country`,
+   * `phoneNumber` (optional `company`, `street2`, `street3`, `stateOrProvince`, `postalCode`); imports add
+   * `bucket` (optional `logBucket`, `eraseDevice`, `acl`, `trueCryptPassword`), exports add `logBucket`,
+   * `fileSystem` and `operations` (a list of `exportBucket`). `accessKeyId` may be left out: the gateway
+   * fills in the account's own key id, which AWS requires. Secrets in it (`trueCryptPassword`) are sent to
+   * AWS and never shown in jobs, errors or logs.
+   */
+  manifest: Scalars['String']['input'];
+  /** ManifestAddendum, which AWS documents as for internal use only; passed through unchanged. */
+  manifestAddendum?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
+ * A new manifest for an AWS Import/Export job (UpdateJob). It replaces the whole manifest and is accepted
+ * only before the data transfer starts (`Job.allowedActions` contains UPDATE).
+ */
+export type AwsImportExportUpdateJobInput = {
+  /** The job's type; AWS requires it with every update and refuses a different one. */
+  jobType: JobType;
+  /** The complete new manifest, YAML text, checked like the one of `createJob`. */
+  manifest: Scalars['String']['input'];
+};
+
+/** A postal address; the fields marked required are required by Azure. */
+export type AzureImportExportAddressInput = {
+  /** Required. */
+  city?: InputMaybe<Scalars['String']['input']>;
+  /** Required. */
+  countryOrRegion?: InputMaybe<Scalars['String']['input']>;
+  /** Required. */
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** Required. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+  /** Required. */
+  postalCode?: InputMaybe<Scalars['String']['input']>;
+  /** Required. */
+  recipientName?: InputMaybe<Scalars['String']['input']>;
+  stateOrProvince?: InputMaybe<Scalars['String']['input']>;
+  /** Required. */
+  streetAddress1?: InputMaybe<Scalars['String']['input']>;
+  streetAddress2?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type AzureImportExportBlobListInput = {
+  /** Blobs by path, starting with the container name: `videos/story.mp4`, `$root/logo.bmp`. */
+  blobPath?: InputMaybe<Array<Scalars['String']['input']>>;
+  /**
+   * Blob prefixes, starting with `/`: `/` (everything), `/book` (containers starting with book), `/music/` (container
+   * music), `/music/love` (its blobs starting with love), `/$root/` (the root container).
+   */
+  blobPathPrefix?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/**
+ * Azure Import/Export: a new import job (your prepared drives go to an Azure datacenter) or export job (Azure
+ * copies blobs onto drives you send). The fields follow ARM `Microsoft.ImportExport` (api-version 2021-01-01).
+ * Fields marked "Required" are checked by the gateway before Azure is called; every problem is reported as a
+ * BAD_USER_INPUT error whose `field` names the input path. Secrets (BitLocker keys, the carrier account number)
+ * go to Azure and nowhere else.
+ */
+export type AzureImportExportCreateInput = {
+  /** Copy the drives' manifest files to block blobs. Default false. */
+  backupDriveManifest?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Blob virtual directory (container, optionally followed by a path) for copy logs and manifest backups. Default `waimportexport`. */
+  diagnosticsPath?: InputMaybe<Scalars['String']['input']>;
+  /** IMPORT only, required there: the prepared drives, at most 10. */
+  driveList?: InputMaybe<Array<AzureImportExportDriveInput>>;
+  /** How the drives' BitLocker keys are protected at Azure. Default MICROSOFT_MANAGED. */
+  encryptionKey?: InputMaybe<AzureImportExportEncryptionKeyInput>;
+  /** EXPORT only, required there: which blobs to export. */
+  export?: InputMaybe<AzureImportExportExportInput>;
+  /** Required. The Azure location that processes the job, e.g. `West US` (see the provider's list of locations). */
+  location?: InputMaybe<Scalars['String']['input']>;
+  /** Default ERROR. */
+  logLevel?: InputMaybe<AzureImportExportLogLevel>;
+  /** Required. The job name: 2-64 letters, digits and hyphens, starting with a letter; unique in the resource group. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** The resource group to create the job in. Required when the account spans the whole subscription. */
+  resourceGroup?: InputMaybe<Scalars['String']['input']>;
+  /** Required. Where Azure sends the drives back. */
+  returnAddress?: InputMaybe<AzureImportExportAddressInput>;
+  /** The carrier and your account with it for the return shipment (may also be given later with `updateJob`). */
+  returnShipping?: InputMaybe<AzureImportExportReturnShippingInput>;
+  /**
+   * Required. ARM id of the storage account, e.g.
+   * `/subscriptions/…/resourceGroups/…/providers/Microsoft.Storage/storageAccounts/name`. Azure reaches the account
+   * through Azure RBAC, so no account key or SAS is ever given to the gateway.
+   */
+  storageAccountId?: InputMaybe<Scalars['String']['input']>;
+  /** Required. IMPORT (drives to Azure) or EXPORT (Azure to drives). */
+  type?: InputMaybe<JobType>;
+};
+
+/** A drive prepared with the WAImportExport tool; the values come from the tool's journal. */
+export type AzureImportExportDriveInput = {
+  /** Required. The drive's BitLocker recovery password: eight groups of six digits. Secret: sent to Azure only. */
+  bitLockerKey?: InputMaybe<Scalars['String']['input']>;
+  /** The drive header hash from the tool's journal. */
+  driveHeaderHash?: InputMaybe<Scalars['String']['input']>;
+  /** Required. The drive's hardware serial number, without spaces. */
+  driveId?: InputMaybe<Scalars['String']['input']>;
+  /** Required. Path of the manifest file relative to the drive root, e.g. `\DriveManifest.xml`. */
+  manifestFile?: InputMaybe<Scalars['String']['input']>;
+  /** Required. Base16 (hex) MD5 hash of the manifest file. */
+  manifestHash?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type AzureImportExportEncryptionKeyInput = {
+  kekType: AzureImportExportKekType;
+  /** CUSTOMER_MANAGED only, required there: the Key Vault key URL. */
+  kekUrl?: InputMaybe<Scalars['String']['input']>;
+  /** CUSTOMER_MANAGED only, required there: the ARM id of the Key Vault. */
+  kekVaultResourceId?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Exactly one of `blobList` and `blobListBlobPath`. */
+export type AzureImportExportExportInput = {
+  /** The blobs to export (at most 32 KB of paths and prefixes). */
+  blobList?: InputMaybe<AzureImportExportBlobListInput>;
+  /** Path of a block blob listing the blobs to export, starting with the container name (`$root` for the root container). */
+  blobListBlobPath?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type AzureImportExportKekType =
+  | 'CUSTOMER_MANAGED'
+  | 'MICROSOFT_MANAGED';
+
+export type AzureImportExportLogLevel =
+  /** Only errors and warnings are logged. */
+  | 'ERROR'
+  /** Every chunk copy is logged. */
+  | 'VERBOSE';
+
+export type AzureImportExportPackageInput = {
+  /** Required. */
+  carrierName?: InputMaybe<Scalars['String']['input']>;
+  /** Number of drives in the package (1-10). */
+  driveCount?: InputMaybe<Scalars['Int']['input']>;
+  /** When the package was shipped, free-form as the carrier states it. */
+  shipDate?: InputMaybe<Scalars['String']['input']>;
+  /** Required. */
+  trackingNumber?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type AzureImportExportReturnShippingInput = {
+  /** Required. Your account number with the carrier; sent to Azure, never returned by the gateway. */
+  carrierAccountNumber?: InputMaybe<Scalars['String']['input']>;
+  /** Required, e.g. FedEx or DHL (the location lists the carriers it supports). */
+  carrierName?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
+ * Change an Azure Import/Export job. A `deliveryPackage` reports the package you shipped and moves the job to
+ * Shipping (action SHIP, only while CREATING; needs a return address). With `ship: false` it only corrects the
+ * package details (action UPDATE). The other fields are UPDATEs, each allowed while Azure accepts it (return
+ * address and shipping until the drives are packed; log settings until the transfer starts).
+ */
+export type AzureImportExportUpdateInput = {
+  backupDriveManifest?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The package you sent to the datacenter: carrier and tracking number. */
+  deliveryPackage?: InputMaybe<AzureImportExportPackageInput>;
+  logLevel?: InputMaybe<AzureImportExportLogLevel>;
+  returnAddress?: InputMaybe<AzureImportExportAddressInput>;
+  returnShipping?: InputMaybe<AzureImportExportReturnShippingInput>;
+  /** Whether to move the job to Shipping. Default: true when `deliveryPackage` is given. `true` alone ships with a package reported earlier. */
+  ship?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
 export type CancelJobPayload = {
   __typename?: 'CancelJobPayload';
   errors: Array<MutationError>;
@@ -108,6 +286,10 @@ export type CancelJobPayload = {
 export type CreateJobInput = {
   /** The configured account (`ProviderAccount.name`) to create the job at. */
   account: Scalars['String']['input'];
+  /** Create an AWS Import/Export job (accounts of provider `aws-import-export`). */
+  awsImportExport?: InputMaybe<AwsImportExportCreateJobInput>;
+  /** Create an Azure Import/Export job (accounts of provider `azure-import-export`). */
+  azureImportExport?: InputMaybe<AzureImportExportCreateInput>;
   /** Validate at the provider without creating anything, where the provider supports it (`capabilities.dryRun`). */
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   /**
@@ -625,6 +807,10 @@ export type SubscriptionJobEventsArgs = {
  * depends on the provider and the job's state (`Job.allowedActions`).
  */
 export type UpdateJobInput = {
+  /** Replace the manifest of an AWS Import/Export job. */
+  awsImportExport?: InputMaybe<AwsImportExportUpdateJobInput>;
+  /** Change an Azure Import/Export job. */
+  azureImportExport?: InputMaybe<AzureImportExportUpdateInput>;
   /** Global id of the job. */
   id: Scalars['ID']['input'];
 };
@@ -720,6 +906,19 @@ export type ResolversTypes = {
   Address: ResolverTypeWrapper<Address>;
   Artifact: ResolverTypeWrapper<Artifact>;
   ArtifactKind: ArtifactKind;
+  AwsImportExportCreateJobInput: AwsImportExportCreateJobInput;
+  AwsImportExportUpdateJobInput: AwsImportExportUpdateJobInput;
+  AzureImportExportAddressInput: AzureImportExportAddressInput;
+  AzureImportExportBlobListInput: AzureImportExportBlobListInput;
+  AzureImportExportCreateInput: AzureImportExportCreateInput;
+  AzureImportExportDriveInput: AzureImportExportDriveInput;
+  AzureImportExportEncryptionKeyInput: AzureImportExportEncryptionKeyInput;
+  AzureImportExportExportInput: AzureImportExportExportInput;
+  AzureImportExportKekType: AzureImportExportKekType;
+  AzureImportExportLogLevel: AzureImportExportLogLevel;
+  AzureImportExportPackageInput: AzureImportExportPackageInput;
+  AzureImportExportReturnShippingInput: AzureImportExportReturnShippingInput;
+  AzureImportExportUpdateInput: AzureImportExportUpdateInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CancelJobPayload: ResolverTypeWrapper<Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
   CreateJobInput: CreateJobInput;
@@ -768,6 +967,17 @@ export type ResolversParentTypes = {
   ActionCapability: ActionCapability;
   Address: Address;
   Artifact: Artifact;
+  AwsImportExportCreateJobInput: AwsImportExportCreateJobInput;
+  AwsImportExportUpdateJobInput: AwsImportExportUpdateJobInput;
+  AzureImportExportAddressInput: AzureImportExportAddressInput;
+  AzureImportExportBlobListInput: AzureImportExportBlobListInput;
+  AzureImportExportCreateInput: AzureImportExportCreateInput;
+  AzureImportExportDriveInput: AzureImportExportDriveInput;
+  AzureImportExportEncryptionKeyInput: AzureImportExportEncryptionKeyInput;
+  AzureImportExportExportInput: AzureImportExportExportInput;
+  AzureImportExportPackageInput: AzureImportExportPackageInput;
+  AzureImportExportReturnShippingInput: AzureImportExportReturnShippingInput;
+  AzureImportExportUpdateInput: AzureImportExportUpdateInput;
   Boolean: Scalars['Boolean']['output'];
   CancelJobPayload: Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
   CreateJobInput: CreateJobInput;

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { createContext, type GatewayContext } from '../context.js';
 import { ErrorCode, ProviderError, toGraphQLError } from '../errors.js';
 import type { Gateway } from '../gateway.js';
@@ -77,7 +77,7 @@ export function formatError(gateway: Gateway) {
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
     const inputError = code === ErrorCode.BAD_USER_INPUT || CLIENT_MISTAKES.has(code);
     // For variable errors graphql-js keeps the bare reason as originalError; the message also holds the value.
-    const reason = error instanceof GraphQLError ? error.originalError : undefined;
+    const reason = (error as { originalError?: unknown } | undefined)?.originalError;
     const message = inputError ? withoutInputValues(formatted.message, reason) : formatted.message;
     if (PUBLIC_CODES.has(code)) return { ...formatted, message, extensions };
     if (CLIENT_MISTAKES.has(code))

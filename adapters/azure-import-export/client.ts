@@ -1,0 +1,551 @@
+/**
+ * A small Azure Resource Manager client for Microsoft.ImportExport (api-version 2021-01-01).
+ *
+ * Why not the official @azure/arm-storageimportexport at run time: the gateway needs every provider call
+ * to go through the shared HTTP client (adapters/utils/http.ts: one timeout per call, the sandbox CA added
+ * to the system store, failures turned into ProviderError per account) and one retry policy owned by the
+ * gateway's poller. The SDK brings its own pipeline with three retries and backoff that would stack on
+ * ours, and its own error type. The official client is used in conformance.test.ts to prove that the
+ * simulator is faithful to what Azure's own SDK sends and accepts.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { TokenCredential } from '@azure/identity';
+import pLimit from 'p-limit';
+import {
+  type AccountClient,
+  type AdapterContext,
+  type CallOptions,
+  type Capabilities,
+  type CreateOptions,
+  type CreateResult,
+  InvalidInputError,
+  type JobRef,
+  type JobSnapshot,
+  NOT_FOUND,
+  type NotFound,
+  type Page,
+} from '../../src/adapter.js';
+import { ErrorCode, ProviderError } from '../../src/errors.js';
+import { createHttpClient, type HttpRequest, type HttpResponse, parseRetryAfter } from '../utils/http.js';
+import { jobSnapshotFromAzure, jobTypeFromAzure, resourceGroupFromId } from './map.js';
+import type { AzureCreateRequest, AzureUpdatePatch } from './validate.js';
+import {
+  API_VERSION,
+  ArmCode,
+  type ArmErrorBody,
+  type ArmJobResponse,
+  type ArmListJobsResponse,
+  type ArmLocation,
+  CREATE_TOKEN_TAG,
+  MAX_PAGE_SIZE,
+  PROVIDER_PATH,
+} from './wire.js';
+
+export const KIND = 'azure-import-export';
+export const DEFAULT_ENDPOINT = 'https://management.azure.com';
+
+export interface AzureAccountConfig {
+  kind: typeof KIND;
+  account: string;
+  subscriptionId: string;
+  resourceGroup?: string | undefined;
+  token?: string | undefined;
+  credential?: 'default' | { tenantId: string; clientId: string; clientSecret: string } | undefined;
+  endpoint: string;
+  caCertificate?: string | undefined;
+}
+
+/**
+ * Where the provider allows each action (docs and spec, see README): ship and cancel only before the
+ * package ships; delete only in Creating or Completed; the other properties until the drives are packed.
+ */
+export const AZURE_CAPABILITIES: Capabilities = {
+  listIncludesSnapshots: true,
+  maxBatchSize: 1,
+  cacheTtlMs: { active: 5_000, terminal: 300_000 },
+  create: true,
+  dryRun: false,
+  actions: {
+    UPDATE: ['CREATING', 'SHIPPING', 'RECEIVED', 'TRANSFERRING'],
+    SHIP: ['CREATING'],
+    CANCEL: ['CREATING'],
+    DELETE: ['CREATING', 'COMPLETED'],
+  },
+};
+
+/** Lookups in flight at once per account: ARM allows 12000 reads an hour; a burst of GETs must stay polite. */
+const GET_CONCURRENCY = 8;
+/** Refresh an AAD token this long before it expires, so no call starts with a token about to lapse. */
+const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
+
+/** 400s that say the account or the gateway is misconfigured, not that the user's input is wrong. */
+const CONFIGURATION_CODES: ReadonlySet<string> = new Set([
+  ArmCode.MissingApiVersionParameter,
+  ArmCode.InvalidApiVersionParameter,
+  ArmCode.NoRegisteredProviderFound,
+  ArmCode.SubscriptionNotFound,
+  ArmCode.ResourceGroupNotFound,
+]);
+/** 4xx codes that refuse an operation because of the job's state (409 is the usual status, not a sure one). */
+const STATE_CODES: ReadonlySet<string> = new Set([
+  ArmCode.CancelNotAllowed,
+  ArmCode.DeleteNotAllowed,
+  ArmCode.InvalidStateTransition,
+  ArmCode.UpdateNotAllowedInState,
+]);
+const NOT_FOUND_CODES: ReadonlySet<string | undefined> = new Set([
+  ArmCode.ResourceNotFound,
+  ArmCode.ResourceGroupNotFound,
+  undefined,
+]);
+
+/** The public code for an ARM error: by status, refined by the ARM code where the code says more. */
+export function errorCodeForArm(status: number, armCode: string | undefined): ErrorCode {
+  if (status === 401 || status === 403) return ErrorCode.PROVIDER_AUTH_FAILED;
+  if (status === 429) return ErrorCode.RATE_LIMITED;
+  if (status >= 500) return ErrorCode.PROVIDER_UNAVAILABLE;
+  if (armCode && CONFIGURATION_CODES.has(armCode)) return ErrorCode.PROVIDER_ERROR;
+  if (status === 404) return ErrorCode.NOT_FOUND;
+  if (armCode === ArmCode.ActiveJobLimitExceeded) return ErrorCode.PROVIDER_ERROR;
+  if (status === 409 || (armCode && STATE_CODES.has(armCode))) return ErrorCode.NOT_ALLOWED_IN_STATE;
+  if (status === 400) return ErrorCode.BAD_USER_INPUT;
+  return ErrorCode.PROVIDER_ERROR;
+}
+
+function parseJson<T>(text: string): T | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Only property-like targets are repeated: a target could in principle quote a value. */
+const SAFE_TARGET = /^[A-Za-z0-9_.[\]]{1,100}$/;
+
+interface CallContext {
+  /** ARM operation id, for messages. */
+  operation: string;
+  jobName?: string | undefined;
+}
+
+export function armError(account: string, response: HttpResponse, call: CallContext, now = Date.now()): ProviderError {
+  const body = parseJson<ArmErrorBody>(response.text);
+  const armCode = body?.error?.code ?? body?.code;
+  const target = body?.error?.target;
+  const code = errorCodeForArm(response.status, armCode);
+  const subject = call.jobName ? `${call.operation} of job "${call.jobName}"` : call.operation;
+  const detail = target && SAFE_TARGET.test(target) ? ` (field ${target})` : '';
+  let message = `${subject} refused by Azure: ${response.status} ${armCode ?? 'without an error code'}${detail}`;
+  if (armCode === ArmCode.ActiveJobLimitExceeded) {
+    message = `${subject} refused: the subscription already has the most active import/export jobs Azure allows (20); wait for one to finish or delete one still in Creating`;
+  }
+  const retryAfter =
+    parseRetryAfter(response.headers['retry-after'], now) ??
+    msToSeconds(response.headers['retry-after-ms'] ?? response.headers['x-ms-retry-after-ms']);
+  return new ProviderError({
+    account,
+    provider: KIND,
+    code,
+    message,
+    providerCode: armCode,
+    status: response.status,
+    retryable: code === ErrorCode.RATE_LIMITED || code === ErrorCode.PROVIDER_UNAVAILABLE,
+    retryAfterSeconds: code === ErrorCode.RATE_LIMITED || response.status === 503 ? retryAfter : undefined,
+  });
+}
+
+function msToSeconds(value: string | undefined): number | undefined {
+  const ms = value === undefined ? Number.NaN : Number(value);
+  return Number.isFinite(ms) ? Math.ceil(ms / 1000) : undefined;
+}
+
+/** A bearer token per call: static (sandbox), or from Entra ID, cached until shortly before it expires. */
+export interface BearerTokenSource {
+  token(signal: AbortSignal): Promise<string>;
+}
+
+export function credentialTokenSource(
+  credential: TokenCredential | (() => Promise<TokenCredential>),
+  scope: string,
+  account: string,
+  now: () => number,
+): BearerTokenSource {
+  let cached: { token: string; refreshAt: number } | undefined;
+  let pending: Promise<string> | undefined;
+  const fetchToken = async (signal: AbortSignal): Promise<string> => {
+    let result: Awaited<ReturnType<TokenCredential['getToken']>>;
+    try {
+      const source = typeof credential === 'function' ? await credential() : credential;
+      result = await source.getToken(scope, { abortSignal: signal });
+    } catch (error) {
+      // The credential's message may name the tenant or the app; the code says enough.
+      const name = (error as Error)?.name ?? 'CredentialError';
+      throw new ProviderError({
+        account,
+        provider: KIND,
+        code: ErrorCode.PROVIDER_AUTH_FAILED,
+        message: `could not get an Entra ID token for Azure Resource Manager (${name})`,
+        providerCode: name,
+        cause: error,
+      });
+    }
+    if (!result) {
+      throw new ProviderError({
+        account,
+        provider: KIND,
+        code: ErrorCode.PROVIDER_AUTH_FAILED,
+        message: 'the Azure credential returned no token',
+        providerCode: 'NoToken',
+      });
+    }
+    const refreshAt = Math.min(
+      result.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY,
+      result.expiresOnTimestamp - TOKEN_REFRESH_MARGIN_MS,
+    );
+    cached = { token: result.token, refreshAt };
+    return result.token;
+  };
+  return {
+    async token(signal) {
+      if (cached && now() < cached.refreshAt) return cached.token;
+      // One token request at a time: a burst of calls shares it.
+      pending ??= fetchToken(signal).finally(() => {
+        pending = undefined;
+      });
+      return pending;
+    },
+  };
+}
+
+function tokenSourceFor(config: AzureAccountConfig, now: () => number): BearerTokenSource {
+  if (config.token) {
+    const token = config.token;
+    return { token: async () => token };
+  }
+  const settings = config.credential;
+  // Loaded on first use: the sandbox and static tokens never need the identity stack (MSAL).
+  let credential: Promise<TokenCredential> | undefined;
+  const load = () => {
+    credential ??= import('@azure/identity').then((identity) =>
+      settings === 'default' || settings === undefined
+        ? new identity.DefaultAzureCredential()
+        : new identity.ClientSecretCredential(settings.tenantId, settings.clientId, settings.clientSecret),
+    );
+    return credential;
+  };
+  // ARM's audience is its own origin: https://management.azure.com/.default in the public cloud.
+  return credentialTokenSource(load, `${new URL(config.endpoint).origin}/.default`, config.account, now);
+}
+
+export interface AzureImportExportClient extends AccountClient {
+  createJob(input: unknown, opts: CreateOptions): Promise<CreateResult>;
+  updateJob(nativeId: string, patch: unknown, opts: CallOptions): Promise<JobSnapshot>;
+  cancelJob(nativeId: string, opts: CallOptions): Promise<JobSnapshot>;
+  deleteJob(nativeId: string, opts: CallOptions): Promise<void>;
+  listLocations(opts: CallOptions): Promise<ArmLocation[]>;
+  getLocation(name: string, opts: CallOptions): Promise<ArmLocation>;
+}
+
+/** The value of the create-token tag: the same for a retry with the same idempotency key, unique otherwise. */
+export function createToken(account: string, name: string, idempotencyKey: string | undefined): string {
+  if (!idempotencyKey) return randomUUID();
+  return createHash('sha256').update(`${account}\n${name}\n${idempotencyKey}`).digest('hex').slice(0, 32);
+}
+
+export function connectAzureImportExport(config: AzureAccountConfig, ctx: AdapterContext): AzureImportExportClient {
+  const account = config.account;
+  const origin = new URL(config.endpoint).origin;
+  const http = createHttpClient({
+    account,
+    provider: KIND,
+    timeoutMs: ctx.timeoutMs,
+    ca: config.caCertificate ?? ctx.ca,
+  });
+  const tokens = tokenSourceFor(config, ctx.now);
+  const limit = pLimit(GET_CONCURRENCY);
+  const subscriptionPath = `/subscriptions/${encodeURIComponent(config.subscriptionId)}`;
+  const scopePath = config.resourceGroup
+    ? `${subscriptionPath}/resourceGroups/${encodeURIComponent(config.resourceGroup)}`
+    : subscriptionPath;
+
+  const url = (path: string, query: Record<string, string> = {}) => {
+    const params = new URLSearchParams({ 'api-version': API_VERSION, ...query });
+    return `${origin}${path}?${params.toString().replaceAll('%24', '$')}`;
+  };
+
+  /** Job names are unique per resource group; an account without one names its jobs `group/name`. */
+  const nativeIdOf = (job: ArmJobResponse): string => {
+    const name = job.name ?? '';
+    if (config.resourceGroup) return name;
+    return `${resourceGroupFromId(job.id) ?? ''}/${name}`;
+  };
+  const locate = (nativeId: string): { resourceGroup: string; name: string } | undefined => {
+    const slash = nativeId.indexOf('/');
+    if (slash >= 0) {
+      const resourceGroup = nativeId.slice(0, slash);
+      const name = nativeId.slice(slash + 1);
+      return resourceGroup && name && !name.includes('/') ? { resourceGroup, name } : undefined;
+    }
+    return config.resourceGroup && nativeId ? { resourceGroup: config.resourceGroup, name: nativeId } : undefined;
+  };
+  const jobPath = (resourceGroup: string, name: string) =>
+    `${subscriptionPath}/resourceGroups/${encodeURIComponent(resourceGroup)}${PROVIDER_PATH}/jobs/${encodeURIComponent(name)}`;
+
+  async function send(
+    req: Omit<HttpRequest, 'headers'> & { headers?: Record<string, string> },
+    call: CallContext,
+  ): Promise<HttpResponse> {
+    const token = await tokens.token(req.signal);
+    const response = await http.send({
+      ...req,
+      headers: {
+        accept: 'application/json',
+        authorization: `Bearer ${token}`,
+        'x-ms-client-request-id': randomUUID(),
+        ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...req.headers,
+      },
+    });
+    if (response.status >= 400) throw armError(account, response, call, ctx.now());
+    return response;
+  }
+
+  const jobFromResponse = (response: HttpResponse, call: CallContext): ArmJobResponse => {
+    const job = parseJson<ArmJobResponse>(response.text);
+    if (!job || typeof job !== 'object') {
+      throw new ProviderError({
+        account,
+        provider: KIND,
+        code: ErrorCode.PROVIDER_ERROR,
+        message: `${call.operation} of job "${call.jobName ?? '?'}": Azure answered ${response.status} without a job`,
+        status: response.status,
+      });
+    }
+    return job;
+  };
+
+  const snapshot = (job: ArmJobResponse) => jobSnapshotFromAzure(job, nativeIdOf(job));
+
+  async function getRaw(resourceGroup: string, name: string, signal: AbortSignal): Promise<ArmJobResponse | NotFound> {
+    const call = { operation: 'Jobs_Get', jobName: name };
+    try {
+      return jobFromResponse(await send({ method: 'GET', url: url(jobPath(resourceGroup, name)), signal }, call), call);
+    } catch (error) {
+      if (error instanceof ProviderError && error.status === 404 && NOT_FOUND_CODES.has(error.providerCode)) {
+        return NOT_FOUND;
+      }
+      throw error;
+    }
+  }
+
+  /** A read that may be repeated once when Azure did not answer: it changes nothing. */
+  async function getRawPatiently(resourceGroup: string, name: string, signal: AbortSignal) {
+    try {
+      return await getRaw(resourceGroup, name, signal);
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === ErrorCode.PROVIDER_UNAVAILABLE && !signal.aborted) {
+        return getRaw(resourceGroup, name, signal);
+      }
+      throw error;
+    }
+  }
+
+  const requireJob = (nativeId: string, operation: string) => {
+    const where = locate(nativeId);
+    if (!where) {
+      throw new ProviderError({
+        account,
+        provider: KIND,
+        code: ErrorCode.NOT_FOUND,
+        message: `${operation}: "${nativeId}" is not a job id of this account (expected ${config.resourceGroup ? 'a job name' : 'resourceGroup/jobName'})`,
+      });
+    }
+    return where;
+  };
+
+  async function patch(nativeId: string, body: AzureUpdatePatch, operation: string, signal: AbortSignal) {
+    const where = requireJob(nativeId, operation);
+    const call = { operation, jobName: where.name };
+    const response = await send(
+      { method: 'PATCH', url: url(jobPath(where.resourceGroup, where.name)), body: JSON.stringify(body), signal },
+      call,
+    );
+    return snapshot(jobFromResponse(response, call));
+  }
+
+  const nameTaken = () =>
+    new InvalidInputError([
+      { field: 'name', message: 'a job with this name already exists in the resource group; choose another name' },
+    ]);
+
+  return {
+    capabilities: AZURE_CAPABILITIES,
+
+    async listJobs({ pageToken, signal }): Promise<Page<JobRef>> {
+      const pageUrl = pageToken ?? url(`${scopePath}${PROVIDER_PATH}/jobs`, { $top: String(MAX_PAGE_SIZE) });
+      let response: HttpResponse;
+      try {
+        response = await send({ method: 'GET', url: pageUrl, signal }, { operation: 'Jobs_List' });
+      } catch (error) {
+        // Not finding the account's own resource group is a configuration problem, not a missing job.
+        if (error instanceof ProviderError && error.code === ErrorCode.NOT_FOUND) {
+          throw new ProviderError({
+            account,
+            provider: KIND,
+            code: ErrorCode.PROVIDER_ERROR,
+            message: `Jobs_List refused by Azure: ${error.status} ${error.providerCode ?? 'not found'} (check subscriptionId and resourceGroup)`,
+            providerCode: error.providerCode,
+            status: error.status,
+          });
+        }
+        throw error;
+      }
+      const body = parseJson<ArmListJobsResponse>(response.text);
+      if (!body || !Array.isArray(body.value)) {
+        throw new ProviderError({
+          account,
+          provider: KIND,
+          code: ErrorCode.PROVIDER_ERROR,
+          message: `Jobs_List: Azure answered ${response.status} without a job list`,
+          status: response.status,
+        });
+      }
+      const items = body.value.map((job): JobRef => {
+        const snap = snapshot(job);
+        return { nativeId: snap.nativeId, createdAt: snap.createdAt, type: jobTypeFromAzure(job), snapshot: snap };
+      });
+      let nextPageToken: string | undefined;
+      if (body.nextLink) {
+        // Followed verbatim, but only on the account's own endpoint: the bearer token goes with it.
+        const next = new URL(body.nextLink, origin);
+        if (next.origin !== origin) {
+          throw new ProviderError({
+            account,
+            provider: KIND,
+            code: ErrorCode.PROVIDER_ERROR,
+            message: `Jobs_List: Azure's nextLink points to another host (${next.host}); not followed`,
+          });
+        }
+        nextPageToken = next.href;
+      }
+      return { items, nextPageToken };
+    },
+
+    getJobs(nativeIds, { signal }) {
+      return Promise.all(
+        nativeIds.map((nativeId) =>
+          limit(async (): Promise<JobSnapshot | NotFound> => {
+            const where = locate(nativeId);
+            if (!where) return NOT_FOUND;
+            const job = await getRaw(where.resourceGroup, where.name, signal);
+            return job === NOT_FOUND ? NOT_FOUND : snapshot(job);
+          }),
+        ),
+      );
+    },
+
+    /**
+     * PUT creates or silently overwrites a job of the same name, so: look first and refuse a name in use;
+     * send `If-None-Match: *` so a service that honours it refuses too; and tag the job with a token
+     * (derived from the idempotency key when there is one). When the PUT gets no answer, a GET by name
+     * finds out whether it happened: a job carrying our token is ours, and is returned.
+     */
+    async createJob(input, opts): Promise<CreateResult> {
+      const request = input as AzureCreateRequest;
+      const resourceGroup = request.resourceGroup ?? config.resourceGroup;
+      if (!resourceGroup) {
+        throw new InvalidInputError([
+          { field: 'resourceGroup', message: 'is required: this account spans the whole subscription' },
+        ]);
+      }
+      const token = createToken(account, request.name, opts.idempotencyKey);
+      const ours = (job: ArmJobResponse | NotFound): job is ArmJobResponse =>
+        job !== NOT_FOUND && job.tags?.[CREATE_TOKEN_TAG] === token;
+
+      const existing = await getRawPatiently(resourceGroup, request.name, opts.signal);
+      if (existing !== NOT_FOUND) {
+        if (ours(existing)) return { job: snapshot(existing), warnings: [] };
+        throw nameTaken();
+      }
+      const body = { ...request.body, tags: { ...request.body.tags, [CREATE_TOKEN_TAG]: token } };
+      const call = { operation: 'Jobs_Create', jobName: request.name };
+      try {
+        const response = await send(
+          {
+            method: 'PUT',
+            url: url(jobPath(resourceGroup, request.name)),
+            headers: { 'if-none-match': '*' },
+            body: JSON.stringify(body),
+            signal: opts.signal,
+          },
+          call,
+        );
+        return { job: snapshot(jobFromResponse(response, call)), warnings: [] };
+      } catch (error) {
+        if (!(error instanceof ProviderError)) throw error;
+        if (error.status === 412) throw nameTaken();
+        if (error.code !== ErrorCode.PROVIDER_UNAVAILABLE || opts.signal.aborted) throw error;
+        // No answer (timeout, dropped connection, 5xx): the job may exist. Never PUT again blindly.
+        const found = await getRawPatiently(resourceGroup, request.name, opts.signal).catch((): NotFound => NOT_FOUND);
+        if (ours(found)) return { job: snapshot(found), warnings: [] };
+        throw new ProviderError({
+          account,
+          provider: KIND,
+          code: ErrorCode.PROVIDER_UNAVAILABLE,
+          message: `${call.operation} of job "${request.name}": no answer from Azure and the job is not visible; retry with the same idempotencyKey to be safe`,
+          providerCode: error.providerCode,
+          status: error.status,
+          // Not for automatic retries: a create is not idempotent at Azure.
+          retryable: false,
+          cause: error,
+        });
+      }
+    },
+
+    updateJob(nativeId, body, { signal }) {
+      return patch(nativeId, body as AzureUpdatePatch, 'Jobs_Update', signal);
+    },
+
+    cancelJob(nativeId, { signal }) {
+      return patch(nativeId, { properties: { cancelRequested: true } }, 'Jobs_Cancel', signal);
+    },
+
+    async deleteJob(nativeId, { signal }) {
+      const where = requireJob(nativeId, 'Jobs_Delete');
+      await send(
+        { method: 'DELETE', url: url(jobPath(where.resourceGroup, where.name)), signal },
+        { operation: 'Jobs_Delete', jobName: where.name },
+      );
+    },
+
+    async listLocations({ signal }) {
+      const response = await send(
+        { method: 'GET', url: url(`${PROVIDER_PATH}/locations`), signal },
+        { operation: 'Locations_List' },
+      );
+      return parseJson<{ value?: ArmLocation[] }>(response.text)?.value ?? [];
+    },
+
+    async getLocation(name, { signal }) {
+      const response = await send(
+        { method: 'GET', url: url(`${PROVIDER_PATH}/locations/${encodeURIComponent(name)}`), signal },
+        { operation: 'Locations_Get' },
+      );
+      const location = parseJson<ArmLocation>(response.text);
+      if (!location) {
+        throw new ProviderError({
+          account,
+          provider: KIND,
+          code: ErrorCode.PROVIDER_ERROR,
+          message: `Locations_Get: Azure answered ${response.status} without a location`,
+          status: response.status,
+        });
+      }
+      return location;
+    },
+
+    dispose: () => http.dispose(),
+  };
+}

@@ -1,0 +1,10 @@
+/** The shared adapter contract, run against the Azure Import/Export simulator. */
+import { runAdapterContract } from '../../test/adapter-contract.js';
+import { azureImportExport } from './index.js';
+import { sampleCreateInput } from './test-inputs.js';
+
+runAdapterContract(azureImportExport, {
+  withWrongCredentials: (account) => ({ ...account, token: 'not-the-sandbox-token' }),
+  unknownId: 'no-such-job',
+  sampleCreateInput,
+});

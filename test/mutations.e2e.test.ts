@@ -1,0 +1,405 @@
+/**
+ * createJob / updateJob / cancelJob end to end over HTTP against the sandbox, per provider: the job appears in
+ * `jobs` and in the provider's own listing, updates are visible, cancels end CANCELLED, disallowed actions and
+ * invalid input are refused before any provider call, idempotency keys survive a gateway restart, and no
+ * secret given in an input reaches a response, a log line or the store.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleCreateInput as awsSample, importManifest } from '../adapters/aws-import-export/test-inputs.js';
+import {
+  sampleCreateInput as azureSample,
+  EXAMPLE_BITLOCKER_KEY,
+  EXAMPLE_CARRIER_ACCOUNT,
+} from '../adapters/azure-import-export/test-inputs.js';
+import { sampleCreateInput as iotSample, SAMPLE_SAS_SIGNATURE } from '../adapters/iot-hub/test-inputs.js';
+import type { AccountClient } from '../src/adapter.js';
+import { adapterFor } from '../src/adapters.js';
+import { parseConfig } from '../src/config.js';
+import { createGateway, type Gateway } from '../src/gateway.js';
+import { type Sandbox, startSandbox } from '../src/sandbox.js';
+import { type RunningServer, startServer } from '../src/server/index.js';
+import { listAll } from './adapter-contract.js';
+import { captureLogs, type GraphQLResponse, postGraphQL } from './helpers/servers.js';
+
+interface MutationError {
+  code: string;
+  field: string | null;
+  providerCode: string | null;
+  state: string | null;
+}
+interface JobData {
+  id: string;
+  nativeId: string;
+  state: string | null;
+  cancelRequested: boolean;
+  allowedActions: string[];
+  shipping: { deliveryPackage: { trackingNumber: string | null } | null } | null;
+  details: { key: string; value: string | null }[];
+}
+type Payload = { job: JobData | null; errors: MutationError[]; replayed?: boolean; dryRun?: boolean };
+
+const JOB_FIELDS =
+  'id nativeId state cancelRequested allowedActions shipping { deliveryPackage { trackingNumber } } details { key value }';
+const CREATE = `mutation($input: CreateJobInput!) { createJob(input: $input) { dryRun replayed warnings job { ${JOB_FIELDS} } errors { code field providerCode state } } }`;
+const UPDATE = `mutation($input: UpdateJobInput!) { updateJob(input: $input) { job { ${JOB_FIELDS} } errors { code field providerCode state } } }`;
+const CANCEL = `mutation($id: ID!) { cancelJob(id: $id) { job { ${JOB_FIELDS} } errors { code field providerCode state } } }`;
+const JOB = `query($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`;
+const JOBS = 'query($f: JobFilter) { jobs(first: 1000, filter: $f) { edges { node { id nativeId state } } } }';
+
+interface ProviderCase {
+  kind: string;
+  /** The provider's branch of CreateJobInput / UpdateJobInput. */
+  branch: string;
+  /** The simulator's names for a create and for a cancel request. */
+  createOperation: string;
+  cancelOperation: string;
+  sample(): Record<string, unknown>;
+  /** An update through the gateway, and what must be visible afterwards; absent where the provider has none. */
+  update?: { input: Record<string, unknown>; check(job: JobData): void };
+  /** Invalid inputs and the field each must be refused for. */
+  invalid: { input: Record<string, unknown>; field: string }[];
+  /** Values in the inputs above that are secrets. */
+  secrets: string[];
+}
+
+const drive = (azureSample().driveList as Record<string, unknown>[])[0]!;
+const CASES: ProviderCase[] = [
+  {
+    kind: 'azure-import-export',
+    branch: 'azureImportExport',
+    createOperation: 'Jobs_Create',
+    cancelOperation: 'Jobs_Update',
+    sample: azureSample,
+    update: {
+      input: {
+        deliveryPackage: {
+          carrierName: 'FedEx',
+          trackingNumber: '770012345678',
+          driveCount: 1,
+          shipDate: '2026-11-25',
+        },
+      },
+      check: (job) => {
+        expect(job.state).toBe('SHIPPING');
+        expect(job.shipping?.deliveryPackage?.trackingNumber).toBe('770012345678');
+      },
+    },
+    invalid: [
+      {
+        input: {
+          ...azureSample(),
+          driveList: Array.from({ length: 11 }, (_, i) => ({ ...drive, driveId: `DRIVE${i}` })),
+        },
+        field: 'input.azureImportExport.driveList',
+      },
+      {
+        input: {
+          ...azureSample(),
+          driveList: [{ ...drive, bitLockerKey: '238811-662376-448998-450120-652806-203390-606320-483076' }],
+        },
+        field: 'input.azureImportExport.driveList[0].bitLockerKey',
+      },
+      {
+        input: { ...azureSample(), driveList: [{ ...drive, manifestHash: 'ZZ' }] },
+        field: 'input.azureImportExport.driveList[0].manifestHash',
+      },
+      { input: { ...azureSample(), name: '1-not-a-name' }, field: 'input.azureImportExport.name' },
+    ],
+    secrets: [EXAMPLE_BITLOCKER_KEY, EXAMPLE_CARRIER_ACCOUNT],
+  },
+  {
+    kind: 'aws-import-export',
+    branch: 'awsImportExport',
+    createOperation: 'CreateJob',
+    cancelOperation: 'CancelJob',
+    sample: awsSample,
+    update: {
+      input: { jobType: 'IMPORT', manifest: importManifest(`CROSSDOCK-UPDATED-${process.pid}`, 'updated-bucket') },
+      check: (job) => expect(job.details).toContainEqual({ key: 'bucket', value: 'updated-bucket' }),
+    },
+    invalid: [
+      {
+        input: { jobType: 'IMPORT', manifest: 'manifestVersion: 2.0\n  bucket: [unclosed' },
+        field: 'input.awsImportExport.manifest',
+      },
+      {
+        input: { jobType: 'IMPORT', manifest: importManifest('DEV-1').replace(/^ {2}city:.*\n/m, '') },
+        field: 'input.awsImportExport.manifest.returnAddress.city',
+      },
+    ],
+    secrets: [],
+  },
+  {
+    kind: 'iot-hub',
+    branch: 'iotHub',
+    createOperation: 'Jobs_CreateImportExportJob',
+    cancelOperation: 'Jobs_CancelImportExportJob',
+    sample: iotSample,
+    invalid: [
+      {
+        input: { type: 'IMPORT', outputBlobContainerUri: String(iotSample().outputBlobContainerUri) },
+        field: 'input.iotHub.inputBlobContainerUri',
+      },
+      {
+        input: { type: 'EXPORT', outputBlobContainerUri: 'ftp://example.com/x' },
+        field: 'input.iotHub.outputBlobContainerUri',
+      },
+    ],
+    secrets: [SAMPLE_SAS_SIGNATURE, decodeURIComponent(SAMPLE_SAS_SIGNATURE)],
+  },
+];
+
+/** A gateway over an already running sandbox, with its own SQLite store: stop it and start another on the same file. */
+async function startGateway(sandbox: Sandbox, storePath: string) {
+  const { logger, lines } = captureLogs('debug');
+  const config = parseConfig({ ...sandbox.description, store: { kind: 'sqlite', path: storePath }, logLevel: 'debug' });
+  const gateway: Gateway = createGateway(config, { logger });
+  const server: RunningServer = await startServer(gateway, { host: '127.0.0.1', port: 0 });
+  return {
+    gateway,
+    logs: lines,
+    config,
+    query: <T>(query: string, variables?: Record<string, unknown>) => postGraphQL<T>(server.url, query, variables),
+    async stop() {
+      await server.close();
+      await gateway.dispose();
+    },
+  };
+}
+
+describe('mutations over HTTP against the sandbox', () => {
+  let sandbox: Sandbox;
+  let dir: string;
+  let storePath: string;
+  let current: Awaited<ReturnType<typeof startGateway>>;
+  const responses: string[] = [];
+  const logs: string[] = [];
+  const query = async <T>(text: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> => {
+    const res = await current.query<T>(text, variables);
+    responses.push(JSON.stringify(res));
+    return res;
+  };
+  const account = (kind: string) => `sandbox-${kind}`;
+  const sim = (kind: string) => sandbox.simulators.get(account(kind))!;
+  const creates = (c: ProviderCase) => sim(c.kind).requests.filter((r) => r.operation === c.createOperation).length;
+  const create = async (c: ProviderCase, input: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    (await query<{ createJob: Payload }>(CREATE, { input: { account: account(c.kind), [c.branch]: input, ...extra } }))
+      .data!.createJob;
+  const clients: AccountClient[] = [];
+  function connectTo(kind: string) {
+    const adapter = adapterFor(kind)!;
+    const client = adapter.connect(adapter.configSchema.parse(sim(kind).account), {
+      account: 'check',
+      logger: current.gateway.logger,
+      ca: sandbox.description.caCertificate,
+      timeoutMs: 10_000,
+      now: Date.now,
+    });
+    clients.push(client);
+    return client;
+  }
+  const restart = async () => {
+    logs.push(...current.logs);
+    await current.stop();
+    current = await startGateway(sandbox, storePath);
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'crossdock-mutations-'));
+    storePath = join(dir, 'store.sqlite');
+    sandbox = await startSandbox({
+      adapters: CASES.map((c) => adapterFor(c.kind)!),
+      seed: 5,
+      stepMs: 0,
+      seedJobs: 8,
+      autopilot: false,
+    });
+    current = await startGateway(sandbox, storePath);
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.dispose()));
+    await current?.stop();
+    await sandbox?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe.each(CASES)('$kind', (c) => {
+    beforeAll(async () => {
+      // An IoT hub runs one import/export job at a time: end the seeded active one so creates can run.
+      if (c.kind !== 'iot-hub') return;
+      const active = await query<{ jobs: { edges: { node: { id: string } }[] } }>(JOBS, {
+        f: { accounts: [account(c.kind)], states: ['CREATING', 'TRANSFERRING'] },
+      });
+      for (const { node } of active.data!.jobs.edges) await query(CANCEL, { id: node.id });
+    });
+
+    it('creates a job that is in `jobs` and in the provider listing, in CREATING', async () => {
+      const payload = await create(c, c.sample());
+      expect(payload.errors).toEqual([]);
+      const job = payload.job!;
+      expect(job.state).toBe('CREATING');
+      const listed = await query<{ jobs: { edges: { node: { id: string } }[] } }>(JOBS, {
+        f: { accounts: [account(c.kind)] },
+      });
+      expect(listed.data!.jobs.edges.map((e) => e.node.id)).toContain(job.id);
+      // The provider's own listing, over its wire protocol.
+      expect((await listAll(connectTo(c.kind))).map((r) => r.nativeId)).toContain(job.nativeId);
+      // Leave no active job behind (an IoT hub runs one at a time).
+      await query(CANCEL, { id: job.id });
+    });
+
+    it.runIf(c.update !== undefined)('updates a job, and the change is visible', async () => {
+      const job = (await create(c, c.sample())).job!;
+      const payload = (
+        await query<{ updateJob: Payload }>(UPDATE, { input: { id: job.id, [c.branch]: c.update!.input } })
+      ).data!.updateJob;
+      expect(payload.errors).toEqual([]);
+      c.update!.check(payload.job!);
+      c.update!.check((await query<{ job: JobData }>(JOB, { id: job.id })).data!.job);
+    });
+
+    it.runIf(c.update === undefined)(
+      'refuses an update with UNSUPPORTED, and allowedActions never offers one',
+      async () => {
+        const job = (await create(c, c.sample())).job!;
+        expect(job.allowedActions).not.toContain('UPDATE');
+        // The provider adds no update branch, so a client can only send another provider's.
+        const other = CASES.find((o) => o.update)!;
+        const payload = (
+          await query<{ updateJob: Payload }>(UPDATE, { input: { id: job.id, [other.branch]: other.update!.input } })
+        ).data!.updateJob;
+        expect(payload.errors).toEqual([expect.objectContaining({ code: 'UNSUPPORTED' })]);
+        await query(CANCEL, { id: job.id });
+      },
+    );
+
+    it('cancels a job in CREATING, which ends CANCELLED at the provider', async () => {
+      const job = (await create(c, c.sample())).job!;
+      expect(job.allowedActions).toContain('CANCEL');
+      const payload = (await query<{ cancelJob: Payload }>(CANCEL, { id: job.id })).data!.cancelJob;
+      expect(payload.errors).toEqual([]);
+      expect(payload.job!.state === 'CANCELLED' || payload.job!.cancelRequested).toBe(true);
+      const client = connectTo(c.kind);
+      let state = payload.job!.state;
+      for (let step = 0; step < 20 && state !== 'CANCELLED'; step++) {
+        sim(c.kind).step();
+        const [snapshot] = await client.getJobs([job.nativeId], { signal: AbortSignal.timeout(10_000) });
+        state = typeof snapshot === 'object' ? snapshot.state : null;
+      }
+      expect(state).toBe('CANCELLED');
+    });
+
+    it('refuses a cancel the provider does not allow with NOT_ALLOWED_IN_STATE and the current state', async () => {
+      const all = await query<{ jobs: { edges: { node: { id: string; state: string } }[] } }>(JOBS, {
+        f: { accounts: [account(c.kind)] },
+      });
+      const caps = (
+        await query<{
+          accounts: { name: string; capabilities: { actions: { action: string; states: string[] }[] } }[];
+        }>('{ accounts { name capabilities { actions { action states } } } }')
+      ).data!.accounts.find((a) => a.name === account(c.kind))!;
+      const cancellable = caps.capabilities.actions.find((a) => a.action === 'CANCEL')!.states;
+      const target = all.data!.jobs.edges.map((e) => e.node).find((n) => n.state && !cancellable.includes(n.state));
+      expect(target, 'the seed holds a job the provider will not cancel').toBeDefined();
+      const cancels = () => sim(c.kind).requests.filter((r) => r.operation === c.cancelOperation).length;
+      const before = cancels();
+      const payload = (await query<{ cancelJob: Payload }>(CANCEL, { id: target!.id })).data!.cancelJob;
+      expect(payload.job).toBeNull();
+      expect(payload.errors).toEqual([expect.objectContaining({ code: 'NOT_ALLOWED_IN_STATE', state: target!.state })]);
+      expect(cancels()).toBe(before);
+    });
+
+    it('refuses invalid input with BAD_USER_INPUT naming the field, and the provider sees no request', async () => {
+      for (const { input, field } of c.invalid) {
+        const before = sim(c.kind).requests.length;
+        const payload = await create(c, input);
+        expect(payload.job).toBeNull();
+        expect(payload.errors.map((e) => [e.code, e.field])).toContainEqual(['BAD_USER_INPUT', field]);
+        expect(sim(c.kind).requests.length, `a request was made for ${field}`).toBe(before);
+      }
+    });
+
+    it('creates once per idempotency key, also across a gateway restart; other input with the key conflicts', async () => {
+      const key = `retry-${c.kind}-${Date.now()}`;
+      const input = c.sample();
+      const before = creates(c);
+      const first = await create(c, input, { idempotencyKey: key });
+      expect(first.errors).toEqual([]);
+      expect(first.replayed).toBe(false);
+      const again = await create(c, input, { idempotencyKey: key });
+      expect(again.replayed).toBe(true);
+      expect(again.job!.id).toBe(first.job!.id);
+      await restart();
+      const afterRestart = await create(c, input, { idempotencyKey: key });
+      expect(afterRestart.errors).toEqual([]);
+      expect(afterRestart.job!.id).toBe(first.job!.id);
+      expect(creates(c) - before).toBe(1);
+      const conflict = await create(c, c.sample(), { idempotencyKey: key });
+      expect(conflict.errors).toEqual([
+        expect.objectContaining({ code: 'IDEMPOTENCY_CONFLICT', field: 'input.idempotencyKey' }),
+      ]);
+      expect(creates(c) - before).toBe(1);
+      await query(CANCEL, { id: first.job!.id });
+    });
+  });
+
+  it('rejects a provider branch that is not the account’s, and none or two branches', async () => {
+    const azure = CASES[0]!;
+    const aws = CASES[1]!;
+    const wrong = (
+      await query<{ createJob: Payload }>(CREATE, {
+        input: { account: account(azure.kind), [aws.branch]: aws.sample() },
+      })
+    ).data!.createJob;
+    expect(wrong.errors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: `input.${aws.branch}` })]);
+    const none = (await query<{ createJob: Payload }>(CREATE, { input: { account: account(azure.kind) } })).data!
+      .createJob;
+    expect(none.errors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'input' })]);
+    const unknown = (
+      await query<{ createJob: Payload }>(CREATE, { input: { account: 'nobody', [azure.branch]: azure.sample() } })
+    ).data!.createJob;
+    expect(unknown.errors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'input.account' })]);
+  });
+
+  it('offers a dry run where the provider has one, creating nothing', async () => {
+    const aws = CASES[1]!;
+    const before = (await listAll(connectTo(aws.kind))).length;
+    const payload = await create(aws, aws.sample(), { dryRun: true });
+    expect(payload).toMatchObject({ dryRun: true, job: null, errors: [] });
+    expect((await listAll(connectTo(aws.kind))).length).toBe(before);
+    const azure = CASES[0]!;
+    const refused = await create(azure, azure.sample(), { dryRun: true });
+    expect(refused.errors).toEqual([expect.objectContaining({ code: 'UNSUPPORTED', field: 'input.dryRun' })]);
+  });
+
+  it('never lets a secret given in an input, or an account credential, reach a response, a log line or the store', async () => {
+    logs.push(...current.logs);
+    const accountSecrets = current.config.providers.flatMap((p) =>
+      ['token', 'secretAccessKey', 'connectionString'].flatMap((k) =>
+        typeof p[k] === 'string' ? [p[k] as string] : [],
+      ),
+    );
+    const sharedKeys = accountSecrets.flatMap((s) => [...s.matchAll(/SharedAccessKey=([^;]+)/g)].map((m) => m[1]!));
+    const secrets = [...CASES.flatMap((c) => c.secrets), ...accountSecrets, ...sharedKeys];
+    expect(secrets.length).toBeGreaterThan(5);
+    expect(responses.length).toBeGreaterThan(20);
+    const store = ['', '-wal', '-journal']
+      .map((suffix) => `${storePath}${suffix}`)
+      .filter((file) => existsSync(file))
+      .map((file) => readFileSync(file).toString('latin1'))
+      .join('\n');
+    expect(store.length).toBeGreaterThan(0);
+    for (const secret of secrets) {
+      for (const [where, text] of [
+        ['responses', responses.join('\n')],
+        ['logs', logs.join('\n')],
+        ['store', store],
+      ] as const) {
+        expect(text.includes(secret), `${where} contain a secret`).toBe(false);
+      }
+    }
+  });
+});
