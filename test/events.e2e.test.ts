@@ -6,15 +6,15 @@
  */
 import type { FormattedExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AccountClient, type Adapter, isTerminal, type JobSnapshot } from '../src/adapter.js';
+import { type AccountClient, type Adapter, isTerminal } from '../src/adapter.js';
 import { adapters } from '../src/adapters.js';
 import {
   distinctRuns,
   fingerprintJob,
-  fingerprintSnapshot,
   JOB_EVENTS,
   type JobEventsResult,
   readTruth,
+  TruthLog,
   truthClient,
 } from './helpers/events.js';
 import { startTestGateway, type TestGateway } from './helpers/servers.js';
@@ -40,23 +40,17 @@ describe.each(adapters.map((a) => [a.kind, a] as [string, Adapter]))(
     let t: TestGateway;
     let truth: AccountClient;
     let account: string;
-    /** The provider's truth after each step, per job: fingerprints from the baseline on. */
-    const truthRuns = new Map<string, string[]>();
+    /** The provider's truth after each step, per job, from the baseline on. */
+    const truthLog = new TruthLog();
     const baselineIds = new Set<string>();
+    let terminalIsFinal = false;
     /** Events the gateway logged, in log order (what every subscriber must receive). */
     const logged: string[] = [];
 
-    const recordTruth = (snapshots: Map<string, JobSnapshot>) => {
-      for (const [id, s] of snapshots) {
-        const runs = truthRuns.get(id) ?? [];
-        runs.push(fingerprintSnapshot(s));
-        truthRuns.set(id, runs);
-      }
-    };
     /** One lifecycle step of the simulator, the provider's truth, then one poll round. */
     const step = async () => {
       t.sandbox.simulators.get(account)!.step();
-      recordTruth(await readTruth(truth));
+      truthLog.record(await readTruth(truth));
       const { events } = await t.gateway.pollNow(account);
       logged.push(...events.map((e) => t.gateway.events.cursorOf(e.seq)));
       return events;
@@ -71,7 +65,8 @@ describe.each(adapters.map((a) => [a.kind, a] as [string, Adapter]))(
       const initial = await readTruth(truth);
       expect(await t.gateway.pollNow(account)).toMatchObject({ baseline: true, events: [] });
       for (const id of initial.keys()) baselineIds.add(id);
-      recordTruth(initial);
+      truthLog.record(initial);
+      terminalIsFinal = !truth.capabilities.listIncludesSnapshots;
     });
     afterAll(async () => {
       await truth?.dispose();
@@ -105,8 +100,8 @@ describe.each(adapters.map((a) => [a.kind, a] as [string, Adapter]))(
       expect(events.map((e) => e.cursor)).toEqual(logged.slice(start)); // the log, in order, once each
 
       // Per job, what the subscriber saw is exactly the provider's sequence of distinct states of the job.
-      for (const [id, runs] of truthRuns) {
-        const expected = distinctRuns(runs).slice(baselineIds.has(id) ? 1 : 0);
+      for (const id of truthLog.jobs.keys()) {
+        const expected = truthLog.expected(id, 0, terminalIsFinal);
         const seen = events.filter((e) => e.job.nativeId === id).map((e) => fingerprintJob(e.job));
         expect(seen, `events of job ${id}`).toEqual(expected);
       }

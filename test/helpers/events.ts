@@ -4,7 +4,7 @@
  */
 import pino from 'pino';
 import type { AccountClient, Adapter, JobSnapshot } from '../../src/adapter.js';
-import { NOT_FOUND } from '../../src/adapter.js';
+import { isTerminal, NOT_FOUND } from '../../src/adapter.js';
 import type { Sandbox } from '../../src/sandbox.js';
 import { listAll } from '../adapter-contract.js';
 
@@ -149,4 +149,54 @@ export async function readTruth(client: AccountClient): Promise<Map<string, JobS
 /** Drops consecutive repeats. */
 export function distinctRuns<T>(values: readonly T[]): T[] {
   return values.filter((v, i) => i === 0 || v !== values[i - 1]);
+}
+
+interface Look {
+  look: number;
+  fingerprint: string;
+  terminal: boolean;
+}
+
+/**
+ * The provider's truth at each point a test looked, per job. What a subscriber must see of a job is its
+ * distinct states from one look to the next. Where the provider lists no details (one call per job), the
+ * gateway re-reads a job in a terminal state only every `intervalMs.terminal` (by design: terminal jobs
+ * seldom), so for those providers the expectation ends at the first terminal state.
+ */
+export class TruthLog {
+  private looks = 0;
+  readonly jobs = new Map<string, Look[]>();
+
+  /** Records one look at every job; returns its number. */
+  record(snapshots: Map<string, JobSnapshot>): number {
+    const look = this.looks++;
+    for (const [key, s] of snapshots) {
+      const looks = this.jobs.get(key) ?? [];
+      looks.push({ look, fingerprint: fingerprintSnapshot(s), terminal: isTerminal(s.state) });
+      this.jobs.set(key, looks);
+    }
+    return look;
+  }
+
+  private watched(key: string, terminalIsFinal: boolean): Look[] {
+    const looks = this.jobs.get(key) ?? [];
+    const end = terminalIsFinal ? looks.findIndex((l) => l.terminal) : -1;
+    return end < 0 ? looks : looks.slice(0, end + 1);
+  }
+
+  /** The fingerprints a subscriber that joined at `firstLook` must receive for the job, in order. */
+  expected(key: string, firstLook: number, terminalIsFinal: boolean): string[] {
+    const looks = this.watched(key, terminalIsFinal);
+    const runs = distinctRuns(looks.map((l) => l.fingerprint));
+    // A job already there at the first look is known to the gateway: its state then is not news.
+    return looks[0]?.look === firstLook ? runs.slice(1) : runs;
+  }
+
+  /** Whether the job (as watched) changed, or appeared, between the look before `look` and `look`. */
+  changedAt(key: string, look: number, terminalIsFinal: boolean): boolean {
+    const looks = this.watched(key, terminalIsFinal);
+    const index = looks.findIndex((l) => l.look === look);
+    if (index < 0) return false;
+    return index === 0 || looks[index]!.fingerprint !== looks[index - 1]!.fingerprint;
+  }
 }
