@@ -241,9 +241,11 @@ describe('account poller', () => {
     expect(runtimes.get('acct')!.health.status).toBe('HEALTHY');
   });
 
-  it('reports an unknown account as NOT_FOUND', () => {
+  it('reports an unknown account as NOT_FOUND', async () => {
     const { pollers } = harness([new FakeAccount('acct')]);
-    expect(() => pollers.pollNow('nobody')).toThrow(expect.objectContaining({ extensions: { code: 'NOT_FOUND' } }));
+    const notFound = expect.objectContaining({ extensions: { code: 'NOT_FOUND' } });
+    await expect(pollers.pollNow('nobody')).rejects.toEqual(notFound);
+    await expect(pollers.observe('nobody', snapshot('x', 'CREATING'))).rejects.toEqual(notFound);
   });
 });
 

@@ -56,15 +56,15 @@ export class Pollers {
     for (const poller of this.byAccount.values()) poller.start();
   }
 
-  pollNow(account: string): Promise<PollOutcome> {
+  async pollNow(account: string): Promise<PollOutcome> {
     return this.poller(account).pollNow();
   }
 
-  observe(account: string, snapshot: JobSnapshot): Promise<JobEventRecord[]> {
+  async observe(account: string, snapshot: JobSnapshot): Promise<JobEventRecord[]> {
     return this.poller(account).observe(snapshot);
   }
 
-  observeRemoved(account: string, nativeId: string): Promise<JobEventRecord[]> {
+  async observeRemoved(account: string, nativeId: string): Promise<JobEventRecord[]> {
     return this.poller(account).observeRemoved(nativeId);
   }
 
