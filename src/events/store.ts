@@ -117,9 +117,17 @@ export class MemoryEventStore implements EventStore {
 
   async readAfter(after: number, limit: number): Promise<JobEventRecord[]> {
     const from = Math.max(after, this.prunedThrough);
+    // Rows are in seq order: find the first one after `from` by bisection, not by scanning the whole log.
+    let low = 0;
+    let high = this.rows.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.rows[mid]!.event.seq <= from) low = mid + 1;
+      else high = mid;
+    }
     return this.rows
-      .filter((r) => r.event.seq > from && !r.transitionOnly)
-      .slice(0, limit)
+      .slice(low, low + limit)
+      .filter((r) => !r.transitionOnly)
       .map((r) => structuredClone(r.event));
   }
 
