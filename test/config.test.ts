@@ -3,16 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, interpolateEnv, loadConfigFile, parseConfig } from '../src/config.js';
+import { thrown } from './helpers/thrown.js';
 
-const problemsOf = (fn: () => unknown): string[] => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-};
+const problemsOf = (fn: () => unknown): string[] => thrown(fn, ConfigError).problems;
 
 describe('config', () => {
   const dirs: string[] = [];

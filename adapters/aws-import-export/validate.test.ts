@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/adapter.js';
+import { thrown } from '../../test/helpers/thrown.js';
 import { decodeResult } from './client.js';
 import {
   normalizeManifestText,
@@ -16,15 +17,7 @@ const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, imp
 const importManifest = fixture('manifest-import-guide.txt');
 const exportManifest = fixture('manifest-export-guide.txt');
 
-function problemsOf(run: () => unknown): { field: string; message: string }[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InvalidInputError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected InvalidInputError');
-}
+const problemsOf = (run: () => unknown) => thrown(run, InvalidInputError).problems;
 
 /** The guide's import manifest with one line replaced (or removed when `to` is null). */
 const editImport = (from: RegExp, to: string | null) => importManifest.replace(from, to ?? '').replace(/\n\n+/g, '\n');

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type InputProblem, InvalidInputError } from '../../src/adapter.js';
+import { thrown } from '../../test/helpers/thrown.js';
 import { EXAMPLE_BITLOCKER_KEY, sampleCreateInput, sampleExportInput } from './test-inputs.js';
 import { blobPrefixProblem, isBitLockerRecoveryPassword, parseCreate, parseUpdate } from './validate.js';
 import type { ArmPutJobParameters } from './wire.js';
@@ -13,15 +14,7 @@ const requestBody = (file: string): ArmPutJobParameters =>
     }
   ).parameters.body;
 
-function problemsOf(run: () => unknown): InputProblem[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InvalidInputError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected InvalidInputError');
-}
+const problemsOf = (run: () => unknown): InputProblem[] => thrown(run, InvalidInputError).problems;
 
 const createProblems = (input: Record<string, unknown>) => problemsOf(() => parseCreate(input));
 const fields = (problems: InputProblem[]) => problems.map((p) => p.field);
