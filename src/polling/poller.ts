@@ -172,13 +172,11 @@ export class AccountPoller {
       this.gap = true;
       const retryAfter = error instanceof ProviderError ? error.retryAfterSeconds : undefined;
       const delay = backoffDelay(this.deps.config, this.failures, retryAfter, this.deps.random);
+      // ProviderError messages are built from codes and ids; anything else is a gateway bug and needs its stack.
+      const cause =
+        error instanceof ProviderError ? { code: error.code, reason: error.message } : { code: 'INTERNAL', err: error };
       this.deps.logger.warn(
-        {
-          account: this.accountName,
-          code: error instanceof ProviderError ? error.code : 'INTERNAL',
-          failures: this.failures,
-          retryInMs: delay,
-        },
+        { account: this.accountName, ...cause, failures: this.failures, retryInMs: delay },
         'poll round failed',
       );
       this.schedule(delay);
