@@ -158,10 +158,22 @@ function parseBranch<T>(parse: () => T, branch: string, account: AccountRuntime)
   }
 }
 
-/** Keeps what the gateway knows of a job in step with what a mutation just got back from the provider. */
+/**
+ * Keeps what the gateway knows of a job in step with what a mutation just got back from the provider: the
+ * change goes to the event log (subscribers, Job.history) and the snapshot cache at once. The provider has
+ * already done the work, so a failure to record it is logged, not reported as a failed mutation.
+ */
 async function remember(ctx: GatewayContext, account: AccountRuntime, snapshot: JobSnapshot): Promise<JobNode> {
   await ctx.jobs.forget(account, snapshot.nativeId);
-  await ctx.gateway.cache.set(account.name, snapshot, account.client.capabilities.cacheTtlMs);
+  try {
+    await ctx.gateway.observe(account.name, snapshot);
+  } catch (error) {
+    ctx.gateway.logger.error(
+      { err: error, account: account.name, job: snapshot.nativeId },
+      'could not record a change',
+    );
+    await ctx.gateway.cache.set(account.name, snapshot, account.client.capabilities.cacheTtlMs);
+  }
   return ctx.jobs.node(account, snapshot);
 }
 
@@ -373,5 +385,37 @@ export function cancelJob(ctx: GatewayContext, id: string): Promise<JobPayloadDa
       return { job: await remember(ctx, account, cancelled), errors: [] };
     },
     { job: null },
+  );
+}
+
+export interface DeleteJobPayloadData {
+  deletedId: string | null;
+  errors: MutationErrorData[];
+}
+
+export function deleteJob(ctx: GatewayContext, id: string): Promise<DeleteJobPayloadData> {
+  return attempt<DeleteJobPayloadData>(
+    async () => {
+      const { account, snapshot, state } = await freshJob(ctx, id, 'id');
+      if (!account.client.deleteJob) {
+        throw failure(ErrorCode.UNSUPPORTED, `${account.adapter.displayName} jobs cannot be deleted.`, {
+          account: account.name,
+          provider: account.kind,
+        });
+      }
+      ensureAllowed(account, snapshot, state, 'DELETE');
+      await account.track(account.client.deleteJob(snapshot.nativeId, { signal: detachedSignal() }));
+      await ctx.jobs.forget(account, snapshot.nativeId);
+      try {
+        await ctx.gateway.observeRemoved(account.name, snapshot.nativeId);
+      } catch (error) {
+        ctx.gateway.logger.error(
+          { err: error, account: account.name, job: snapshot.nativeId },
+          'could not record a removal',
+        );
+      }
+      return { deletedId: id, errors: [] };
+    },
+    { deletedId: null },
   );
 }

@@ -22,7 +22,14 @@ import { createGateway, type Gateway } from '../src/gateway.js';
 import { type Sandbox, startSandbox } from '../src/sandbox.js';
 import { type RunningServer, startServer } from '../src/server/index.js';
 import { listAll } from './adapter-contract.js';
-import { captureLogs, type GraphQLResponse, postGraphQL } from './helpers/servers.js';
+import {
+  captureLogs,
+  connectWs,
+  type GraphQLResponse,
+  postGraphQL,
+  toWsUrl,
+  type WsClient,
+} from './helpers/servers.js';
 
 interface MutationError {
   code: string;
@@ -155,7 +162,13 @@ const CASES: ProviderCase[] = [
 /** A gateway over an already running sandbox, with its own SQLite store: stop it and start another on the same file. */
 async function startGateway(sandbox: Sandbox, storePath: string) {
   const { logger, lines } = captureLogs('debug');
-  const config = parseConfig({ ...sandbox.description, store: { kind: 'sqlite', path: storePath }, logLevel: 'debug' });
+  const config = parseConfig({
+    ...sandbox.description,
+    store: { kind: 'sqlite', path: storePath },
+    logLevel: 'debug',
+    // No timers: the test says when the gateway looks (pollNow), so what it sees is the test's doing.
+    polling: { enabled: false },
+  });
   const gateway: Gateway = createGateway(config, { logger });
   const server: RunningServer = await startServer(gateway, { host: '127.0.0.1', port: 0 });
   return {
@@ -163,6 +176,7 @@ async function startGateway(sandbox: Sandbox, storePath: string) {
     logs: lines,
     config,
     query: <T>(query: string, variables?: Record<string, unknown>) => postGraphQL<T>(server.url, query, variables),
+    connect: () => connectWs(toWsUrl(server.url)),
     async stop() {
       await server.close();
       await gateway.dispose();
@@ -276,7 +290,7 @@ describe('mutations over HTTP against the sandbox', () => {
       },
     );
 
-    it('cancels a job in CREATING, which ends CANCELLED at the provider', async () => {
+    it('cancels a job in CREATING, which ends CANCELLED at the provider and in the gateway', async () => {
       const job = (await create(c, c.sample())).job!;
       expect(job.allowedActions).toContain('CANCEL');
       const payload = (await query<{ cancelJob: Payload }>(CANCEL, { id: job.id })).data!.cancelJob;
@@ -290,6 +304,53 @@ describe('mutations over HTTP against the sandbox', () => {
         state = typeof snapshot === 'object' ? snapshot.state : null;
       }
       expect(state).toBe('CANCELLED');
+      await current.gateway.pollNow(account(c.kind));
+      expect((await query<{ job: JobData }>(JOB, { id: job.id })).data!.job.state).toBe('CANCELLED');
+    });
+
+    it('tells subscribers about a job it created, at once', async () => {
+      const ws: WsClient = current.connect();
+      try {
+        // Subscribing after the latest cursor gets every later event, however long the subscribe takes.
+        const after = (await query<{ latestJobEventCursor: string }>('{ latestJobEventCursor }')).data!
+          .latestJobEventCursor;
+        const sub = ws.subscribe<{ jobEvents: { kind: string; jobId: string; state: string } }>(
+          'subscription($f: JobEventFilter, $after: String) { jobEvents(filter: $f, after: $after) { kind jobId state } }',
+          { f: { accounts: [account(c.kind)], kinds: ['CREATED'] }, after },
+        );
+        const job = (await create(c, c.sample())).job!;
+        await sub.waitFor((results) => results.some((r) => r.data?.jobEvents.jobId === job.id));
+        expect(sub.results.find((r) => r.data?.jobEvents.jobId === job.id)!.data!.jobEvents).toEqual({
+          kind: 'CREATED',
+          jobId: job.id,
+          state: 'CREATING',
+        });
+        await query(CANCEL, { id: job.id });
+      } finally {
+        await ws.dispose();
+      }
+    });
+
+    it('deletes a job where the provider allows it, and refuses otherwise', async () => {
+      const job = (await create(c, c.sample())).job!;
+      // Azure deletes in CREATING; AWS and IoT Hub have no delete operation.
+      const canDelete = job.allowedActions.includes('DELETE');
+      const DELETE = 'mutation($id: ID!) { deleteJob(id: $id) { deletedId errors { code state } } }';
+      const payload = (
+        await query<{ deleteJob: { deletedId: string | null; errors: MutationError[] } }>(DELETE, { id: job.id })
+      ).data!.deleteJob;
+      if (!canDelete) {
+        expect(payload.deletedId).toBeNull();
+        expect(payload.errors.map((e) => e.code)).toEqual([
+          expect.stringMatching(/^(UNSUPPORTED|NOT_ALLOWED_IN_STATE)$/),
+        ]);
+        await query(CANCEL, { id: job.id });
+        return;
+      }
+      expect(payload).toEqual({ deletedId: job.id, errors: [] });
+      expect((await listAll(connectTo(c.kind))).map((r) => r.nativeId)).not.toContain(job.nativeId);
+      const gone = await query<{ job: JobData | null }>(JOB, { id: job.id });
+      expect(gone.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     });
 
     it('refuses a cancel the provider does not allow with NOT_ALLOWED_IN_STATE and the current state', async () => {

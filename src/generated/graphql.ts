@@ -315,6 +315,13 @@ export type CreateJobPayload = {
   warnings: Array<Scalars['String']['output']>;
 };
 
+export type DeleteJobPayload = {
+  __typename?: 'DeleteJobPayload';
+  /** The global id of the deleted job (null on failure). */
+  deletedId: Maybe<Scalars['ID']['output']>;
+  errors: Array<MutationError>;
+};
+
 export type Drive = {
   __typename?: 'Drive';
   bytesSucceeded: Maybe<Scalars['Float']['output']>;
@@ -630,6 +637,11 @@ export type Mutation = {
   cancelJob: CancelJobPayload;
   /** Create a job at one account. Input is validated before any provider call. */
   createJob: CreateJobPayload;
+  /**
+   * Delete a job at its provider (Azure Import/Export: only in CREATING or COMPLETED); refused with
+   * NOT_ALLOWED_IN_STATE otherwise, UNSUPPORTED where the provider has no delete. Subscribers see REMOVED.
+   */
+  deleteJob: DeleteJobPayload;
   /** Change a job: shipping information, return address, manifest, ... as its provider allows. */
   updateJob: UpdateJobPayload;
 };
@@ -642,6 +654,11 @@ export type MutationCancelJobArgs = {
 
 export type MutationCreateJobArgs = {
   input: CreateJobInput;
+};
+
+
+export type MutationDeleteJobArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -924,6 +941,7 @@ export type ResolversTypes = {
   CreateJobInput: CreateJobInput;
   CreateJobPayload: ResolverTypeWrapper<Omit<CreateJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteJobPayload: ResolverTypeWrapper<DeleteJobPayload>;
   Drive: ResolverTypeWrapper<Drive>;
   DriveState: DriveState;
   ErrorCode: ErrorCode;
@@ -983,6 +1001,7 @@ export type ResolversParentTypes = {
   CreateJobInput: CreateJobInput;
   CreateJobPayload: Omit<CreateJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
   DateTime: Scalars['DateTime']['output'];
+  DeleteJobPayload: DeleteJobPayload;
   Drive: Drive;
   Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
@@ -1067,6 +1086,11 @@ export type CreateJobPayloadResolvers<ContextType = GatewayContext, ParentType e
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DeleteJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DeleteJobPayload'] = ResolversParentTypes['DeleteJobPayload']> = {
+  deletedId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
+};
 
 export type DriveResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Drive'] = ResolversParentTypes['Drive']> = {
   bytesSucceeded?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -1156,6 +1180,7 @@ export type JobStateTransitionResolvers<ContextType = GatewayContext, ParentType
 export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   cancelJob?: Resolver<ResolversTypes['CancelJobPayload'], ParentType, ContextType, RequireFields<MutationCancelJobArgs, 'id'>>;
   createJob?: Resolver<ResolversTypes['CreateJobPayload'], ParentType, ContextType, RequireFields<MutationCreateJobArgs, 'input'>>;
+  deleteJob?: Resolver<ResolversTypes['DeleteJobPayload'], ParentType, ContextType, RequireFields<MutationDeleteJobArgs, 'id'>>;
   updateJob?: Resolver<ResolversTypes['UpdateJobPayload'], ParentType, ContextType, RequireFields<MutationUpdateJobArgs, 'input'>>;
 };
 
@@ -1239,6 +1264,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   CancelJobPayload?: CancelJobPayloadResolvers<ContextType>;
   CreateJobPayload?: CreateJobPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeleteJobPayload?: DeleteJobPayloadResolvers<ContextType>;
   Drive?: DriveResolvers<ContextType>;
   Job?: JobResolvers<ContextType>;
   JobConnection?: JobConnectionResolvers<ContextType>;
