@@ -217,6 +217,8 @@ export interface AccountClient {
 export interface InputProblem {
   field: string;
   message: string;
+  /** The code the provider itself would answer this input with, where the adapter knows it. */
+  providerCode?: string;
 }
 
 /**
@@ -328,6 +330,12 @@ export interface Adapter<Config extends { kind: string; account: string } = { ki
    * `CreateJobInput` / `UpdateJobInput` with `extend input`. codegen reads the same files.
    */
   typeDefs?: string;
+  /**
+   * The provider's own error code for a job it does not know (`ResourceNotFound`, `InvalidJobIdException`,
+   * `JobNotFound`): reported as `providerCode` with NOT_FOUND, also when a batched lookup simply came back
+   * without the job.
+   */
+  notFoundCode?: string;
   /** Absent when the provider's jobs cannot be created or changed through the gateway. */
   mutations?: AdapterMutations;
 }

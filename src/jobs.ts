@@ -78,6 +78,7 @@ export class JobReader {
       throw gatewayError(ErrorCode.NOT_FOUND, `Job "${nativeId}" was not found at account "${accountName}".`, {
         account: accountName,
         provider: account.kind,
+        ...(account.adapter.notFoundCode ? { providerCode: account.adapter.notFoundCode } : {}),
       });
     }
     return this.node(account, snapshot);

@@ -143,7 +143,7 @@ function inputProblems(error: unknown, branch: string, account: AccountRuntime):
       field: `input.${branch}${p.field.startsWith('[') ? '' : '.'}${p.field}`,
       account: account.name,
       provider: account.kind,
-      providerCode: null,
+      providerCode: p.providerCode ?? null,
       state: null,
       retryAfterSeconds: null,
     })),
@@ -324,6 +324,7 @@ async function freshJob(
     throw failure(ErrorCode.NOT_FOUND, `Job "${nativeId}" was not found at account "${accountName}".`, {
       account: accountName,
       provider: account.kind,
+      providerCode: account.adapter.notFoundCode ?? null,
     });
   }
   const node = ctx.jobs.node(account, snapshot);

@@ -19,6 +19,7 @@ import type { AccountClient } from '../src/adapter.js';
 import { adapterFor } from '../src/adapters.js';
 import { parseConfig } from '../src/config.js';
 import { createGateway, type Gateway } from '../src/gateway.js';
+import { jobGlobalId } from '../src/jobs.js';
 import { type Sandbox, startSandbox } from '../src/sandbox.js';
 import { type RunningServer, startServer } from '../src/server/index.js';
 import { listAll } from './adapter-contract.js';
@@ -66,8 +67,10 @@ interface ProviderCase {
   sample(): Record<string, unknown>;
   /** An update through the gateway, and what must be visible afterwards; absent where the provider has none. */
   update?: { input: Record<string, unknown>; check(job: JobData): void };
-  /** Invalid inputs and the field each must be refused for. */
-  invalid: { input: Record<string, unknown>; field: string }[];
+  /** Invalid inputs, the field each must be refused for and, where the adapter knows it, the provider's own code. */
+  invalid: { input: Record<string, unknown>; field: string; providerCode?: string }[];
+  /** A native id the provider does not know. */
+  unknownId: string;
   /** Values in the inputs above that are secrets. */
   secrets: string[];
 }
@@ -116,6 +119,7 @@ const CASES: ProviderCase[] = [
       { input: { ...azureSample(), name: '1-not-a-name' }, field: 'input.azureImportExport.name' },
     ],
     secrets: [EXAMPLE_BITLOCKER_KEY, EXAMPLE_CARRIER_ACCOUNT],
+    unknownId: 'no-such-job',
   },
   {
     kind: 'aws-import-export',
@@ -135,9 +139,11 @@ const CASES: ProviderCase[] = [
       {
         input: { jobType: 'IMPORT', manifest: importManifest('DEV-1').replace(/^ {2}city:.*\n/m, '') },
         field: 'input.awsImportExport.manifest.returnAddress.city',
+        providerCode: 'InvalidAddressException',
       },
     ],
     secrets: [],
+    unknownId: 'ZZZZZ',
   },
   {
     kind: 'iot-hub',
@@ -156,6 +162,7 @@ const CASES: ProviderCase[] = [
       },
     ],
     secrets: [SAMPLE_SAS_SIGNATURE, decodeURIComponent(SAMPLE_SAS_SIGNATURE)],
+    unknownId: '00000000-0000-4000-a000-000000000000',
   },
 ];
 
@@ -374,13 +381,31 @@ describe('mutations over HTTP against the sandbox', () => {
     });
 
     it('refuses invalid input with BAD_USER_INPUT naming the field, and the provider sees no request', async () => {
-      for (const { input, field } of c.invalid) {
+      for (const { input, field, providerCode } of c.invalid) {
         const before = sim(c.kind).requests.length;
         const payload = await create(c, input);
         expect(payload.job).toBeNull();
         expect(payload.errors.map((e) => [e.code, e.field])).toContainEqual(['BAD_USER_INPUT', field]);
+        if (providerCode) expect(payload.errors.find((e) => e.field === field)!.providerCode).toBe(providerCode);
         expect(sim(c.kind).requests.length, `a request was made for ${field}`).toBe(before);
       }
+    });
+
+    it("answers an unknown job with NOT_FOUND and the provider's own code, in queries and mutations", async () => {
+      const code = adapterFor(c.kind)!.notFoundCode;
+      expect(code).toBeTruthy();
+      const found = await query<{ jobByNativeId: JobData | null }>(
+        'query($a: String!, $n: String!) { jobByNativeId(account: $a, nativeId: $n) { id } }',
+        { a: account(c.kind), n: c.unknownId },
+      );
+      expect(found.errors?.[0]?.extensions).toMatchObject({
+        code: 'NOT_FOUND',
+        providerCode: code,
+        account: account(c.kind),
+      });
+      const id = jobGlobalId(account(c.kind), c.unknownId);
+      const cancel = (await query<{ cancelJob: Payload }>(CANCEL, { id })).data!.cancelJob;
+      expect(cancel.errors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', providerCode: code })]);
     });
 
     it('creates once per idempotency key, also across a gateway restart; other input with the key conflicts', async () => {

@@ -9,6 +9,7 @@ import { parseCreate, parseUpdate } from './validate.js';
 export const awsImportExport = defineAdapter<AwsAccountConfig>({
   kind: PROVIDER,
   displayName: 'AWS Import/Export',
+  notFoundCode: 'InvalidJobIdException',
   configSchema,
   secretFields: ['secretAccessKey', 'sessionToken'],
   connect: connectAccount,

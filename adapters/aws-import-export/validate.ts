@@ -244,6 +244,7 @@ function manifestProblems(text: string, jobType: AwsJobType): { fields?: Manifes
     problems: problems.map((p) => ({
       field: p.path ? `manifest.${p.path}` : 'manifest',
       message: `${p.message} (${p.code})`,
+      providerCode: p.code,
     })),
   };
 }

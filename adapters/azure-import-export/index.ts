@@ -42,6 +42,7 @@ const configSchema = z
 export const azureImportExport = defineAdapter<AzureAccountConfig>({
   kind: KIND,
   displayName: 'Azure Import/Export',
+  notFoundCode: 'ResourceNotFound',
   configSchema: configSchema as z.ZodType<AzureAccountConfig>,
   secretFields: ['token', 'clientSecret'],
   connect: connectAzureImportExport,

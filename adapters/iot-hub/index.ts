@@ -8,6 +8,7 @@ import { parseCreate } from './validate.js';
 export const iotHubAdapter = defineAdapter<IotHubConfig>({
   kind: IOT_HUB_KIND,
   displayName: 'Azure IoT Hub import/export',
+  notFoundCode: 'JobNotFound',
   configSchema,
   secretFields: ['connectionString'],
   connect: connectIotHub,
