@@ -75,12 +75,13 @@ export function sandboxPolling(stepMs: number) {
   return { intervalMs: { active: step, waiting: 2 * step, terminal: 30 * step }, backoff: { initialMs: step } };
 }
 
-function sandboxConfig(description: SandboxDescription, root: string, stepMs: number): GatewayConfig {
+/** The embedded store lives under the working directory's `.crossdock/`, like a configured gateway's. */
+function sandboxConfig(description: SandboxDescription, stepMs: number): GatewayConfig {
   // The simulators start afresh every run, so the sandbox's store (snapshots, event log) does too.
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${root}${SANDBOX_STORE}${suffix}`, { force: true });
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${SANDBOX_STORE}${suffix}`, { force: true });
   return parseConfig({
     ...description,
-    store: { kind: 'sqlite', path: `${root}${SANDBOX_STORE}` },
+    store: { kind: 'sqlite', path: SANDBOX_STORE },
     polling: sandboxPolling(stepMs),
   });
 }
@@ -150,7 +151,7 @@ async function main(argv: string[]): Promise<number> {
   let sandbox: Sandbox | undefined;
   if (!config) {
     sandbox = await startSandbox(sandboxOptions);
-    config = sandboxConfig(sandbox.description, packageRoot, sandboxOptions.stepMs);
+    config = sandboxConfig(sandbox.description, sandboxOptions.stepMs);
   }
   const logLevel = (logLevelOption ?? config.logLevel) as LogLevel;
   const logger = createLogger(logLevel);
