@@ -113,7 +113,7 @@ describe('parseCreate problems, each with its field path and the AWS error code'
     ],
   ])('%s', (_case, manifest, field, code) => {
     const problems = problemsOf(() => parseCreate({ jobType: 'IMPORT', manifest }));
-    expect(problems).toContainEqual({ field, message: expect.stringContaining(code) });
+    expect(problems).toContainEqual({ field, message: expect.stringContaining(code), providerCode: code });
   });
 
   it.each([
@@ -149,7 +149,7 @@ describe('parseCreate problems, each with its field path and the AWS error code'
     ],
   ])('export: %s', (_case, manifest, field, code) => {
     const problems = problemsOf(() => parseCreate({ jobType: 'EXPORT', manifest }));
-    expect(problems).toContainEqual({ field, message: expect.stringContaining(code) });
+    expect(problems).toContainEqual({ field, message: expect.stringContaining(code), providerCode: code });
   });
 
   it('lists every problem at once and never echoes a value', () => {
