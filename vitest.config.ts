@@ -9,6 +9,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'adapters/**/*.test.ts', 'src/**/*.test.ts'],
     setupFiles: ['test/setup/node20.ts'],
+    // aws-sdk v2 (conformance tests only) prints an end-of-support notice on load; it is known and noise here.
+    env: { AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Two cores here and in CI: more workers only fight over them.

@@ -254,8 +254,10 @@ export function createJob(ctx: GatewayContext, input: Record<string, unknown>): 
         );
       }
       if (known?.snapshot) {
+        // The same job, as the gateway knows it now (it may have moved since), without asking the provider.
+        const [latest] = await ctx.gateway.events.jobs([{ account: account.name, nativeId: known.snapshot.nativeId }]);
         return {
-          job: ctx.jobs.node(account, known.snapshot),
+          job: ctx.jobs.node(account, latest?.snapshot ?? known.snapshot),
           dryRun: false,
           replayed: true,
           warnings: [],

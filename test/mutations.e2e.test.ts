@@ -418,17 +418,23 @@ describe('mutations over HTTP against the sandbox', () => {
       const again = await create(c, input, { idempotencyKey: key });
       expect(again.replayed).toBe(true);
       expect(again.job!.id).toBe(first.job!.id);
+      // The job moves on; a replay shows it as the gateway knows it now, not as it was created.
+      const cancelled = (await query<{ cancelJob: Payload }>(CANCEL, { id: first.job!.id })).data!.cancelJob.job!;
       await restart();
       const afterRestart = await create(c, input, { idempotencyKey: key });
       expect(afterRestart.errors).toEqual([]);
+      expect(afterRestart.replayed).toBe(true);
       expect(afterRestart.job!.id).toBe(first.job!.id);
+      expect([afterRestart.job!.state, afterRestart.job!.cancelRequested]).toEqual([
+        cancelled.state,
+        cancelled.cancelRequested,
+      ]);
       expect(creates(c) - before).toBe(1);
       const conflict = await create(c, c.sample(), { idempotencyKey: key });
       expect(conflict.errors).toEqual([
         expect.objectContaining({ code: 'IDEMPOTENCY_CONFLICT', field: 'input.idempotencyKey' }),
       ]);
       expect(creates(c) - before).toBe(1);
-      await query(CANCEL, { id: first.job!.id });
     });
   });
 
