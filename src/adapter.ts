@@ -288,6 +288,8 @@ export interface SimulatorFault {
    * a slow provider whose answer the client gave up on. `status` is ignored.
    */
   passThrough?: boolean;
+  /** Only requests with this HTTP method are affected (the others pass untouched); default: any request. */
+  method?: string;
 }
 
 export interface SimulatorRequest {
@@ -296,6 +298,8 @@ export interface SimulatorRequest {
   operation: string;
   status: number;
   at: number;
+  /** Set when a passThrough fault held the answer back this long after doing the work. */
+  answerDelayedMs?: number;
 }
 
 export interface SimulatorOptions {

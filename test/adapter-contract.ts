@@ -29,6 +29,10 @@ export interface ContractOptions {
    * the adapter has `mutations`; each call returns a fresh input (unique job name where the provider needs one).
    */
   sampleCreateInput?: () => Record<string, unknown>;
+  /** The HTTP method of the provider's create request (default POST), so a fault can hit the create itself. */
+  createMethod?: string;
+  /** The simulator's operation name for a create (its request log), to prove the fault hit the create. */
+  createOperation?: string;
 }
 
 const signal = () => AbortSignal.timeout(20_000);
@@ -243,9 +247,12 @@ export function runAdapterContract(adapter: Adapter, opts: ContractOptions): voi
     it('does not create twice when the answer to a create comes too late: it finds the job it created', async () => {
       const client = connect(1_000);
       const before = (await listAll(client)).length;
-      sim.inject({ status: 200, passThrough: true, delayMs: 1_800, count: 1 });
+      sim.inject({ status: 200, passThrough: true, delayMs: 1_800, count: 1, method: opts.createMethod ?? 'POST' });
       const job = await create(client);
       expect(job.state).toBe('CREATING');
+      // The create itself did its work and answered too late (not some lookup before it).
+      const delayed = sim.requests.filter((r) => r.answerDelayedMs);
+      expect(delayed.map((r) => [r.operation, r.status < 300])).toEqual([[opts.createOperation, true]]);
       const after = await listAll(client);
       expect(after.length).toBe(before + 1);
       expect(after.map((r) => r.nativeId)).toContain(job.nativeId);

@@ -7,4 +7,5 @@ runAdapterContract(awsImportExport, {
   withWrongCredentials: (account) => ({ ...account, secretAccessKey: 'd3JvbmcgYnV0IHdlbGwtZm9ybWVkIHNlY3JldA==' }),
   unknownId: 'ZZZZZ',
   sampleCreateInput,
+  createOperation: 'CreateJob',
 });

@@ -7,4 +7,6 @@ runAdapterContract(azureImportExport, {
   withWrongCredentials: (account) => ({ ...account, token: 'not-the-sandbox-token' }),
   unknownId: 'no-such-job',
   sampleCreateInput,
+  createMethod: 'PUT',
+  createOperation: 'Jobs_Create',
 });

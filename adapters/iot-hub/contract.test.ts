@@ -13,4 +13,5 @@ runAdapterContract(iotHubAdapter, {
   }),
   unknownId: '00000000-0000-4000-a000-000000000000',
   sampleCreateInput,
+  createOperation: 'Jobs_CreateImportExportJob',
 });

@@ -77,13 +77,21 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
       body: Buffer.concat(chunks).toString('utf8'),
       origin: url.origin,
     };
-    const record = (operation: string, status: number) => {
+    const record = (operation: string, status: number, answerDelayedMs?: number) => {
       if (requests.length < MAX_LOGGED_REQUESTS) {
-        requests.push({ method: simReq.method, path: simReq.path, operation, status, at: Date.now() });
+        requests.push({
+          method: simReq.method,
+          path: simReq.path,
+          operation,
+          status,
+          at: Date.now(),
+          ...(answerDelayedMs ? { answerDelayedMs } : {}),
+        });
       }
     };
 
-    const fault = faults[0];
+    const waiting = faults[0];
+    const fault = waiting && (!waiting.method || waiting.method === simReq.method) ? waiting : undefined;
     if (fault) {
       fault.count -= 1;
       if (fault.count <= 0) faults.shift();
@@ -108,7 +116,7 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
     } catch (error) {
       out = { operation: 'crash', status: 500, body: String((error as Error).message) };
     }
-    record(out.operation, out.status);
+    record(out.operation, out.status, fault?.delayMs);
     if (fault?.delayMs) await delay(fault.delayMs);
     if (!res.destroyed) res.writeHead(out.status, out.headers ?? {}).end(out.body ?? '');
   });
