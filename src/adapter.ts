@@ -356,3 +356,23 @@ export const emptyProgress = (): ProgressSnapshot => ({
   itemsProcessed: null,
   message: null,
 });
+
+/** A snapshot that knows only the job's id and type: adapters and tests fill in what they know. */
+export const emptySnapshot = (nativeId: string, type: JobType): JobSnapshot => ({
+  nativeId,
+  name: nativeId,
+  type,
+  state: null,
+  providerState: '',
+  cancelRequested: false,
+  createdAt: null,
+  updatedAt: null,
+  progress: emptyProgress(),
+  drives: [],
+  artifacts: [],
+  shipping: null,
+  location: null,
+  errors: [],
+  failureReason: null,
+  details: {},
+});

@@ -55,6 +55,13 @@ const failure = (
     },
   ]);
 
+/** The provider has no such operation at all. */
+const unsupported = (account: AccountRuntime, done: string): MutationFailure =>
+  failure(ErrorCode.UNSUPPORTED, `${account.adapter.displayName} jobs cannot be ${done}.`, {
+    account: account.name,
+    provider: account.kind,
+  });
+
 /** Maps what a mutation step threw to payload errors; anything unexpected is rethrown (→ INTERNAL). */
 function toMutationErrors(error: unknown): MutationErrorData[] {
   if (error instanceof MutationFailure) return error.errors;
@@ -106,10 +113,7 @@ function providerBranch(
 ): { field: string; value: unknown } {
   const expected = account.adapter.mutations?.inputField;
   if (!expected) {
-    throw failure(ErrorCode.UNSUPPORTED, `${account.adapter.displayName} jobs cannot be changed through the gateway.`, {
-      account: account.name,
-      provider: account.kind,
-    });
+    throw unsupported(account, 'changed through the gateway');
   }
   const set = Object.entries(input).filter(([key, value]) => !common.includes(key) && value != null);
   if (set.length !== 1) {
@@ -200,14 +204,7 @@ export function createJob(ctx: GatewayContext, input: Record<string, unknown>): 
       const parsed = parseBranch(() => mutations.parseCreate(branch.value), branch.field, account);
       const client = account.client;
       if (!client.createJob || !client.capabilities.create) {
-        throw failure(
-          ErrorCode.UNSUPPORTED,
-          `${account.adapter.displayName} jobs cannot be created through the gateway.`,
-          {
-            account: account.name,
-            provider: account.kind,
-          },
-        );
+        throw unsupported(account, 'created through the gateway');
       }
       const createJobAtProvider = (...args: Parameters<NonNullable<typeof client.createJob>>) =>
         client.createJob!(...args).catch((error: unknown) => {
@@ -351,10 +348,7 @@ export function updateJob(ctx: GatewayContext, input: Record<string, unknown>): 
       const { account: target } = jobTarget(ctx, String(input.id), 'input.id');
       const parseUpdate = target.adapter.mutations?.parseUpdate;
       if (!parseUpdate || !target.client.updateJob) {
-        throw failure(ErrorCode.UNSUPPORTED, `${target.adapter.displayName} jobs cannot be updated.`, {
-          account: target.name,
-          provider: target.kind,
-        });
+        throw unsupported(target, 'updated');
       }
       const branch = providerBranch(input, ['id'], target);
       const update = parseBranch(() => parseUpdate(branch.value), branch.field, target);
@@ -374,10 +368,7 @@ export function cancelJob(ctx: GatewayContext, id: string): Promise<JobPayloadDa
     async () => {
       const { account, snapshot, state } = await freshJob(ctx, id, 'id');
       if (!account.client.cancelJob) {
-        throw failure(ErrorCode.UNSUPPORTED, `${account.adapter.displayName} jobs cannot be cancelled.`, {
-          account: account.name,
-          provider: account.kind,
-        });
+        throw unsupported(account, 'cancelled');
       }
       // Asking twice changes nothing at the provider: answer with the job as it is.
       if (snapshot.cancelRequested && state !== 'CANCELLED') {
@@ -401,10 +392,7 @@ export function deleteJob(ctx: GatewayContext, id: string): Promise<DeleteJobPay
     async () => {
       const { account, snapshot, state } = await freshJob(ctx, id, 'id');
       if (!account.client.deleteJob) {
-        throw failure(ErrorCode.UNSUPPORTED, `${account.adapter.displayName} jobs cannot be deleted.`, {
-          account: account.name,
-          provider: account.kind,
-        });
+        throw unsupported(account, 'deleted');
       }
       ensureAllowed(account, snapshot, state, 'DELETE');
       await account.track(account.client.deleteJob(snapshot.nativeId, { signal: detachedSignal() }));

@@ -9,16 +9,17 @@
  * - Any manifest field not on the allowlist below, so a field we do not know cannot leak a secret.
  * - Query strings of artifact URLs (presigned S3 URLs carry their signature there).
  */
-import type {
-  Address,
-  ArtifactKind,
-  ArtifactSnapshot,
-  JobErrorInfo,
-  JobRef,
-  JobSnapshot,
-  JobState,
-  JobType,
-  ShippingSnapshot,
+import {
+  type Address,
+  type ArtifactKind,
+  type ArtifactSnapshot,
+  emptySnapshot,
+  type JobErrorInfo,
+  type JobRef,
+  type JobSnapshot,
+  type JobState,
+  type JobType,
+  type ShippingSnapshot,
 } from '../../src/adapter.js';
 import { withoutCredentials } from '../utils/urls.js';
 import type { Artifact, AwsJobType, CreateJobOutput, GetStatusOutput, ListJobsEntry } from './client.js';
@@ -201,25 +202,8 @@ function typeOf(status: { JobType: string | null }, listed?: { type: JobType | n
 
 /** The common skeleton of every AWS snapshot; callers fill in what their answer knows. */
 function baseSnapshot(nativeId: string, type: JobType): JobSnapshot {
-  return {
-    nativeId,
-    name: nativeId,
-    type,
-    state: null,
-    providerState: '',
-    // AWS cancels at once (CancelJob answers Success), so there is never a pending cancel.
-    cancelRequested: false,
-    createdAt: null,
-    updatedAt: null,
-    progress: { percent: null, bytesTransferred: null, itemsProcessed: null, message: null },
-    drives: [],
-    artifacts: [],
-    shipping: null,
-    location: null,
-    errors: [],
-    failureReason: null,
-    details: {},
-  };
+  // AWS cancels at once (CancelJob answers Success), so there is never a pending cancel: cancelRequested stays false.
+  return emptySnapshot(nativeId, type);
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   type AccountClient,
   type Adapter,
   type Capabilities,
+  emptySnapshot,
   type JobRef,
   type JobSnapshot,
   type JobState,
@@ -15,22 +16,10 @@ import { ProviderError } from '../../src/errors.js';
 
 export function snapshot(nativeId: string, state: JobState | null, extra: Partial<JobSnapshot> = {}): JobSnapshot {
   return {
-    nativeId,
-    name: nativeId,
-    type: 'IMPORT',
+    ...emptySnapshot(nativeId, 'IMPORT'),
     state,
     providerState: state ?? 'Unknown',
-    cancelRequested: false,
     createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: null,
-    progress: { percent: null, bytesTransferred: null, itemsProcessed: null, message: null },
-    drives: [],
-    artifacts: [],
-    shipping: null,
-    location: null,
-    errors: [],
-    failureReason: null,
-    details: {},
     ...extra,
   };
 }
