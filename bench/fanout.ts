@@ -67,6 +67,8 @@ class Subscribers {
   private readonly delivered = new Map<string, number>();
   private failure: string | undefined;
   private closed: Promise<number>;
+  /** Wakes `deliveredAt` when the worker reports something. */
+  private wake: (() => void) | undefined;
 
   constructor(data: FanOutWorkerData) {
     this.worker = new Worker(new URL('./fanout-subscribers.mjs', import.meta.url), { workerData: data });
@@ -75,14 +77,17 @@ class Subscribers {
         if (message.type === 'delivered') this.delivered.set(message.cursor, message.at);
         else if (message.type === 'failed') this.failure ??= message.message;
         else resolve(message.deliveries);
+        this.wake?.();
       });
       this.worker.once('error', (error) => {
         this.failure ??= error.message;
         reject(error);
+        this.wake?.();
       });
       this.worker.once('exit', (code) => {
         this.failure ??= `the subscriber worker exited (${code})`;
         reject(new Error(this.failure));
+        this.wake?.();
       });
     });
     this.closed.catch(() => undefined);
@@ -93,10 +98,27 @@ class Subscribers {
     if (this.failure) throw new Error(`a subscriber failed: ${this.failure}`);
   }
 
-  /** When every subscriber had the event with this cursor (epoch ms), once it has. */
-  deliveredAt(cursor: string): number | undefined {
-    this.check();
-    return this.delivered.get(cursor);
+  /**
+   * Waits (woken by the worker's messages, not by polling, so the gateway's thread stays free) until every
+   * subscriber has each event; resolves with when the last one got it (epoch ms), per cursor.
+   */
+  async deliveredAt(cursors: readonly string[], timeoutMs: number): Promise<number[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.check();
+      const times = cursors.map((c) => this.delivered.get(c));
+      if (times.every((at) => at !== undefined)) return times as number[];
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`${times.filter((at) => at === undefined).length} events not delivered to all`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
   }
 
   /** Disposes every client; resolves with the deliveries the clients received. */
@@ -144,13 +166,7 @@ export async function measureFanOut(subscribers: number, distinctVariables: bool
       const cursors = outcomes.flatMap((o) => o.events.map((e) => t.gateway.events.cursorOf(e.seq)));
       events += cursors.length;
       // Rounds do not overlap: the next poll starts once this round's events reached every subscriber.
-      await waitUntil(
-        () => cursors.every((c) => subs.deliveredAt(c) !== undefined),
-        `round ${round}: events delivered to all ${subscribers} subscribers`,
-        DELIVERY_TIMEOUT_MS,
-        1,
-      );
-      for (const c of cursors) latenciesMs.push(subs.deliveredAt(c)! - started);
+      for (const at of await subs.deliveredAt(cursors, DELIVERY_TIMEOUT_MS)) latenciesMs.push(at - started);
     }
     const statsAfter = t.server.websocketStats();
     const requests = sims.reduce((sum, s) => sum + s.requests.length, 0) - requestsBefore;
