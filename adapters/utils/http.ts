@@ -89,8 +89,9 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
  * undici holds an abort back until the connection is up (it aborts in onConnect), so a provider that accepts
  * TCP but never completes TLS would keep the caller waiting for the connect timeout, past the call's own
  * timeout or a caller who gave up. The caller is answered when the signal fires; undici ends the request later.
+ * Also for other libraries' calls that may not honour a signal promptly (credential token requests).
  */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {
     work.catch(() => undefined);
     return Promise.reject(signal.reason);
