@@ -279,6 +279,11 @@ export interface SimulatorFault {
   status: number;
   /** Provider error code for the body, e.g. TooManyRequests, Throttling, ThrottlingException. */
   code?: string;
+  /**
+   * Provider error message for the body, instead of the simulator's own. Real providers sometimes quote the
+   * request in it (a value they refused, a signed URL): tests use this to prove such text goes no further.
+   */
+  message?: string;
   count?: number;
   retryAfterSeconds?: number;
   /** Delay before answering (to exercise timeouts). */

@@ -21,10 +21,8 @@ export function loadTypeDefs(): string[] {
 function toIsoDateTime(value: unknown): string {
   const time = typeof value === 'string' || value instanceof Date ? new Date(value).getTime() : Number.NaN;
   if (Number.isNaN(time)) {
-    throw gatewayError(
-      ErrorCode.BAD_USER_INPUT,
-      `Not an ISO 8601 date-time: ${JSON.stringify(String(value)).slice(0, 60)}`,
-    );
+    // Without the value: input errors never quote input (it could be a secret pasted in the wrong place).
+    throw gatewayError(ErrorCode.BAD_USER_INPUT, 'Not an ISO 8601 date-time (e.g. "2026-11-23T00:00:00Z").');
   }
   return new Date(time).toISOString();
 }

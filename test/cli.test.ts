@@ -1,5 +1,5 @@
 /** The CLI as a user runs it: a real process, real ports, signals. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -80,5 +80,8 @@ describe('crossdock CLI', () => {
     expect(body.errors).toBeUndefined();
     expect(body.data.jobs.totalCount).toBeGreaterThan(0);
     expect(await p.stop('SIGTERM')).toBe(0);
+    // The store was closed, not abandoned: SQLite folds its write-ahead log back when the last connection closes.
+    expect(existsSync(join(dir, '.crossdock', 'sandbox.sqlite'))).toBe(true);
+    expect(existsSync(join(dir, '.crossdock', 'sandbox.sqlite-wal'))).toBe(false);
   });
 });

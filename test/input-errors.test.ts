@@ -48,4 +48,32 @@ describe('input errors never echo the value', () => {
     expectClean(res);
     expect(res.errors![0]!.message).toBe('Int cannot represent non-integer value.');
   });
+
+  it('an unknown enum value, in a variable and in the document: keeps the suggestions, drops the value', async () => {
+    const variable = await t.query('mutation($i: CreateJobInput!) { createJob(input: $i) { dryRun } }', {
+      i: { account: 'sandbox-iot-hub', iotHub: { type: SECRET, outputBlobContainerUri: 'https://a.example/c' } },
+    });
+    expectClean(variable);
+    expect(variable.errors![0]!.message).toBe(
+      'Variable "$i" got an invalid value at "i.iotHub.type"; Value does not exist in "JobType" enum.',
+    );
+    const asName = SECRET.replace(/-/g, '_');
+    const literal = await t.query(`{ jobs(filter: { states: [${asName}] }) { totalCount } }`);
+    expectClean(literal);
+    expect(JSON.stringify(literal)).not.toContain(asName);
+    expect(literal.errors!.map((e) => e.message)).toEqual(['Value does not exist in "JobState" enum.']);
+    const near = await t.query('{ jobs(filter: { types: [EXPORTT] }) { totalCount } }');
+    expect(near.errors![0]!.message).toBe(
+      'Value does not exist in "JobType" enum. Did you mean the enum value "EXPORT" or "IMPORT"?',
+    );
+  });
+
+  it('a malformed date-time, in a variable and in the document', async () => {
+    const variable = await t.query('query($d: DateTime) { jobs(filter: { updatedSince: $d }) { totalCount } }', {
+      d: SECRET,
+    });
+    expectClean(variable);
+    expect(variable.errors![0]!.message).toMatch(/^Variable "\$d" got an invalid value; Not an ISO 8601 date-time/);
+    expectClean(await t.query(`{ jobs(filter: { updatedSince: "${SECRET}" }) { totalCount } }`));
+  });
 });

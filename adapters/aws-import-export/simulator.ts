@@ -579,7 +579,7 @@ export async function startAwsImportExportSimulator(opts: AwsSimulatorOptions): 
       const status = fault.status;
       const code = fault.code ?? (status >= 500 ? 'ServiceUnavailable' : 'Throttling');
       const requestId = randomUUID();
-      const message = ERROR_DOCS[code as keyof typeof ERROR_DOCS] ?? code;
+      const message = fault.message ?? ERROR_DOCS[code as keyof typeof ERROR_DOCS] ?? code;
       return {
         status,
         headers: xmlHeaders(requestId),

@@ -290,6 +290,20 @@ describe('tokens', () => {
     expect(error).toMatchObject({ code: 'PROVIDER_AUTH_FAILED', providerCode: 'AuthenticationError', account: 'acct' });
     expect((error as Error).message).not.toContain('s3cr3t');
   });
+
+  it('gives up on a credential that never answers after the call timeout, as PROVIDER_UNAVAILABLE', async () => {
+    const source = credentialTokenSource(
+      // Ignores the abort signal, as a hung token endpoint behind a library might.
+      { getToken: () => new Promise(() => {}) },
+      'https://management.azure.com/.default',
+      'acct',
+      Date.now,
+      200,
+    );
+    const error = await fail(source.token(signal()));
+    expect(error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', retryable: true, account: 'acct' });
+    expect((error as Error).message).toBe('Entra ID did not issue a token within 200 ms');
+  });
 });
 
 describe('mutations', () => {

@@ -26,7 +26,7 @@ import {
   type Page,
 } from '../../src/adapter.js';
 import { ErrorCode, ProviderError } from '../../src/errors.js';
-import { createHttpClient, type HttpRequest, type HttpResponse, parseRetryAfter } from '../utils/http.js';
+import { createHttpClient, type HttpRequest, type HttpResponse, parseRetryAfter, untilAborted } from '../utils/http.js';
 import { jobSnapshotFromAzure, jobTypeFromAzure, resourceGroupFromId } from './map.js';
 import type { AzureCreateRequest, AzureUpdatePatch } from './validate.js';
 import {
@@ -171,15 +171,30 @@ export function credentialTokenSource(
   scope: string,
   account: string,
   now: () => number,
+  /** Like every provider call: a token endpoint that does not answer must not hold a poller forever. */
+  timeoutMs = 15_000,
 ): BearerTokenSource {
   let cached: { token: string; refreshAt: number } | undefined;
   let pending: Promise<string> | undefined;
-  const fetchToken = async (signal: AbortSignal): Promise<string> => {
+  const fetchToken = async (callerSignal: AbortSignal): Promise<string> => {
     let result: Awaited<ReturnType<TokenCredential['getToken']>>;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.any([callerSignal, timeout]);
     try {
       const source = typeof credential === 'function' ? await credential() : credential;
-      result = await source.getToken(scope, { abortSignal: signal });
+      result = await untilAborted(source.getToken(scope, { abortSignal: signal }), signal);
     } catch (error) {
+      if (callerSignal.aborted) throw callerSignal.reason ?? error;
+      if (timeout.aborted) {
+        throw new ProviderError({
+          account,
+          provider: KIND,
+          code: ErrorCode.PROVIDER_UNAVAILABLE,
+          message: `Entra ID did not issue a token within ${timeoutMs} ms`,
+          retryable: true,
+          cause: error,
+        });
+      }
       // The credential's message may name the tenant or the app; the code says enough.
       const name = (error as Error)?.name ?? 'CredentialError';
       throw new ProviderError({
@@ -219,7 +234,7 @@ export function credentialTokenSource(
   };
 }
 
-function tokenSourceFor(config: AzureAccountConfig, now: () => number): BearerTokenSource {
+function tokenSourceFor(config: AzureAccountConfig, now: () => number, timeoutMs: number): BearerTokenSource {
   if (config.token) {
     const token = config.token;
     return { token: async () => token };
@@ -236,7 +251,7 @@ function tokenSourceFor(config: AzureAccountConfig, now: () => number): BearerTo
     return credential;
   };
   // ARM's audience is its own origin: https://management.azure.com/.default in the public cloud.
-  return credentialTokenSource(load, `${new URL(config.endpoint).origin}/.default`, config.account, now);
+  return credentialTokenSource(load, `${new URL(config.endpoint).origin}/.default`, config.account, now, timeoutMs);
 }
 
 export interface AzureImportExportClient extends AccountClient {
@@ -263,7 +278,7 @@ export function connectAzureImportExport(config: AzureAccountConfig, ctx: Adapte
     timeoutMs: ctx.timeoutMs,
     ca: config.caCertificate ?? ctx.ca,
   });
-  const tokens = tokenSourceFor(config, ctx.now);
+  const tokens = tokenSourceFor(config, ctx.now, ctx.timeoutMs);
   const limit = pLimit(GET_CONCURRENCY);
   const subscriptionPath = `/subscriptions/${encodeURIComponent(config.subscriptionId)}`;
   const scopePath = config.resourceGroup

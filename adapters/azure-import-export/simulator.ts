@@ -774,7 +774,7 @@ export const azureImportExportSimulator: SimulatorFactory = {
         return {
           status: fault.status,
           headers: { 'content-type': 'application/json; charset=utf-8' },
-          body: armBody(code, `Simulated ${fault.status} (${code}).`),
+          body: armBody(code, fault.message ?? `Simulated ${fault.status} (${code}).`),
         };
       },
     });

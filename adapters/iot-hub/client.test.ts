@@ -333,7 +333,21 @@ describe('create without an answer', () => {
     const error = await failure(connect().createJob!(input(), { signal: signal(), dryRun: false }));
     expect(scope.isDone()).toBe(true);
     expect(error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', retryable: false });
-    expect(error.message).toMatch(/did not confirm the create/);
+    expect(error.message).toMatch(/did not confirm the create and no job it could have created was found/);
+  });
+
+  it('says it could not look when the listing fails too, rather than that no job was found', async () => {
+    const scope = nock(ORIGIN)
+      .post('/jobs/create')
+      .query(true)
+      .reply(503, '{"Message":"ErrorCode:ServiceUnavailable;x"}', JSON_HEADERS)
+      .get('/jobs')
+      .query(true)
+      .reply(503, '{"Message":"ErrorCode:ServiceUnavailable;x"}', JSON_HEADERS);
+    const error = await failure(connect().createJob!(input(), { signal: signal(), dryRun: false }));
+    expect(scope.isDone()).toBe(true);
+    expect(error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', retryable: false });
+    expect(error.message).toMatch(/did not confirm the create and its jobs could not be listed to look for it/);
   });
 });
 

@@ -356,7 +356,8 @@ export function connectIotHub(config: IotHubConfig, ctx: AdapterContext): Accoun
       } catch (error) {
         // Create is not idempotent and IoT Hub has no client token: never retry it, look for its result.
         if (!outcomeUnknown(error) || opts.signal.aborted) throw error;
-        const found = await reconcile(request, beganAt, opts.signal).catch(() => undefined);
+        // Undefined: the listing worked and holds no such job; null: the listing failed too.
+        const found = await reconcile(request, beganAt, opts.signal).catch(() => null);
         if (found) {
           ctx.logger.info({ jobId: found.jobId }, 'iot-hub create got no answer; found the job it created');
           return { job: snapshotOf(found), warnings: [] };
@@ -365,8 +366,7 @@ export function connectIotHub(config: IotHubConfig, ctx: AdapterContext): Accoun
           account: ctx.account,
           provider: PROVIDER,
           code: ErrorCode.PROVIDER_UNAVAILABLE,
-          message:
-            'IoT Hub did not confirm the create and no job it could have created was found; list the jobs before trying again',
+          message: `IoT Hub did not confirm the create and ${found === null ? 'its jobs could not be listed to look for it' : 'no job it could have created was found'}; list the jobs before trying again`,
           status: (error as ProviderError).status,
           retryable: false,
           cause: error,

@@ -339,7 +339,7 @@ export const iotHubSimulator: SimulatorFactory = {
       handle,
       renderFault: (fault: SimulatorFault) => {
         const code = fault.code ?? DEFAULT_FAULT_CODES[fault.status] ?? IotErrorCode.ServerError;
-        return errorResponse(fault.status, code, 'Injected failure.');
+        return errorResponse(fault.status, code, fault.message ?? 'Injected failure.');
       },
     });
     const timer = startLifecycleTimer(opts.stepMs, step);

@@ -38,7 +38,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   // extra CA on every new connection (tens of milliseconds of blocked event loop each, measured in bench/).
   const secureContext = opts.ca ? createSecureContext({ ca: [...rootCertificates, opts.ca] }) : undefined;
   const agent = new Agent({
-    connect: secureContext ? { secureContext } : {},
+    // undici's own connect timeout (10 s) would otherwise outlast the call's: see untilAborted.
+    connect: { timeout: opts.timeoutMs, ...(secureContext ? { secureContext } : {}) },
     keepAliveTimeout: 10_000,
   });
   const fail = (message: string, cause: unknown) =>
@@ -56,13 +57,16 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       const timeout = AbortSignal.timeout(opts.timeoutMs);
       const signal = AbortSignal.any([req.signal, timeout]);
       try {
-        const res = await request(req.url, {
-          method: req.method,
-          headers: req.headers ?? {},
-          body: req.body ?? null,
+        const res = await untilAborted(
+          request(req.url, {
+            method: req.method,
+            headers: req.headers ?? {},
+            body: req.body ?? null,
+            signal,
+            dispatcher: agent,
+          }),
           signal,
-          dispatcher: agent,
-        });
+        );
         const text = await res.body.text();
         const headers: Record<string, string | undefined> = {};
         for (const [name, value] of Object.entries(res.headers)) {
@@ -78,8 +82,28 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         throw fail(`provider unreachable at ${host} (${reason})`, error);
       }
     },
-    dispose: () => agent.close(),
+    // Not close(): that would wait for a connection stuck in a handshake until the connect timeout. Callers
+    // are done when they dispose, so whatever is still open is abandoned.
+    dispose: () => agent.destroy(),
   };
+}
+
+/**
+ * undici holds an abort back until the connection is up (it aborts in onConnect), so a provider that accepts
+ * TCP but never completes TLS would keep the caller waiting for the connect timeout, past the call's own
+ * timeout or a caller who gave up. The caller is answered when the signal fires; undici ends the request later.
+ * Also for other libraries' calls that may not honour a signal promptly (credential token requests).
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function safeHost(url: string): string {

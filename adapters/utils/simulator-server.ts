@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimulatorFault, SimulatorRequest } from '../../src/adapter.js';
 
 export interface SimRequest {
@@ -56,6 +57,9 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
   const faults: (SimulatorFault & { count: number })[] = [];
   const maxBody = opts.maxBodyBytes ?? 4 * 1024 * 1024;
   const host = opts.host ?? '127.0.0.1';
+  // Ends the delays of answers still held back (slowness faults), so close() leaves no timer behind.
+  const closing = new AbortController();
+  const delay = (ms: number) => sleep(ms, undefined, { signal: closing.signal }).catch(() => undefined);
 
   const server: Server = createServer({ key: opts.tls.key, cert: opts.tls.cert }, async (req, res) => {
     const chunks: Buffer[] = [];
@@ -135,13 +139,12 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
       faults.push({ ...fault, count: fault.count ?? 1 });
     },
     async close() {
+      closing.abort();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs `step` every `stepMs` (0 = never: tests step by hand). The timer never keeps the process alive. */
 export function startLifecycleTimer(stepMs: number, step: () => void): { stop(): void } {

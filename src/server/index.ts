@@ -110,6 +110,9 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // Whoever starts the server owns the process's signals (the CLI closes the gateway and its store too).
+    // Apollo's own handler would stop it and re-send the signal, which reads as a second Ctrl-C.
+    stopOnTerminationSignals: false,
     formatError: formatError(gateway),
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), partialErrorsPlugin, ...(opts.plugins ?? [])],
     logger: {

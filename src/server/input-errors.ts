@@ -11,9 +11,13 @@ const PATH_AT_END = / at "([\w.[\]]+)"$/;
 
 /** The reason without any value in it: "String cannot represent a non string value: 7" → "... value.". */
 function reasonWithoutValue(reason: string): string {
-  return reason
-    .replace(/^(.*?cannot represent[^:]*?value):[\s\S]*$/, '$1.')
-    .replace(/^(Expected value of type "[^"]+"), found [\s\S]*$/, '$1.');
+  return (
+    reason
+      .replace(/^(.*?cannot represent[^:]*?value):[\s\S]*$/, '$1.')
+      .replace(/^(Expected value of type "[^"]+"), found [\s\S]*$/, '$1.')
+      // The suggestions that may follow name the enum's own values, never the input.
+      .replace(/^Value "[\s\S]*?" does not exist in ("[^"]+" enum\.)/, 'Value does not exist in $1')
+  );
 }
 
 export function withoutInputValues(message: string, original?: unknown): string {

@@ -16,9 +16,11 @@ export interface CliProcess {
 }
 
 export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliProcess {
+  // As a user runs it: vitest's NODE_ENV=test changes what libraries do (Apollo installs no signal handlers).
+  const { NODE_ENV: _test, ...userEnv } = process.env;
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: opts.cwd,
-    env: { ...process.env, ...opts.env },
+    env: { ...userEnv, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
