@@ -205,6 +205,13 @@ export interface AccountClient {
    * (by name / manifest / containers) and return it if it exists, before reporting a failure.
    */
   createJob?(input: unknown, opts: CreateOptions): Promise<CreateResult>;
+  /**
+   * The job an earlier create with this (parsed) input made at the provider since `since` (epoch ms), or null.
+   * The core calls it when a create's outcome stayed unknown (its answer was lost and the adapter could not
+   * check) and the caller retries with the same idempotency key, so the retry does not create a second job.
+   * Adapters whose create is already safe to repeat (Azure: the job name plus a token tag) may leave it out.
+   */
+  findCreatedJob?(input: unknown, since: number, opts: CallOptions): Promise<JobSnapshot | null>;
   /** Applies a patch produced by `mutations.parseUpdate`. */
   updateJob?(nativeId: string, patch: unknown, opts: CallOptions): Promise<JobSnapshot>;
   /** Requests cancellation; returns the job as the provider reports it afterwards. */
@@ -271,6 +278,8 @@ export interface RunningSimulator {
   step(): void;
   /** Makes the next `count` requests fail as the provider would (throttling, outage, slowness). */
   inject(fault: SimulatorFault): void;
+  /** Drops every injected fault not used yet. */
+  clearFaults(): void;
   close(): Promise<void>;
 }
 

@@ -1,9 +1,10 @@
 /**
  * Idempotency keys for createJob, kept in the store so they survive a restart. A key remembers a fingerprint
- * of the input it was first used with (a SHA-256 digest: the input itself may hold BitLocker keys or SAS
- * tokens, which must never reach the store) and, once the provider answered, the job it created.
+ * of the input it was first used with (a salted scrypt digest: the input itself may hold BitLocker keys or
+ * SAS tokens, which must never reach the store) and, once the provider answered, the job it created.
  */
-import { createHash } from 'node:crypto';
+import { scrypt } from 'node:crypto';
+import { promisify } from 'node:util';
 import type Keyv from 'keyv';
 import type { JobSnapshot } from './adapter.js';
 import type { Store } from './store/index.js';
@@ -18,8 +19,13 @@ export interface IdempotencyRecord {
   at: string;
 }
 
-/** A stable digest of any JSON value: object keys are sorted, so key order in the request does not matter. */
-export function fingerprint(value: unknown): string {
+/**
+ * A digest of a create's input that tells "the same input" from "different input" without keeping the input.
+ * Object keys are sorted, so key order in the request does not matter. The input holds secrets, some of them
+ * short (a carrier account number), so the digest is scrypt, salted per key: whoever reads the store cannot
+ * cheaply try candidate values against it.
+ */
+export async function fingerprint(value: unknown, salt: string): Promise<string> {
   const canonical = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(canonical);
     if (v && typeof v === 'object') {
@@ -32,10 +38,20 @@ export function fingerprint(value: unknown): string {
     }
     return v;
   };
-  return createHash('sha256')
-    .update(JSON.stringify(canonical(value)))
-    .digest('base64url');
+  // Off the event loop (libuv's thread pool): pollers and websockets keep running meanwhile.
+  const digest = await scryptAsync(JSON.stringify(canonical(value)), `crossdock-idempotency\n${salt}`, 32, SCRYPT_COST);
+  return digest.toString('base64url');
 }
+
+const scryptAsync = promisify(scrypt) as (
+  password: string,
+  salt: string,
+  keylen: number,
+  options: { N: number; r: number; p: number },
+) => Promise<Buffer>;
+
+/** N = 2^14, r = 8: scrypt's interactive-login cost, some 20-50 ms and 16 MiB per create. */
+const SCRYPT_COST = { N: 2 ** 14, r: 8, p: 1 };
 
 export class IdempotencyKeys {
   private readonly kv: Keyv<IdempotencyRecord>;

@@ -181,6 +181,10 @@ async function remember(ctx: GatewayContext, account: AccountRuntime, snapshot: 
   return ctx.jobs.node(account, snapshot);
 }
 
+/** The provider may or may not have done it: no answer, a timeout, a server error. */
+const outcomeUnknown = (error: unknown): boolean =>
+  error instanceof ProviderError && error.code === ErrorCode.PROVIDER_UNAVAILABLE;
+
 /** A signal for provider calls that must run to their end whatever the HTTP client does. */
 const detachedSignal = () => new AbortController().signal;
 
@@ -222,15 +226,18 @@ export function createJob(ctx: GatewayContext, input: Record<string, unknown>): 
         return { job: null, dryRun: true, replayed: false, warnings: result.warnings, errors: [] };
       }
 
+      const key = typeof input.idempotencyKey === 'string' ? input.idempotencyKey : undefined;
       let warnings: string[] = [];
       const create = async (): Promise<JobSnapshot> => {
-        const result = await account.track(createJobAtProvider(parsed, { signal: detachedSignal(), dryRun: false }));
+        // The key goes along: a provider with a client token (Azure's tag) recognises a repeated create by it.
+        const result = await account.track(
+          createJobAtProvider(parsed, { signal: detachedSignal(), dryRun: false, idempotencyKey: key }),
+        );
         if (!result.job) throw new Error(`${account.kind} createJob returned no job`);
         warnings = result.warnings;
         return result.job;
       };
 
-      const key = typeof input.idempotencyKey === 'string' ? input.idempotencyKey : undefined;
       if (key === undefined) {
         const job = await create();
         return { job: await remember(ctx, account, job), dryRun: false, replayed: false, warnings, errors: [] };
@@ -241,7 +248,7 @@ export function createJob(ctx: GatewayContext, input: Record<string, unknown>): 
         });
       }
       const keys = ctx.gateway.idempotency;
-      const print = fingerprint({ account: account.name, [branch.field]: branch.value });
+      const print = await fingerprint({ [branch.field]: branch.value }, `${account.name}\n${key}`);
       const known = await keys.get(account.name, key);
       if (known && known.fingerprint !== print) {
         throw failure(
@@ -263,20 +270,27 @@ export function createJob(ctx: GatewayContext, input: Record<string, unknown>): 
       }
       let replayed = true;
       const job = await keys.once(account.name, key, async () => {
+        // An earlier create with this key whose outcome stayed unknown (its answer was lost and the adapter
+        // could not check, or the gateway stopped mid-call) may have made the job: look before creating again.
+        if (known && client.findCreatedJob) {
+          const since = Date.parse(known.at);
+          const found = await account.track(client.findCreatedJob(parsed, since, { signal: detachedSignal() }));
+          if (found) {
+            await keys.remember(account.name, key, { fingerprint: print, snapshot: found, at: known.at });
+            return found;
+          }
+        }
         replayed = false;
-        await keys.remember(account.name, key, { fingerprint: print, at: new Date(ctx.gateway.now()).toISOString() });
+        const at = new Date(ctx.gateway.now()).toISOString();
+        await keys.remember(account.name, key, { fingerprint: print, at });
         try {
           const created = await create();
-          await keys.remember(account.name, key, {
-            fingerprint: print,
-            snapshot: created,
-            at: new Date(ctx.gateway.now()).toISOString(),
-          });
+          await keys.remember(account.name, key, { fingerprint: print, snapshot: created, at });
           return created;
         } catch (error) {
-          // Nothing was created (the adapter has already looked for a job a timed-out create may have made),
-          // so the key is free for the retry.
-          await keys.forget(account.name, key);
+          // Refused: nothing was created, the key is free for the retry. Unknown outcome: the record stays,
+          // so the retry looks for the job first.
+          if (!outcomeUnknown(error)) await keys.forget(account.name, key);
           throw error;
         }
       });

@@ -63,6 +63,8 @@ interface ProviderCase {
   branch: string;
   /** The simulator's names for a create and for a cancel request. */
   createOperation: string;
+  /** The HTTP method of a create request. */
+  createMethod: string;
   cancelOperation: string;
   sample(): Record<string, unknown>;
   /** An update through the gateway, and what must be visible afterwards; absent where the provider has none. */
@@ -83,6 +85,7 @@ const CASES: ProviderCase[] = [
     kind: 'azure-import-export',
     branch: 'azureImportExport',
     createOperation: 'Jobs_Create',
+    createMethod: 'PUT',
     cancelOperation: 'Jobs_Update',
     sample: azureSample,
     update: {
@@ -128,6 +131,7 @@ const CASES: ProviderCase[] = [
     kind: 'aws-import-export',
     branch: 'awsImportExport',
     createOperation: 'CreateJob',
+    createMethod: 'POST',
     cancelOperation: 'CancelJob',
     sample: awsSample,
     update: {
@@ -153,6 +157,7 @@ const CASES: ProviderCase[] = [
     kind: 'iot-hub',
     branch: 'iotHub',
     createOperation: 'Jobs_CreateImportExportJob',
+    createMethod: 'POST',
     cancelOperation: 'Jobs_CancelImportExportJob',
     sample: iotSample,
     invalid: [
@@ -172,7 +177,7 @@ const CASES: ProviderCase[] = [
 ];
 
 /** A gateway over an already running sandbox, with its own SQLite store: stop it and start another on the same file. */
-async function startGateway(sandbox: Sandbox, storePath: string) {
+async function startGateway(sandbox: Sandbox, storePath: string, overrides: Record<string, unknown> = {}) {
   const { logger, lines } = captureLogs('debug');
   const config = parseConfig({
     ...sandbox.description,
@@ -180,6 +185,7 @@ async function startGateway(sandbox: Sandbox, storePath: string) {
     logLevel: 'debug',
     // No timers: the test says when the gateway looks (pollNow), so what it sees is the test's doing.
     polling: { enabled: false },
+    ...overrides,
   });
   const gateway: Gateway = createGateway(config, { logger });
   const server: RunningServer = await startServer(gateway, { host: '127.0.0.1', port: 0 });
@@ -391,6 +397,39 @@ describe('mutations over HTTP against the sandbox', () => {
         expect(payload.errors.map((e) => [e.code, e.field])).toContainEqual(['BAD_USER_INPUT', field]);
         if (providerCode) expect(payload.errors.find((e) => e.field === field)!.providerCode).toBe(providerCode);
         expect(sim(c.kind).requests.length, `a request was made for ${field}`).toBe(before);
+      }
+    });
+
+    it('a lost create retried with its idempotency key finds the job instead of creating a second one', async () => {
+      // A gateway that gives up on the provider after a second.
+      const impatient = await startGateway(sandbox, join(dir, `impatient-${c.kind}.sqlite`), {
+        providerTimeoutMs: 1_000,
+      });
+      try {
+        const input = { account: account(c.kind), [c.branch]: c.sample(), idempotencyKey: `lost-${c.kind}` };
+        const createIt = async () => {
+          const res = await impatient.query<{ createJob: Payload }>(CREATE, { input });
+          responses.push(JSON.stringify(res));
+          return res.data!.createJob;
+        };
+        const s = sim(c.kind);
+        const before = creates(c);
+        // The create does its work but answers after the gateway gave up, and every check after it fails.
+        s.inject({ status: 200, passThrough: true, delayMs: 1_800, count: 1, method: c.createMethod });
+        s.inject({ status: 503, code: 'ServiceUnavailable', count: 1_000 });
+        const lost = await createIt();
+        s.clearFaults();
+        expect(lost.errors).toEqual([expect.objectContaining({ code: 'PROVIDER_UNAVAILABLE' })]);
+        expect(creates(c) - before).toBe(1);
+
+        const retried = await createIt();
+        expect(retried.errors).toEqual([]);
+        expect(creates(c) - before).toBe(1);
+        expect((await listAll(connectTo(c.kind))).map((r) => r.nativeId)).toContain(retried.job!.nativeId);
+        await impatient.query(CANCEL, { id: retried.job!.id });
+      } finally {
+        logs.push(...impatient.logs);
+        await impatient.stop();
       }
     });
 

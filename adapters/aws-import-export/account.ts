@@ -168,7 +168,7 @@ class AwsAccountClient implements AccountClient {
       );
     } catch (error) {
       if (opts.dryRun || opts.signal.aborted || !answerLost(error)) throw error;
-      const found = await this.findCreatedJob(job, manifest, startedAt, opts.signal).catch(() => undefined);
+      const found = await this.lookForCreatedJob(job, manifest, startedAt, opts.signal).catch(() => undefined);
       if (!found) throw error;
       this.ctx.logger.warn({ jobId: found.nativeId }, 'CreateJob answer lost; found the job it created');
       return {
@@ -186,6 +186,11 @@ class AwsAccountClient implements AccountClient {
       job: status === NOT_FOUND ? snapshotFromCreate(out, job.jobType, manifest, startedAt) : status,
       warnings,
     };
+  }
+
+  async findCreatedJob(input: unknown, since: number, opts: CallOptions): Promise<JobSnapshot | null> {
+    const job = input as AwsCreateJobInput;
+    return (await this.lookForCreatedJob(job, withAccessKeyId(job.manifest, this.config.accessKeyId), since, opts.signal)) ?? null;
   }
 
   async updateJob(nativeId: string, patch: unknown, opts: CallOptions): Promise<JobSnapshot> {
@@ -260,7 +265,7 @@ class AwsAccountClient implements AccountClient {
    * the same type and not cancelled, whose current manifest is the one sent. Newest first, so a job
    * created twice by someone else earlier is not mistaken for this one.
    */
-  private async findCreatedJob(
+  private async lookForCreatedJob(
     job: AwsCreateJobInput,
     manifest: ManifestFields,
     startedAt: number,

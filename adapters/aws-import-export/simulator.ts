@@ -602,6 +602,7 @@ export async function startAwsImportExportSimulator(opts: AwsSimulatorOptions): 
     requests: server.requests,
     step: () => step(opts.autopilot),
     inject: (fault) => server.inject(fault),
+    clearFaults: () => server.clearFaults(),
     setLatency(ms) {
       latencyMs = ms;
     },

@@ -794,6 +794,7 @@ export const azureImportExportSimulator: SimulatorFactory = {
       resourceGroup,
       step,
       inject: (fault) => server.inject(fault),
+      clearFaults: () => server.clearFaults(),
       addJob,
       storedJob: (name, rg = resourceGroup) => jobs.get(keyOf(rg, name)),
       addResourceGroup: (name) => {

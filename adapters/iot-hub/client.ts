@@ -374,6 +374,11 @@ export function connectIotHub(config: IotHubConfig, ctx: AdapterContext): Accoun
       }
     },
 
+    async findCreatedJob(input: unknown, since: number, { signal }) {
+      const found = findCreatedJob(await api.list(signal), input as CreateJobRequest, since);
+      return found ? snapshotOf(found) : null;
+    },
+
     async cancelJob(nativeId, { signal }) {
       // 200 with the job, or 204: then ask for the job (SDK_WIRE.md §3.3).
       const answered = await api.cancel(nativeId, signal);

@@ -354,6 +354,7 @@ export const iotHubSimulator: SimulatorFactory = {
       requests: server.requests,
       step,
       inject: (fault) => server.inject(fault),
+      clearFaults: () => server.clearFaults(),
       async close() {
         timer.stop();
         await server.close();

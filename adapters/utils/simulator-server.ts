@@ -47,6 +47,7 @@ export interface SimulatorServer {
   port: number;
   requests: SimulatorRequest[];
   inject(fault: SimulatorFault): void;
+  clearFaults(): void;
   close(): Promise<void>;
 }
 
@@ -135,6 +136,9 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
     endpoint: `https://${hostForUrl}:${port}`,
     port,
     requests,
+    clearFaults() {
+      faults.length = 0;
+    },
     inject(fault) {
       faults.push({ ...fault, count: fault.count ?? 1 });
     },
