@@ -190,7 +190,10 @@ class AwsAccountClient implements AccountClient {
 
   async findCreatedJob(input: unknown, since: number, opts: CallOptions): Promise<JobSnapshot | null> {
     const job = input as AwsCreateJobInput;
-    return (await this.lookForCreatedJob(job, withAccessKeyId(job.manifest, this.config.accessKeyId), since, opts.signal)) ?? null;
+    return (
+      (await this.lookForCreatedJob(job, withAccessKeyId(job.manifest, this.config.accessKeyId), since, opts.signal)) ??
+      null
+    );
   }
 
   async updateJob(nativeId: string, patch: unknown, opts: CallOptions): Promise<JobSnapshot> {
