@@ -49,40 +49,53 @@ export async function listAll(client: AccountClient): Promise<JobRef[]> {
   throw new Error('listJobs never stopped paging');
 }
 
-export function runAdapterContract(adapter: Adapter, opts: ContractOptions): void {
-  describe(`adapter contract: ${adapter.kind}`, () => {
-    let sim: RunningSimulator;
-    let ca: string;
-    const clients: AccountClient[] = [];
-    const connect = (account: Record<string, unknown>) => {
-      const config = adapter.configSchema.parse(account);
-      const client = adapter.connect(config, {
+/**
+ * A simulator started before a suite's tests (manual stepping) and closed after them, with clients that
+ * trust its certificate and are disposed with it.
+ */
+function useSimulator(
+  adapter: Adapter,
+  opts: { account: string; seed: number; seedJobs: number; autopilot: boolean },
+): { readonly sim: RunningSimulator; connect(account: Record<string, unknown>, timeoutMs?: number): AccountClient } {
+  let sim: RunningSimulator | undefined;
+  let ca: string | undefined;
+  const clients: AccountClient[] = [];
+  beforeAll(async () => {
+    const tls = await createSandboxCertificate();
+    ca = tls.cert;
+    sim = await adapter.simulator.start({ ...opts, stepMs: 0, tls });
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.dispose()));
+    await sim?.close();
+  });
+  return {
+    get sim() {
+      if (!sim) throw new Error('the simulator starts in beforeAll');
+      return sim;
+    },
+    connect(account, timeoutMs = 10_000) {
+      const client = adapter.connect(adapter.configSchema.parse(account), {
         account: String(account.account),
         logger: pino({ level: 'silent' }),
         ca,
-        timeoutMs: 10_000,
+        timeoutMs,
         now: Date.now,
       });
       clients.push(client);
       return client;
-    };
+    },
+  };
+}
 
-    beforeAll(async () => {
-      const tls = await createSandboxCertificate();
-      ca = tls.cert;
-      // More jobs than one provider page holds, so paging is exercised.
-      sim = await adapter.simulator.start({
-        account: 'contract',
-        seed: 7,
-        stepMs: 0,
-        seedJobs: 130,
-        autopilot: true,
-        tls,
-      });
-    });
-    afterAll(async () => {
-      await Promise.all(clients.map((c) => c.dispose()));
-      await sim?.close();
+export function runAdapterContract(adapter: Adapter, opts: ContractOptions): void {
+  describe(`adapter contract: ${adapter.kind}`, () => {
+    // More jobs than one provider page holds, so paging is exercised.
+    const fixture = useSimulator(adapter, { account: 'contract', seed: 7, seedJobs: 130, autopilot: true });
+    const connect = (account: Record<string, unknown>) => fixture.connect(account);
+    let sim: RunningSimulator;
+    beforeAll(() => {
+      sim = fixture.sim;
     });
 
     it('prints an account entry its own config schema accepts', () => {
@@ -154,20 +167,12 @@ export function runAdapterContract(adapter: Adapter, opts: ContractOptions): voi
 
   describe.runIf(adapter.mutations !== undefined)(`adapter contract: ${adapter.kind} mutations`, () => {
     // A hub or subscription of its own: no seeded job can stand in the way (IoT Hub allows one active job).
+    const fixture = useSimulator(adapter, { account: 'mutations', seed: 11, seedJobs: 0, autopilot: false });
+    const connect = (timeoutMs = 10_000) => fixture.connect(fixture.sim.account, timeoutMs);
     let sim: RunningSimulator;
-    let ca: string;
-    const clients: AccountClient[] = [];
-    const connect = (timeoutMs = 10_000) => {
-      const client = adapter.connect(adapter.configSchema.parse(sim.account), {
-        account: 'mutations',
-        logger: pino({ level: 'silent' }),
-        ca,
-        timeoutMs,
-        now: Date.now,
-      });
-      clients.push(client);
-      return client;
-    };
+    beforeAll(() => {
+      sim = fixture.sim;
+    });
     const sample = () => {
       if (!opts.sampleCreateInput) throw new Error(`${adapter.kind} has mutations but no sampleCreateInput`);
       return opts.sampleCreateInput();
@@ -178,23 +183,6 @@ export function runAdapterContract(adapter: Adapter, opts: ContractOptions): voi
       if (!result.job) throw new Error('createJob returned no job');
       return result.job;
     };
-
-    beforeAll(async () => {
-      const tls = await createSandboxCertificate();
-      ca = tls.cert;
-      sim = await adapter.simulator.start({
-        account: 'mutations',
-        seed: 11,
-        stepMs: 0,
-        seedJobs: 0,
-        autopilot: false,
-        tls,
-      });
-    });
-    afterAll(async () => {
-      await Promise.all(clients.map((c) => c.dispose()));
-      await sim?.close();
-    });
 
     it('refuses empty input before any provider call, naming each bad field', () => {
       const before = sim.requests.length;
