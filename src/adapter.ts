@@ -228,6 +228,14 @@ export interface InputProblem {
   providerCode?: string;
 }
 
+/** A field path as InputProblem and config errors spell it: `driveList[0].driveId`; '' for the root. */
+export function formatFieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)),
+    '',
+  );
+}
+
 /**
  * Thrown by `parseCreate`/`parseUpdate` before any provider call. The core reports each problem as a
  * BAD_USER_INPUT error whose `field` is the full input path. Messages never echo the value (it may be a key).
@@ -247,7 +255,7 @@ export interface ParsedUpdate<Patch = unknown> {
 
 /**
  * How an adapter takes part in mutations. Its GraphQL input types live in `adapters/<kind>/schema.graphql`,
- * which extends `CreateJobProviderInput` / `UpdateJobProviderInput` (schema/mutations.graphql) with one
+ * which extends `CreateJobInput` / `UpdateJobInput` (schema/mutations.graphql) with one
  * field named `inputField`; the core picks the adapter whose branch is set. Parsing is pure (no I/O).
  */
 export interface AdapterMutations<CreateInput = unknown, Patch = unknown> {

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { formatFieldPath } from './adapter.js';
 import { adapterFor, adapters } from './adapters.js';
 
 const storeSchema = z.discriminatedUnion('kind', [
@@ -95,11 +96,7 @@ export class ConfigError extends Error {
   }
 }
 
-const formatPath = (path: readonly PropertyKey[]) =>
-  path.reduce<string>(
-    (out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)),
-    '',
-  ) || '(root)';
+const formatPath = (path: readonly PropertyKey[]) => formatFieldPath(path) || '(root)';
 
 /** Replaces `${NAME}` and `${NAME:-default}` in every string; an unset variable without default is a problem. */
 export function interpolateEnv(

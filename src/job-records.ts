@@ -6,15 +6,24 @@
  */
 import DataLoader from 'dataloader';
 import type { JobState } from './adapter.js';
+import type { GatewayContext } from './context.js';
 import type { EventHub } from './events/hub.js';
 import type { JobKey } from './events/store.js';
 import type { JobTransition } from './events/types.js';
+import type { JobNode } from './jobs.js';
 
 export type { JobTransition } from './events/types.js';
 
 export interface JobRecord {
   state: JobState | null;
   stateChangedAt: string;
+}
+
+/** The normalized state, or — when the provider's word has no equivalent — the last one the gateway saw. */
+export async function effectiveState(job: JobNode, ctx: Pick<GatewayContext, 'records'>): Promise<JobState | null> {
+  if (job.snapshot.state !== null) return job.snapshot.state;
+  const record = await ctx.records.load({ account: job.account.name, nativeId: job.snapshot.nativeId });
+  return record?.state ?? null;
 }
 
 const cacheKeyFn = (k: JobKey) => `${k.account}\n${k.nativeId}`;

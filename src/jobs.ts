@@ -6,7 +6,16 @@
 import DataLoader from 'dataloader';
 import type { GraphQLError } from 'graphql';
 import type { AccountRuntime } from './accounts.js';
-import { type JobRef, type JobSnapshot, type JobState, type JobType, NOT_FOUND, type NotFound } from './adapter.js';
+import {
+  type AccountClient,
+  type JobRef,
+  type JobSnapshot,
+  type JobState,
+  type JobType,
+  NOT_FOUND,
+  type NotFound,
+  type Page,
+} from './adapter.js';
 import { ErrorCode, gatewayError, toGraphQLError } from './errors.js';
 import { encodeGlobalId } from './ids.js';
 import type { SnapshotCache } from './snapshot-cache.js';
@@ -94,14 +103,7 @@ export class JobReader {
   private async walkListing(name: string): Promise<JobRef[]> {
     const account = this.deps.accounts.get(name);
     if (!account) return [];
-    const refs: JobRef[] = [];
-    let pageToken: string | undefined;
-    for (let page = 0; page < MAX_LIST_PAGES; page++) {
-      const result = await account.track(account.client.listJobs({ pageToken, signal: this.deps.signal }));
-      refs.push(...result.items);
-      pageToken = result.nextPageToken;
-      if (!pageToken) break;
-    }
+    const refs = await listEveryJob(account.client, this.deps.signal, (page) => account.track(page()));
     // Listings that carry full snapshots make per-job lookups in this request free.
     const withSnapshots = refs.filter((r) => r.snapshot);
     if (withSnapshots.length) {
@@ -135,6 +137,26 @@ export class JobReader {
     const byId = new Map(missing.map((id, i) => [id, fetched[i] ?? NOT_FOUND] as const));
     return ids.map((id, i) => cached[i] ?? byId.get(id) ?? NOT_FOUND);
   }
+}
+
+/**
+ * Every page of an account's listing, in order: what a `jobs` query and a poll round both walk. `call` wraps
+ * each page request (health tracking, the pollers' cap on concurrent calls).
+ */
+export async function listEveryJob(
+  client: AccountClient,
+  signal: AbortSignal,
+  call: (page: () => Promise<Page<JobRef>>) => Promise<Page<JobRef>> = (page) => page(),
+): Promise<JobRef[]> {
+  const refs: JobRef[] = [];
+  let pageToken: string | undefined;
+  for (let page = 0; page < MAX_LIST_PAGES; page++) {
+    const result = await call(() => client.listJobs({ pageToken, signal }));
+    refs.push(...result.items);
+    pageToken = result.nextPageToken;
+    if (!pageToken) break;
+  }
+  return refs;
 }
 
 function toError(error: unknown): Error {

@@ -1,5 +1,5 @@
 /**
- * createJob, updateJob and cancelJob across providers. Input is checked before any provider call: the one
+ * createJob, updateJob, cancelJob and deleteJob across providers. Input is checked before any provider call: the one
  * provider branch that is set must be the account's, and the adapter's pure parser validates it. Expected
  * failures (bad input, wrong state, provider refusals) come back in the payload as typed errors; only
  * unexpected ones become top-level GraphQL errors.
@@ -15,8 +15,8 @@ import type { GatewayContext } from './context.js';
 import { ErrorCode, ProviderError } from './errors.js';
 import { fingerprint } from './idempotency.js';
 import { decodeGlobalId } from './ids.js';
+import { effectiveState } from './job-records.js';
 import { JOB_TYPE_NAME, type JobNode } from './jobs.js';
-import { effectiveState } from './resolvers/jobs.js';
 
 export interface MutationErrorData {
   code: ErrorCode;
@@ -326,10 +326,8 @@ function jobTarget(ctx: GatewayContext, id: string, field: string): { account: A
 /** The job behind a global id, fetched fresh from the provider (a mutation must judge the current state). */
 async function freshJob(
   ctx: GatewayContext,
-  id: string,
-  field: string,
+  { account, nativeId }: { account: AccountRuntime; nativeId: string },
 ): Promise<{ account: AccountRuntime; snapshot: JobSnapshot; state: JobState | null }> {
-  const { account, nativeId } = jobTarget(ctx, id, field);
   const accountName = account.name;
   await ctx.jobs.forget(account, nativeId);
   const snapshot = await ctx.jobs.load(account, nativeId);
@@ -359,14 +357,15 @@ function ensureAllowed(account: AccountRuntime, snapshot: JobSnapshot, state: Jo
 export function updateJob(ctx: GatewayContext, input: Record<string, unknown>): Promise<JobPayloadData> {
   return attempt<JobPayloadData>(
     async () => {
-      const { account: target } = jobTarget(ctx, String(input.id), 'input.id');
+      const job = jobTarget(ctx, String(input.id), 'input.id');
+      const target = job.account;
       const parseUpdate = target.adapter.mutations?.parseUpdate;
       if (!parseUpdate || !target.client.updateJob) {
         throw unsupported(target, 'updated');
       }
       const branch = providerBranch(input, ['id'], target);
       const update = parseBranch(() => parseUpdate(branch.value), branch.field, target);
-      const { account, snapshot, state } = await freshJob(ctx, String(input.id), 'input.id');
+      const { account, snapshot, state } = await freshJob(ctx, job);
       ensureAllowed(account, snapshot, state, update.action);
       const updated = await account.track(
         account.client.updateJob!(snapshot.nativeId, update.patch, { signal: detachedSignal() }),
@@ -380,7 +379,7 @@ export function updateJob(ctx: GatewayContext, input: Record<string, unknown>): 
 export function cancelJob(ctx: GatewayContext, id: string): Promise<JobPayloadData> {
   return attempt<JobPayloadData>(
     async () => {
-      const { account, snapshot, state } = await freshJob(ctx, id, 'id');
+      const { account, snapshot, state } = await freshJob(ctx, jobTarget(ctx, id, 'id'));
       if (!account.client.cancelJob) {
         throw unsupported(account, 'cancelled');
       }
@@ -404,7 +403,7 @@ export interface DeleteJobPayloadData {
 export function deleteJob(ctx: GatewayContext, id: string): Promise<DeleteJobPayloadData> {
   return attempt<DeleteJobPayloadData>(
     async () => {
-      const { account, snapshot, state } = await freshJob(ctx, id, 'id');
+      const { account, snapshot, state } = await freshJob(ctx, jobTarget(ctx, id, 'id'));
       if (!account.client.deleteJob) {
         throw unsupported(account, 'deleted');
       }

@@ -17,20 +17,10 @@ import {
 import { sampleCreateInput as iotSample, SAMPLE_SAS_SIGNATURE } from '../adapters/iot-hub/test-inputs.js';
 import type { AccountClient } from '../src/adapter.js';
 import { adapterFor } from '../src/adapters.js';
-import { parseConfig } from '../src/config.js';
-import { createGateway, type Gateway } from '../src/gateway.js';
 import { jobGlobalId } from '../src/jobs.js';
 import { type Sandbox, startSandbox } from '../src/sandbox.js';
-import { type RunningServer, startServer } from '../src/server/index.js';
 import { listAll } from './adapter-contract.js';
-import {
-  captureLogs,
-  connectWs,
-  type GraphQLResponse,
-  postGraphQL,
-  toWsUrl,
-  type WsClient,
-} from './helpers/servers.js';
+import { type GraphQLResponse, startTestGatewayOn, type WsClient } from './helpers/servers.js';
 
 interface MutationError {
   code: string;
@@ -176,31 +166,12 @@ const CASES: ProviderCase[] = [
   },
 ];
 
-/** A gateway over an already running sandbox, with its own SQLite store: stop it and start another on the same file. */
-async function startGateway(sandbox: Sandbox, storePath: string, overrides: Record<string, unknown> = {}) {
-  const { logger, lines } = captureLogs('debug');
-  const config = parseConfig({
-    ...sandbox.description,
-    store: { kind: 'sqlite', path: storePath },
-    logLevel: 'debug',
-    // No timers: the test says when the gateway looks (pollNow), so what it sees is the test's doing.
-    polling: { enabled: false },
-    ...overrides,
+/** A gateway over the running sandbox on its own SQLite file: stop it and start another on the same file. */
+const startGateway = (sandbox: Sandbox, storePath: string, overrides: Record<string, unknown> = {}) =>
+  // No polling timers (the default): the test says when the gateway looks (pollNow).
+  startTestGatewayOn(sandbox, {
+    configure: (raw) => ({ ...raw, store: { kind: 'sqlite', path: storePath }, ...overrides }),
   });
-  const gateway: Gateway = createGateway(config, { logger });
-  const server: RunningServer = await startServer(gateway, { host: '127.0.0.1', port: 0 });
-  return {
-    gateway,
-    logs: lines,
-    config,
-    query: <T>(query: string, variables?: Record<string, unknown>) => postGraphQL<T>(server.url, query, variables),
-    connect: () => connectWs(toWsUrl(server.url)),
-    async stop() {
-      await server.close();
-      await gateway.dispose();
-    },
-  };
-}
 
 describe('mutations over HTTP against the sandbox', () => {
   let sandbox: Sandbox;
@@ -235,7 +206,7 @@ describe('mutations over HTTP against the sandbox', () => {
   }
   const restart = async () => {
     logs.push(...current.logs);
-    await current.stop();
+    await current.dispose();
     current = await startGateway(sandbox, storePath);
   };
 
@@ -253,7 +224,7 @@ describe('mutations over HTTP against the sandbox', () => {
   });
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.dispose()));
-    await current?.stop();
+    await current?.dispose();
     await sandbox?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -429,7 +400,7 @@ describe('mutations over HTTP against the sandbox', () => {
         await impatient.query(CANCEL, { id: retried.job!.id });
       } finally {
         logs.push(...impatient.logs);
-        await impatient.stop();
+        await impatient.dispose();
       }
     });
 

@@ -102,7 +102,7 @@ class AwsAccountClient implements AccountClient {
       account: ctx.account,
       provider: PROVIDER,
       timeoutMs: ctx.timeoutMs,
-      ca: config.caCertificate ?? ctx.ca,
+      ca: ctx.ca,
     });
     this.api = new ImportExportClient({
       account: ctx.account,

@@ -303,15 +303,16 @@ export class ImportExportClient {
     );
     if (res.status >= 300) {
       const code = wire?.code ?? `HTTP${res.status}`;
+      const publicCode = publicCodeFor(operation, code, res.status);
       throw new ProviderError({
         account: this.opts.account,
         provider: PROVIDER,
-        code: publicCodeFor(operation, code, res.status),
+        code: publicCode,
         // Built from the code and the job id only: AWS messages may quote manifest values.
         message: `${subject}: ${code}${code in ERROR_DOCS ? ` (${ERROR_DOCS[code as keyof typeof ERROR_DOCS]})` : ''}`,
         providerCode: code,
         status: res.status,
-        retryable: res.status >= 500 || publicCodeFor(operation, code, res.status) === ErrorCode.RATE_LIMITED,
+        retryable: res.status >= 500 || publicCode === ErrorCode.RATE_LIMITED,
         retryAfterSeconds: parseRetryAfter(res.headers['retry-after']),
       });
     }

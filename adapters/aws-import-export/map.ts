@@ -71,8 +71,6 @@ export function jobTypeFromAws(jobType: string | null): JobType | null {
   return null;
 }
 
-export const jobTypeToAws = (type: JobType): AwsJobType => (type === 'IMPORT' ? 'Import' : 'Export');
-
 function isoDate(value: string | null): string | null {
   if (!value) return null;
   const time = Date.parse(value);

@@ -3,7 +3,7 @@
  * (SigV2Auth) compute it and the AWS Import/Export Developer Guide ("Query Authentication") describes it.
  * Written by hand: the only maintained JavaScript SDK (v3) has no SigV2 signer, and v2 is end-of-life.
  */
-import { type HmacAlgorithm, hmacBase64, signaturesEqual } from '../utils/signing.js';
+import { type HmacAlgorithm, hmacBase64, rfc3986, signaturesEqual } from '../utils/signing.js';
 
 export type QueryParams = Readonly<Record<string, string>>;
 
@@ -17,10 +17,7 @@ export type SigV2Method = 'HmacSHA256' | 'HmacSHA1';
 
 const ALGORITHMS: Record<SigV2Method, HmacAlgorithm> = { HmacSHA256: 'sha256', HmacSHA1: 'sha1' };
 
-/** RFC 3986 percent-encoding: only A-Z a-z 0-9 - _ . ~ stay; `encodeURIComponent` leaves !'()* as they are. */
-export function rfc3986(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
+export { rfc3986 };
 
 /** Parameters sorted by name in byte order, RFC 3986-encoded, joined with `&`. */
 function encodeSorted(params: QueryParams, skip?: string): string {

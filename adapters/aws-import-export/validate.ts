@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { type InputProblem, InvalidInputError, type ParsedUpdate } from '../../src/adapter.js';
+import { formatFieldPath, type InputProblem, InvalidInputError, type ParsedUpdate } from '../../src/adapter.js';
 import type { AwsJobType } from './client.js';
 
 export type ManifestErrorCode =
@@ -157,13 +157,6 @@ const exportManifest = z.looseObject({
 const IMPORT_ONLY = ['bucket', 'eraseDevice', 'acl'] as const;
 const EXPORT_ONLY = ['fileSystem', 'operations'] as const;
 
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)),
-    '',
-  );
-}
-
 function valueAt(fields: unknown, path: readonly PropertyKey[]): unknown {
   let current = fields;
   for (const part of path) {
@@ -191,7 +184,7 @@ export function checkManifest(fields: ManifestFields, jobType: AwsJobType): Mani
     for (const issue of result.error.issues) {
       const missing = valueAt(fields, issue.path) === undefined;
       problems.push({
-        path: formatPath(issue.path),
+        path: formatFieldPath(issue.path),
         code: codeFor(issue.path, missing),
         message: missing ? 'is required' : issue.message,
       });
@@ -256,7 +249,7 @@ function parseBranch<T extends { jobType: 'IMPORT' | 'EXPORT'; manifest: string 
   const result = schema.safeParse(input ?? {});
   if (!result.success) {
     throw new InvalidInputError(
-      result.error.issues.map((i) => ({ field: formatPath(i.path) || 'input', message: i.message })),
+      result.error.issues.map((i) => ({ field: formatFieldPath(i.path) || 'input', message: i.message })),
     );
   }
   const jobType = toAwsJobType(result.data.jobType);

@@ -26,7 +26,14 @@ import {
   type Page,
 } from '../../src/adapter.js';
 import { ErrorCode, ProviderError } from '../../src/errors.js';
-import { createHttpClient, type HttpRequest, type HttpResponse, parseRetryAfter, untilAborted } from '../utils/http.js';
+import {
+  createHttpClient,
+  type HttpRequest,
+  type HttpResponse,
+  parseJsonBody,
+  parseRetryAfter,
+  untilAborted,
+} from '../utils/http.js';
 import { jobSnapshotFromAzure, jobTypeFromAzure, resourceGroupFromId } from './map.js';
 import type { AzureCreateRequest, AzureUpdatePatch } from './validate.js';
 import {
@@ -112,15 +119,6 @@ export function errorCodeForArm(status: number, armCode: string | undefined): Er
   return ErrorCode.PROVIDER_ERROR;
 }
 
-function parseJson<T>(text: string): T | undefined {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Only property-like targets are repeated: a target could in principle quote a value. */
 const SAFE_TARGET = /^[A-Za-z0-9_.[\]]{1,100}$/;
 
@@ -131,7 +129,7 @@ interface CallContext {
 }
 
 export function armError(account: string, response: HttpResponse, call: CallContext, now = Date.now()): ProviderError {
-  const body = parseJson<ArmErrorBody>(response.text);
+  const body = parseJsonBody<ArmErrorBody>(response.text);
   const armCode = body?.error?.code ?? body?.code;
   const target = body?.error?.target;
   const code = errorCodeForArm(response.status, armCode);
@@ -276,7 +274,7 @@ export function connectAzureImportExport(config: AzureAccountConfig, ctx: Adapte
     account,
     provider: KIND,
     timeoutMs: ctx.timeoutMs,
-    ca: config.caCertificate ?? ctx.ca,
+    ca: ctx.ca,
   });
   const tokens = tokenSourceFor(config, ctx.now, ctx.timeoutMs);
   const limit = pLimit(GET_CONCURRENCY);
@@ -328,7 +326,7 @@ export function connectAzureImportExport(config: AzureAccountConfig, ctx: Adapte
   }
 
   const jobFromResponse = (response: HttpResponse, call: CallContext): ArmJobResponse => {
-    const job = parseJson<ArmJobResponse>(response.text);
+    const job = parseJsonBody<ArmJobResponse>(response.text);
     if (!job || typeof job !== 'object') {
       throw new ProviderError({
         account,
@@ -417,7 +415,7 @@ export function connectAzureImportExport(config: AzureAccountConfig, ctx: Adapte
         }
         throw error;
       }
-      const body = parseJson<ArmListJobsResponse>(response.text);
+      const body = parseJsonBody<ArmListJobsResponse>(response.text);
       if (!body || !Array.isArray(body.value)) {
         throw new ProviderError({
           account,
@@ -540,7 +538,7 @@ export function connectAzureImportExport(config: AzureAccountConfig, ctx: Adapte
         { method: 'GET', url: url(`${PROVIDER_PATH}/locations`), signal },
         { operation: 'Locations_List' },
       );
-      return parseJson<{ value?: ArmLocation[] }>(response.text)?.value ?? [];
+      return parseJsonBody<{ value?: ArmLocation[] }>(response.text)?.value ?? [];
     },
 
     async getLocation(name, { signal }) {
@@ -548,7 +546,7 @@ export function connectAzureImportExport(config: AzureAccountConfig, ctx: Adapte
         { method: 'GET', url: url(`${PROVIDER_PATH}/locations/${encodeURIComponent(name)}`), signal },
         { operation: 'Locations_Get' },
       );
-      const location = parseJson<ArmLocation>(response.text);
+      const location = parseJsonBody<ArmLocation>(response.text);
       if (!location) {
         throw new ProviderError({
           account,

@@ -10,7 +10,7 @@
  * `Microsoft.ImportExport/jobs` (2-64 characters, alphanumerics and hyphens, starting with a letter).
  */
 import { z } from 'zod';
-import { type InputProblem, InvalidInputError, type ParsedUpdate } from '../../src/adapter.js';
+import { formatFieldPath, type InputProblem, InvalidInputError, type ParsedUpdate } from '../../src/adapter.js';
 import {
   type ArmDriveStatus,
   type ArmExport,
@@ -234,13 +234,6 @@ function refineWith(problem: (value: string) => string | null) {
 
 // ---- problems -------------------------------------------------------------------------------------
 
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)),
-    '',
-  );
-}
-
 const describeType = (expected: string) =>
   expected === 'array' ? 'a list' : expected === 'object' ? 'an object' : `a ${expected}`;
 
@@ -268,8 +261,8 @@ function zodProblems(error: z.ZodError | undefined): InputProblem[] {
   if (!error) return [];
   return error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ field: fieldPath([...issue.path, key]), message: issue.message }))
-      : [{ field: fieldPath(issue.path) || '(input)', message: issue.message }],
+      ? issue.keys.map((key) => ({ field: formatFieldPath([...issue.path, key]), message: issue.message }))
+      : [{ field: formatFieldPath(issue.path) || '(input)', message: issue.message }],
   );
 }
 

@@ -25,7 +25,7 @@ import {
   type NotFound,
 } from '../../src/adapter.js';
 import { ErrorCode, ProviderError } from '../../src/errors.js';
-import { createHttpClient, type HttpClient, parseRetryAfter } from '../utils/http.js';
+import { createHttpClient, type HttpClient, parseJsonBody, parseRetryAfter } from '../utils/http.js';
 import { withoutCredentials } from '../utils/urls.js';
 import { snapshotFromIotJob } from './map.js';
 import {
@@ -178,7 +178,7 @@ export class IotHubJobsApi {
 
   async list(signal: AbortSignal): Promise<JobProperties[]> {
     const res = await this.call('list', 'GET', '/jobs', signal);
-    const parsed = z.array(jobPropertiesSchema).safeParse(parseJson(res.text));
+    const parsed = z.array(jobPropertiesSchema).safeParse(parseJsonBody(res.text));
     if (!parsed.success) throw this.malformed('list');
     return parsed.data;
   }
@@ -187,12 +187,12 @@ export class IotHubJobsApi {
   async cancel(jobId: string, signal: AbortSignal): Promise<JobProperties | null> {
     const res = await this.call('cancel', 'DELETE', `/jobs/${encodeURIComponent(jobId)}`, signal);
     if (res.status === 204 || !res.text.trim()) return null;
-    const parsed = jobPropertiesSchema.safeParse(parseJson(res.text));
+    const parsed = jobPropertiesSchema.safeParse(parseJsonBody(res.text));
     return parsed.success ? parsed.data : null;
   }
 
   private job(operation: string, text: string): JobProperties {
-    const parsed = jobPropertiesSchema.safeParse(parseJson(text));
+    const parsed = jobPropertiesSchema.safeParse(parseJsonBody(text));
     if (!parsed.success) throw this.malformed(operation);
     return parsed.data;
   }
@@ -233,14 +233,6 @@ export class IotHubJobsApi {
     this.opts.logger.debug({ operation, status: res.status, ms: Date.now() - started }, 'iot-hub call');
     if (res.status >= 300) throw providerErrorFromResponse(this.opts.account, operation, res);
     return res;
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
 

@@ -5,7 +5,7 @@
  * Written by hand: no maintained package signs IoT Hub service tokens apart from the SDK itself, which
  * bundles it with its transport.
  */
-import { hmacBase64, signaturesEqual } from '../utils/signing.js';
+import { hmacBase64, rfc3986, signaturesEqual } from '../utils/signing.js';
 
 export interface HubConnection {
   hostName: string;
@@ -54,11 +54,6 @@ export function parseConnectionString(text: string): HubConnection | ConnectionS
   return { hostName, policyName, key };
 }
 
-/** encodeURIComponent plus `!'()*`, as the SDK's encodeUriComponentStrict. */
-function encodeStrict(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
 /** base64(HMAC-SHA256(base64decode(key), resource + "\n" + expiry)), before URL-encoding. */
 function signature(key: string, resource: string, expiry: string): string {
   return hmacBase64('sha256', Buffer.from(key, 'base64'), `${resource}\n${expiry}`);
@@ -67,8 +62,8 @@ function signature(key: string, resource: string, expiry: string): string {
 /** A service token for the hub, valid until `expirySeconds` (Unix seconds); fields in the SDK's order. */
 export function createServiceToken(hub: HubConnection, expirySeconds: number): string {
   const se = String(Math.ceil(expirySeconds));
-  const sig = encodeStrict(signature(hub.key, hub.hostName, se));
-  return `SharedAccessSignature sr=${hub.hostName}&sig=${sig}&skn=${encodeStrict(hub.policyName)}&se=${se}`;
+  const sig = rfc3986(signature(hub.key, hub.hostName, se));
+  return `SharedAccessSignature sr=${hub.hostName}&sig=${sig}&skn=${rfc3986(hub.policyName)}&se=${se}`;
 }
 
 /** How long a fresh token lives: the SDK's one hour, one token per request. */

@@ -4,6 +4,7 @@
  * (which writes them), so both agree on one spelling.
  */
 import { z } from 'zod';
+import { parseJsonBody } from '../utils/http.js';
 
 /** What azure-iothub 1.16.6 sends for /jobs (src/version.ts) and what the MS Learn create page documents. */
 export const API_VERSION = '2021-04-12';
@@ -86,14 +87,6 @@ function trackingTimestamp(at: Date): string {
  */
 export function errorCodeOf(text: string, header: string | undefined): string | undefined {
   if (header?.trim()) return header.trim();
-  try {
-    const body = JSON.parse(text) as { Message?: unknown };
-    if (typeof body.Message === 'string') {
-      const match = /^ErrorCode:([A-Za-z0-9_]+);/.exec(body.Message);
-      if (match) return match[1];
-    }
-  } catch {
-    // not JSON: no code
-  }
-  return undefined;
+  const message = parseJsonBody<{ Message?: unknown }>(text)?.Message;
+  return typeof message === 'string' ? /^ErrorCode:([A-Za-z0-9_]+);/.exec(message)?.[1] : undefined;
 }

@@ -106,6 +106,16 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<
   });
 }
 
+/** A provider's body as JSON; undefined when it is empty or not JSON (callers say so in their own words). */
+export function parseJsonBody<T = unknown>(text: string): T | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 function safeHost(url: string): string {
   try {
     return new URL(url).host;

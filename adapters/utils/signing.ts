@@ -11,6 +11,14 @@ export function hmacBase64(algorithm: HmacAlgorithm, key: string | Buffer, messa
   return createHmac(algorithm, key).update(message, 'utf8').digest('base64');
 }
 
+/**
+ * RFC 3986 percent-encoding, as signing schemes want it: only A-Z a-z 0-9 - _ . ~ stay. `encodeURIComponent`
+ * leaves !'()* as they are; AWS SigV2 and the IoT SDK's encodeUriComponentStrict both encode them.
+ */
+export function rfc3986(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
 /** Constant-time for equal lengths; a length mismatch is answered at once (lengths are not secret). */
 export function signaturesEqual(expected: string, received: string): boolean {
   const a = Buffer.from(expected, 'utf8');

@@ -49,6 +49,20 @@ const KEYS_PER_QUERY = 200;
 
 type Row = Record<string, unknown>;
 
+const keyOf = (k: JobKey) => `${k.account}\n${k.nativeId}`;
+
+function* chunksOf(keys: readonly JobKey[]): Generator<readonly JobKey[]> {
+  for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) yield keys.slice(i, i + KEYS_PER_QUERY);
+}
+
+/** A WHERE clause matching exactly these jobs. */
+function matchingKeys(keys: readonly JobKey[]): { sql: string; params: string[] } {
+  return {
+    sql: keys.map(() => '(account = ? AND native_id = ?)').join(' OR '),
+    params: keys.flatMap((k) => [k.account, k.nativeId]),
+  };
+}
+
 export interface SqliteEventStoreOptions {
   path: string;
   now?: () => number;
@@ -149,33 +163,39 @@ export class SqliteEventStore implements EventStore {
   jobs(keys: readonly JobKey[]): Promise<(StoredJob | undefined)[]> {
     return this.serial(async () => {
       const found = new Map<string, StoredJob>();
-      for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
-        const chunk = keys.slice(i, i + KEYS_PER_QUERY);
-        const rows = await this.all(
-          `SELECT body FROM crossdock_jobs WHERE ${chunk.map(() => '(account = ? AND native_id = ?)').join(' OR ')}`,
-          chunk.flatMap((k) => [k.account, k.nativeId]),
-        );
-        for (const row of rows) {
+      for (const chunk of chunksOf(keys)) {
+        const where = matchingKeys(chunk);
+        for (const row of await this.all(`SELECT body FROM crossdock_jobs WHERE ${where.sql}`, where.params)) {
           const job = JSON.parse(String(row.body)) as StoredJob;
-          found.set(`${job.account}\n${job.nativeId}`, job);
+          found.set(keyOf(job), job);
         }
       }
-      return keys.map((k) => found.get(`${k.account}\n${k.nativeId}`));
+      return keys.map((k) => found.get(keyOf(k)));
     });
   }
 
   transitions(keys: readonly JobKey[]): Promise<JobTransition[][]> {
     return this.serial(async () => {
-      const out: JobTransition[][] = [];
-      for (const key of keys) {
+      const byJob = new Map<string, JobTransition[]>();
+      // One query per chunk of jobs (a page of `Job.history` fields), each job's newest MAX_HISTORY.
+      for (const chunk of chunksOf(keys)) {
+        const where = matchingKeys(chunk);
         const rows = await this.all(
-          `SELECT transition FROM crossdock_events WHERE account = ? AND native_id = ? AND kind IN (${TRANSITION_KIND_LIST})
-           ORDER BY seq DESC LIMIT ?`,
-          [key.account, key.nativeId, MAX_HISTORY],
+          `SELECT account, native_id, transition FROM (
+             SELECT account, native_id, seq, transition,
+                    ROW_NUMBER() OVER (PARTITION BY account, native_id ORDER BY seq DESC) AS newest
+             FROM crossdock_events WHERE kind IN (${TRANSITION_KIND_LIST}) AND (${where.sql})
+           ) WHERE newest <= ? ORDER BY seq`,
+          [...where.params, MAX_HISTORY],
         );
-        out.push(rows.reverse().map((r) => JSON.parse(String(r.transition)) as JobTransition));
+        for (const row of rows) {
+          const key = keyOf({ account: String(row.account), nativeId: String(row.native_id) });
+          const list = byJob.get(key) ?? [];
+          list.push(JSON.parse(String(row.transition)) as JobTransition);
+          byJob.set(key, list);
+        }
       }
-      return out;
+      return keys.map((k) => byJob.get(keyOf(k)) ?? []);
     });
   }
 

@@ -13,17 +13,15 @@
 import type { LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import type { AccountRuntime } from '../accounts.js';
-import { type JobRef, type JobSnapshot, NOT_FOUND } from '../adapter.js';
+import { type JobSnapshot, NOT_FOUND } from '../adapter.js';
 import type { PollingConfig } from '../config.js';
 import { ProviderError } from '../errors.js';
 import { diffJob, removalEvent } from '../events/diff.js';
 import type { EventHub } from '../events/hub.js';
 import type { JobEventRecord, NewJobEvent, StoredJob } from '../events/types.js';
+import { listEveryJob } from '../jobs.js';
 import type { SnapshotCache } from '../snapshot-cache.js';
 import { backoffDelay, needsFetch, roundInterval, withJitter } from './policy.js';
-
-/** Guards the listing walk against a provider whose paging never ends. */
-const MAX_LIST_PAGES = 10_000;
 
 export interface PollerDeps {
   account: AccountRuntime;
@@ -198,14 +196,7 @@ export class AccountPoller {
     const afterGap = this.gap;
     const baseline = !this.baselined;
 
-    const refs: JobRef[] = [];
-    let pageToken: string | undefined;
-    for (let page = 0; page < MAX_LIST_PAGES; page++) {
-      const result = await this.call(() => client.listJobs({ pageToken, signal }));
-      refs.push(...result.items);
-      pageToken = result.nextPageToken;
-      if (!pageToken) break;
-    }
+    const refs = await listEveryJob(client, signal, (page) => this.call(page));
 
     const snapshots = new Map<string, JobSnapshot>();
     const gone = new Set<string>();

@@ -1,17 +1,10 @@
 import { allowedActions } from '../actions.js';
-import type { JobState } from '../adapter.js';
 import type { GatewayContext } from '../context.js';
 import { ErrorCode, gatewayError } from '../errors.js';
 import type { Resolvers } from '../generated/graphql.js';
 import { decodeGlobalId } from '../ids.js';
+import { effectiveState } from '../job-records.js';
 import { JOB_TYPE_NAME, type JobNode, jobGlobalId, pageJobs } from '../jobs.js';
-
-/** The normalized state, or — when the provider's word has no equivalent — the last one the gateway saw. */
-export async function effectiveState(job: JobNode, ctx: GatewayContext): Promise<JobState | null> {
-  if (job.snapshot.state !== null) return job.snapshot.state;
-  const record = await ctx.records.load({ account: job.account.name, nativeId: job.snapshot.nativeId });
-  return record?.state ?? null;
-}
 
 async function nodeById(id: string, ctx: GatewayContext): Promise<JobNode> {
   const { type, account, nativeId } = decodeGlobalId(id);

@@ -13,11 +13,10 @@ import { createContext, type GatewayContext } from '../context.js';
 import { ErrorCode, ProviderError, toGraphQLError } from '../errors.js';
 import type { Gateway } from '../gateway.js';
 import { buildSchema } from '../schema.js';
+import { withoutInputValues } from './input-errors.js';
 import { type AttachedWebSocket, attachWebSocket, type WebSocketOptions, type WebSocketStats } from './websocket.js';
 
 export type { ConnectionAuthenticator, ConnectionVerdict, WebSocketOptions } from './websocket.js';
-
-import { withoutInputValues } from './input-errors.js';
 
 export const GRAPHQL_PATH = '/graphql';
 const MAX_BODY_BYTES = 1024 * 1024;

@@ -176,50 +176,70 @@ export function startTestSandbox(
   });
 }
 
-/** A sandbox (manual stepping) plus a gateway on port 0 wired to it through the sandbox's own JSON. */
-export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
-  const sandbox = await startTestSandbox(opts);
+/**
+ * A gateway on port 0 wired to an already running sandbox through the sandbox's own JSON; its `dispose()`
+ * leaves the sandbox running, so a test can stop a gateway and start another on the same store.
+ */
+export async function startTestGatewayOn(
+  sandbox: Sandbox,
+  opts: Pick<TestGatewayOptions, 'configure' | 'logLevel' | 'polling' | 'websocket'> = {},
+): Promise<TestGateway> {
   const { logger, lines } = captureLogs(opts.logLevel);
-  let gateway: Gateway | undefined;
+  const raw: Record<string, unknown> = {
+    ...sandbox.description,
+    store: { kind: 'memory' },
+    logLevel: 'debug',
+    polling: opts.polling ?? { enabled: false },
+  };
+  const config = parseConfig(opts.configure ? opts.configure(raw) : raw);
+  const gateway = createGateway(config, { logger });
+  let server: RunningServer;
   try {
-    const raw: Record<string, unknown> = {
-      ...sandbox.description,
-      store: { kind: 'memory' },
-      logLevel: 'debug',
-      polling: opts.polling ?? { enabled: false },
-    };
-    const config = parseConfig(opts.configure ? opts.configure(raw) : raw);
-    gateway = createGateway(config, { logger });
-    const server = await startServer(gateway, {
+    server = await startServer(gateway, {
       host: '127.0.0.1',
       port: 0,
       ...(opts.websocket ? { websocket: opts.websocket } : {}),
     });
-    const started = gateway;
-    const clients: WsClient[] = [];
+  } catch (error) {
+    await gateway.dispose();
+    throw error;
+  }
+  const clients: WsClient[] = [];
+  return {
+    sandbox,
+    gateway,
+    server,
+    url: server.url,
+    wsUrl: toWsUrl(server.url),
+    config,
+    logs: lines,
+    query: (query, variables) => postGraphQL(server.url, query, variables),
+    connect(clientOpts) {
+      const client = connectWs(toWsUrl(server.url), clientOpts);
+      clients.push(client);
+      return client;
+    },
+    async dispose() {
+      await Promise.all(clients.splice(0).map((c) => c.dispose()));
+      await server.close();
+      await gateway.dispose();
+    },
+  };
+}
+
+/** A sandbox (manual stepping) plus a gateway on port 0 wired to it; `dispose()` stops both. */
+export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
+  const sandbox = await startTestSandbox(opts);
+  try {
+    const started = await startTestGatewayOn(sandbox, opts);
     return {
-      sandbox,
-      gateway: started,
-      server,
-      url: server.url,
-      wsUrl: toWsUrl(server.url),
-      config,
-      logs: lines,
-      query: (query, variables) => postGraphQL(server.url, query, variables),
-      connect(clientOpts) {
-        const client = connectWs(toWsUrl(server.url), clientOpts);
-        clients.push(client);
-        return client;
-      },
+      ...started,
       async dispose() {
-        await Promise.all(clients.splice(0).map((c) => c.dispose()));
-        await server.close();
         await started.dispose();
         await sandbox.close();
       },
     };
   } catch (error) {
-    await gateway?.dispose();
     await sandbox.close();
     throw error;
   }
