@@ -4,16 +4,24 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 const config: CodegenConfig = {
   // The core's contract plus each adapter's input branches (the same files src/schema.ts loads).
   schema: ['schema/*.graphql', 'adapters/*/schema.graphql'],
+  // Declaration order: JobState lists the lifecycle in order, and the generated constants keep it.
+  // (codegen passes the root config on to the schema loader, which sorts by default.)
+  config: { sort: false },
   generates: {
+    // The public enums as runtime constants: the one source the SDK's JOB_STATES, ErrorCode, ... come from.
+    'src/generated/enums.ts': {
+      plugins: ['typescript'],
+      config: { onlyEnums: true, enumsAsConst: true, namingConvention: 'keep' },
+    },
     'src/generated/graphql.ts': {
       plugins: ['typescript', 'typescript-resolvers'],
       config: {
         useTypeImports: true,
         enumsAsTypes: true,
-        contextType: '../context.js#GatewayContext',
+        contextType: '../graphql/context.js#GatewayContext',
         mappers: {
-          Job: '../jobs.js#JobNode',
-          ProviderAccount: '../accounts.js#AccountRuntime',
+          Job: '../graphql/jobs.js#JobNode',
+          ProviderAccount: '../observation/accounts.js#AccountRuntime',
           JobEvent: '../events/types.js#JobEventRecord',
         },
         scalars: { DateTime: 'string' },

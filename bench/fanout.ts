@@ -6,9 +6,11 @@
  * moment the last subscriber has an event. With distinct variables per subscriber, nothing can be shared.
  */
 import { Worker } from 'node:worker_threads';
-import { adapters } from '../src/adapters.js';
+import { registry } from '../src/registry.js';
 import { startTestGateway, type TestGateway, waitUntil } from '../test/helpers/servers.js';
 import { preciseNow } from './stats.js';
+
+const { adapters } = registry;
 
 /** A dashboard's subscription: what changed, and the job as it is now. */
 const DASHBOARD_SUBSCRIPTION = /* GraphQL */ `

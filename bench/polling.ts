@@ -9,10 +9,12 @@
  * job moves, the waiting interval otherwise, no jitter), so an hour takes seconds; the providers are the real
  * simulators over HTTPS on loopback and every request they answered is counted.
  */
-import type { Adapter } from '../src/adapter.js';
+
 import { parseConfig } from '../src/config.js';
 import { createGateway } from '../src/gateway.js';
-import { activityOf, type JobActivity, roundInterval } from '../src/polling/policy.js';
+import { activityOf, type JobActivity, roundInterval } from '../src/observation/policy.js';
+import { registry } from '../src/registry.js';
+import type { Adapter } from '../src/sdk/model.js';
 import { captureLogs, startTestSandbox } from '../test/helpers/servers.js';
 
 export const POLL_JOBS = 200;
@@ -56,9 +58,9 @@ export async function measurePollingCost(adapter: Adapter, policy: PollingPolicy
     for (let i = 0; i < AGE_STEPS; i++) sim.step();
     let clock = Date.now();
     const polling = { enabled: false, jitter: 0, ...(policy.intervalMs ? { intervalMs: policy.intervalMs } : {}) };
-    const config = parseConfig({ ...sandbox.description, store: { kind: 'memory' }, polling });
+    const config = parseConfig({ ...sandbox.description, store: { kind: 'memory' }, polling }, registry);
     const { logger, lines } = captureLogs('debug');
-    const gateway = createGateway(config, { logger, now: () => clock });
+    const gateway = createGateway(config, { logger, registry, now: () => clock });
     try {
       const account = sim.account.account;
       const statesNow = async () => (await gateway.events.loadAccount(account)).jobs.map((j) => j.state);

@@ -13,12 +13,14 @@
  *          (AWS) with the configured terminal interval vs re-reading every job each round, and listings with status.
  */
 import { performance } from 'node:perf_hooks';
-import { adapters } from '../src/adapters.js';
-import { jobGlobalId } from '../src/jobs.js';
+import { jobGlobalId } from '../src/graphql/jobs.js';
+import { registry } from '../src/registry.js';
 import { startTestGateway } from '../test/helpers/servers.js';
 import { type FanOutResult, measureFanOut } from './fanout.js';
 import { measurePollingCost, POLL_JOBS, type PollingCost } from './polling.js';
 import { fmt, median, percentile, printTable } from './stats.js';
+
+const { adapters } = registry;
 
 const ROUNDS = 5;
 

@@ -7,8 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { formatFieldPath } from './adapter.js';
-import { adapterFor, adapters } from './adapters.js';
+import { type AdapterRegistry, adapterFor, formatFieldPath } from './sdk/index.js';
 
 const storeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sqlite'), path: z.string().min(1).default('.crossdock/crossdock.sqlite') }).strict(),
@@ -123,7 +122,11 @@ export function interpolateEnv(
   return value;
 }
 
-export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+export function parseConfig(
+  raw: unknown,
+  registry: AdapterRegistry,
+  env: NodeJS.ProcessEnv = process.env,
+): GatewayConfig {
   const problems: string[] = [];
   const interpolated = interpolateEnv(raw ?? {}, env, problems);
   if (problems.length) throw new ConfigError(problems);
@@ -135,10 +138,10 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   const seen = new Set<string>();
   const providers = entries.map((entry, index) => {
     if (!entry) return entry;
-    const adapter = adapterFor(entry.kind);
+    const adapter = adapterFor(registry, entry.kind);
     if (!adapter) {
       problems.push(
-        `providers[${index}].kind: unknown provider "${entry.kind}" (known: ${adapters.map((a) => a.kind).join(', ')})`,
+        `providers[${index}].kind: unknown provider "${entry.kind}" (known: ${registry.adapters.map((a) => a.kind).join(', ')})`,
       );
       return entry;
     }
@@ -171,7 +174,11 @@ function wellFormedEntries(config: unknown): (GatewayConfig['providers'][number]
 export const DEFAULT_CONFIG_FILE = 'crossdock.config.yaml';
 
 /** Reads `file`, or `crossdock.config.yaml` in the working directory; undefined when neither exists (→ sandbox). */
-export function loadConfigFile(file: string | undefined, cwd = process.cwd()): GatewayConfig | undefined {
+export function loadConfigFile(
+  file: string | undefined,
+  registry: AdapterRegistry,
+  cwd = process.cwd(),
+): GatewayConfig | undefined {
   const path = file ? resolve(cwd, file) : resolve(cwd, DEFAULT_CONFIG_FILE);
   if (!existsSync(path)) {
     if (file) throw new ConfigError([`${file}: no such file`]);
@@ -187,5 +194,5 @@ export function loadConfigFile(file: string | undefined, cwd = process.cwd()): G
       `${file ?? DEFAULT_CONFIG_FILE}${where ? `:${where.line}:${where.col}` : ''}: not valid YAML or JSON`,
     ]);
   }
-  return parseConfig(raw);
+  return parseConfig(raw, registry);
 }

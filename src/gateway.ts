@@ -1,19 +1,20 @@
 /** The gateway's long-lived parts, wired from a validated config; `dispose()` releases all of them. */
 import type { Logger } from 'pino';
-import { type AccountRuntime, connectAccounts } from './accounts.js';
-import type { JobSnapshot } from './adapter.js';
 import type { GatewayConfig } from './config.js';
 import { EventHub } from './events/hub.js';
-import { SqliteEventStore } from './events/sqlite-store.js';
-import { type EventStore, MemoryEventStore } from './events/store.js';
 import type { JobEventRecord } from './events/types.js';
-import { IdempotencyKeys } from './idempotency.js';
-import { Pollers, type PollOutcome } from './polling/index.js';
-import { SnapshotCache } from './snapshot-cache.js';
+import { IdempotencyKeys } from './mutations/idempotency.js';
+import { type AccountRuntime, connectAccounts } from './observation/accounts.js';
+import { Pollers, type PollOutcome } from './observation/index.js';
+import { SnapshotCache } from './observation/snapshot-cache.js';
+import type { AdapterRegistry, JobSnapshot } from './sdk/index.js';
+import { type EventStore, MemoryEventStore } from './store/event-store.js';
 import { createStore, type Store } from './store/index.js';
+import { SqliteEventStore } from './store/sqlite-event-store.js';
 
 export interface Gateway {
   config: GatewayConfig;
+  registry: AdapterRegistry;
   logger: Logger;
   store: Store;
   accounts: Map<string, AccountRuntime>;
@@ -39,6 +40,8 @@ export interface Gateway {
 
 export interface GatewayOptions {
   logger: Logger;
+  /** The adapters the config's accounts may use (`registry` of src/registry.ts for the bundled ones). */
+  registry: AdapterRegistry;
   now?: () => number;
   cwd?: string;
   /** Randomness for polling jitter (tests pass a seeded one). */
@@ -52,7 +55,7 @@ function createEventStore(store: Store, now: () => number): EventStore {
 export function createGateway(config: GatewayConfig, opts: GatewayOptions): Gateway {
   const now = opts.now ?? Date.now;
   const store = createStore(config.store, opts.cwd);
-  const accounts = connectAccounts(config, opts.logger, now);
+  const accounts = connectAccounts(config, opts.registry, opts.logger, now);
   const cache = new SnapshotCache();
   const events = new EventHub({
     store: createEventStore(store, now),
@@ -73,6 +76,7 @@ export function createGateway(config: GatewayConfig, opts: GatewayOptions): Gate
   pollers.start();
   return {
     config,
+    registry: opts.registry,
     logger: opts.logger,
     store,
     accounts,

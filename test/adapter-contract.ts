@@ -5,7 +5,8 @@
  */
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandboxCertificate } from '../adapters/utils/tls.js';
+import { createSandboxCertificate } from '../src/sandbox/tls.js';
+import { ProviderError } from '../src/sdk/errors.js';
 import {
   type AccountClient,
   type Adapter,
@@ -16,10 +17,12 @@ import {
   type JobSnapshot,
   NOT_FOUND,
   type RunningSimulator,
-} from '../src/adapter.js';
-import { ProviderError } from '../src/errors.js';
+  type SimulatorFactory,
+} from '../src/sdk/model.js';
 
 export interface ContractOptions {
+  /** The adapter's simulator (adapters/<kind>/simulator.ts), which the suite runs against. */
+  simulator: SimulatorFactory;
   /** The same account config with a credential the simulator must refuse. */
   withWrongCredentials(account: Record<string, unknown>): Record<string, unknown>;
   /** A native id the provider cannot know. */
@@ -55,6 +58,7 @@ export async function listAll(client: AccountClient): Promise<JobRef[]> {
  */
 function useSimulator(
   adapter: Adapter,
+  simulator: SimulatorFactory,
   opts: { account: string; seed: number; seedJobs: number; autopilot: boolean },
 ): { readonly sim: RunningSimulator; connect(account: Record<string, unknown>, timeoutMs?: number): AccountClient } {
   let sim: RunningSimulator | undefined;
@@ -63,7 +67,7 @@ function useSimulator(
   beforeAll(async () => {
     const tls = await createSandboxCertificate();
     ca = tls.cert;
-    sim = await adapter.simulator.start({ ...opts, stepMs: 0, tls });
+    sim = await simulator.start({ ...opts, stepMs: 0, tls });
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.dispose()));
@@ -91,7 +95,12 @@ function useSimulator(
 export function runAdapterContract(adapter: Adapter, opts: ContractOptions): void {
   describe(`adapter contract: ${adapter.kind}`, () => {
     // More jobs than one provider page holds, so paging is exercised.
-    const fixture = useSimulator(adapter, { account: 'contract', seed: 7, seedJobs: 130, autopilot: true });
+    const fixture = useSimulator(adapter, opts.simulator, {
+      account: 'contract',
+      seed: 7,
+      seedJobs: 130,
+      autopilot: true,
+    });
     const connect = (account: Record<string, unknown>) => fixture.connect(account);
     let sim: RunningSimulator;
     beforeAll(() => {
@@ -167,7 +176,12 @@ export function runAdapterContract(adapter: Adapter, opts: ContractOptions): voi
 
   describe.runIf(adapter.mutations !== undefined)(`adapter contract: ${adapter.kind} mutations`, () => {
     // A hub or subscription of its own: no seeded job can stand in the way (IoT Hub allows one active job).
-    const fixture = useSimulator(adapter, { account: 'mutations', seed: 11, seedJobs: 0, autopilot: false });
+    const fixture = useSimulator(adapter, opts.simulator, {
+      account: 'mutations',
+      seed: 11,
+      seedJobs: 0,
+      autopilot: false,
+    });
     const connect = (timeoutMs = 10_000) => fixture.connect(fixture.sim.account, timeoutMs);
     let sim: RunningSimulator;
     beforeAll(() => {

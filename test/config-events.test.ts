@@ -1,9 +1,11 @@
 /** The `polling` and `events` config sections: defaults, partial overrides, one clear line per bad field. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adapters } from '../src/adapters.js';
 import { ConfigError, parseConfig } from '../src/config.js';
-import type { Sandbox } from '../src/sandbox.js';
+import { registry } from '../src/registry.js';
+import type { Sandbox } from '../src/sandbox/index.js';
 import { startTestSandbox } from './helpers/servers.js';
+
+const { adapters } = registry;
 
 describe.runIf(adapters.length > 0)('polling and events config', () => {
   // A real account entry (what the sandbox prints) makes the rest of the config valid.
@@ -12,7 +14,8 @@ describe.runIf(adapters.length > 0)('polling and events config', () => {
     sandbox = await startTestSandbox({ adapters: [adapters[0]!], seedJobs: 0 });
   });
   afterAll(() => sandbox?.close());
-  const parseWith = async (extra: Record<string, unknown>) => parseConfig({ ...sandbox.description, ...extra }, {});
+  const parseWith = async (extra: Record<string, unknown>) =>
+    parseConfig({ ...sandbox.description, ...extra }, registry, {});
 
   it('has defaults for every key, and merges a partial section with them', async () => {
     const defaults = await parseWith({});

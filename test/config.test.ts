@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, interpolateEnv, loadConfigFile, parseConfig } from '../src/config.js';
+import { registry } from '../src/registry.js';
 import { thrown } from './helpers/thrown.js';
 
 const problemsOf = (fn: () => unknown): string[] => thrown(fn, ConfigError).problems;
@@ -22,14 +23,14 @@ describe('config', () => {
 
   it('names the field whose environment variable is missing, without its value', () => {
     const problems = problemsOf(() =>
-      parseConfig({ providers: [{ kind: 'x', account: 'a', token: '${NOT_SET_ANYWHERE}' }] }, {}),
+      parseConfig({ providers: [{ kind: 'x', account: 'a', token: '${NOT_SET_ANYWHERE}' }] }, registry, {}),
     );
     expect(problems).toEqual(['providers[0].token: environment variable NOT_SET_ANYWHERE is not set']);
   });
 
   it('reports one line per bad top-level field with its path', () => {
     const problems = problemsOf(() =>
-      parseConfig({ server: { port: 'eighty' }, store: { kind: 'floppy' }, bogus: 1, providers: [] }, {}),
+      parseConfig({ server: { port: 'eighty' }, store: { kind: 'floppy' }, bogus: 1, providers: [] }, registry, {}),
     );
     expect(problems).toContainEqual(expect.stringMatching(/^server\.port: /));
     expect(problems).toContainEqual(expect.stringMatching(/^store\.kind: /));
@@ -38,21 +39,25 @@ describe('config', () => {
   });
 
   it('rejects an unknown provider kind, naming the known ones', () => {
-    const problems = problemsOf(() => parseConfig({ providers: [{ kind: 'floppy-mail', account: 'a' }] }, {}));
+    const problems = problemsOf(() =>
+      parseConfig({ providers: [{ kind: 'floppy-mail', account: 'a' }] }, registry, {}),
+    );
     expect(problems[0]).toMatch(/^providers\[0\]\.kind: unknown provider "floppy-mail" \(known: /);
   });
 
   it('returns undefined when there is no config file and none was asked for', () => {
     const dir = mkdtempSync(join(tmpdir(), 'crossdock-config-'));
     dirs.push(dir);
-    expect(loadConfigFile(undefined, dir)).toBeUndefined();
-    expect(problemsOf(() => loadConfigFile('missing.yaml', dir))).toEqual(['missing.yaml: no such file']);
+    expect(loadConfigFile(undefined, registry, dir)).toBeUndefined();
+    expect(problemsOf(() => loadConfigFile('missing.yaml', registry, dir))).toEqual(['missing.yaml: no such file']);
   });
 
   it('points at the line of a syntax error', () => {
     const dir = mkdtempSync(join(tmpdir(), 'crossdock-config-'));
     dirs.push(dir);
     writeFileSync(join(dir, 'bad.yaml'), 'providers:\n  - kind: [unclosed\n');
-    expect(problemsOf(() => loadConfigFile('bad.yaml', dir))[0]).toMatch(/^bad\.yaml:\d+:\d+: not valid YAML or JSON$/);
+    expect(problemsOf(() => loadConfigFile('bad.yaml', registry, dir))[0]).toMatch(
+      /^bad\.yaml:\d+:\d+: not valid YAML or JSON$/,
+    );
   });
 });

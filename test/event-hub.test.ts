@@ -3,11 +3,11 @@
  * race with subscribing), filters, cursor errors, slow consumers, and unsubscribing while idle.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobState } from '../src/adapter.js';
 import { diffJob } from '../src/events/diff.js';
 import { EventHub, isSlowConsumerSignal, type SubscriptionItem } from '../src/events/hub.js';
-import { MemoryEventStore } from '../src/events/store.js';
 import { encodeEventCursor, type JobEventRecord, type StoredJob } from '../src/events/types.js';
+import type { JobState } from '../src/sdk/model.js';
+import { MemoryEventStore } from '../src/store/event-store.js';
 import { silentLogger, snapshot } from './helpers/jobs.js';
 
 const hubs: EventHub[] = [];
@@ -153,7 +153,7 @@ describe('event hub subscriptions', () => {
           await it.return?.();
           return 'ok';
         },
-        (e: { extensions: { code: string } }) => e.extensions.code,
+        (e: { code: string }) => e.code,
       );
     expect(await codeOf(hub.cursorOf(first.seq))).toBe('CURSOR_EXPIRED');
     expect(await codeOf(hub.cursorOf(kept.seq - 1))).toBe('ok'); // the newest pruned event is a valid start

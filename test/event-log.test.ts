@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { diffJob } from '../src/events/diff.js';
-import { SqliteEventStore } from '../src/events/sqlite-store.js';
-import { type EventStore, MAX_HISTORY, MemoryEventStore } from '../src/events/store.js';
 import type { NewJobEvent, StoredJob } from '../src/events/types.js';
+import { type EventStore, MAX_HISTORY, MemoryEventStore } from '../src/store/event-store.js';
+import { SqliteEventStore } from '../src/store/sqlite-event-store.js';
 import { snapshot } from './helpers/jobs.js';
 
 const dirs: string[] = [];

@@ -6,8 +6,8 @@
  */
 import type { FormattedExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AccountClient, type Adapter, isTerminal } from '../src/adapter.js';
-import { adapters } from '../src/adapters.js';
+import { registry } from '../src/registry.js';
+import { type AccountClient, type Adapter, isTerminal } from '../src/sdk/model.js';
 import {
   distinctRuns,
   fingerprintJob,
@@ -18,6 +18,8 @@ import {
   truthClient,
 } from './helpers/events.js';
 import { startTestGateway, type TestGateway } from './helpers/servers.js';
+
+const { adapters } = registry;
 
 /** Each provider's whole lifecycle as its simulator plays it (REFERENCE.md §D); others: CREATING → terminal. */
 const LIFECYCLES: Record<string, readonly string[]> = {

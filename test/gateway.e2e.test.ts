@@ -2,8 +2,10 @@
  * The gateway end to end over real sockets: GraphQL over HTTP against the sandbox simulators.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adapters } from '../src/adapters.js';
+import { registry } from '../src/registry.js';
 import { startTestGateway, type TestGateway } from './helpers/servers.js';
+
+const { adapters } = registry;
 
 const azure = adapters.filter((a) => a.kind === 'azure-import-export');
 

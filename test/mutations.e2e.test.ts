@@ -15,10 +15,11 @@ import {
   EXAMPLE_CARRIER_ACCOUNT,
 } from '../adapters/azure-import-export/test-inputs.js';
 import { sampleCreateInput as iotSample, SAMPLE_SAS_SIGNATURE } from '../adapters/iot-hub/test-inputs.js';
-import type { AccountClient } from '../src/adapter.js';
-import { adapterFor } from '../src/adapters.js';
-import { jobGlobalId } from '../src/jobs.js';
-import { type Sandbox, startSandbox } from '../src/sandbox.js';
+import { jobGlobalId } from '../src/graphql/jobs.js';
+import { registry } from '../src/registry.js';
+import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
+import { adapterFor } from '../src/sdk/index.js';
+import type { AccountClient } from '../src/sdk/model.js';
 import { listAll } from './adapter-contract.js';
 import { type GraphQLResponse, startTestGatewayOn, type WsClient } from './helpers/servers.js';
 
@@ -193,7 +194,7 @@ describe('mutations over HTTP against the sandbox', () => {
       .data!.createJob;
   const clients: AccountClient[] = [];
   function connectTo(kind: string) {
-    const adapter = adapterFor(kind)!;
+    const adapter = adapterFor(registry, kind)!;
     const client = adapter.connect(adapter.configSchema.parse(sim(kind).account), {
       account: 'check',
       logger: current.gateway.logger,
@@ -214,7 +215,8 @@ describe('mutations over HTTP against the sandbox', () => {
     dir = mkdtempSync(join(tmpdir(), 'crossdock-mutations-'));
     storePath = join(dir, 'store.sqlite');
     sandbox = await startSandbox({
-      adapters: CASES.map((c) => adapterFor(c.kind)!),
+      registry,
+      kinds: CASES.map((c) => c.kind),
       seed: 5,
       stepMs: 0,
       seedJobs: 8,
@@ -405,7 +407,7 @@ describe('mutations over HTTP against the sandbox', () => {
     });
 
     it("answers an unknown job with NOT_FOUND and the provider's own code, in queries and mutations", async () => {
-      const code = adapterFor(c.kind)!.notFoundCode;
+      const code = adapterFor(registry, c.kind)!.notFoundCode;
       expect(code).toBeTruthy();
       const found = await query<{ jobByNativeId: JobData | null }>(
         'query($a: String!, $n: String!) { jobByNativeId(account: $a, nativeId: $n) { id } }',

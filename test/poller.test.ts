@@ -7,14 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AccountRuntime } from '../src/accounts.js';
 import type { PollingConfig } from '../src/config.js';
 import { EventHub, type SubscriptionItem } from '../src/events/hub.js';
-import { SqliteEventStore } from '../src/events/sqlite-store.js';
-import { type EventStore, MemoryEventStore } from '../src/events/store.js';
 import type { JobEventRecord } from '../src/events/types.js';
-import { Pollers } from '../src/polling/index.js';
-import { SnapshotCache } from '../src/snapshot-cache.js';
+import type { AccountRuntime } from '../src/observation/accounts.js';
+import { Pollers } from '../src/observation/index.js';
+import { SnapshotCache } from '../src/observation/snapshot-cache.js';
+import { type EventStore, MemoryEventStore } from '../src/store/event-store.js';
+import { SqliteEventStore } from '../src/store/sqlite-event-store.js';
 import { FakeAccount, fakeRuntime, silentLogger, snapshot, testPollingConfig } from './helpers/jobs.js';
 
 interface Harness {
@@ -243,7 +243,7 @@ describe('account poller', () => {
 
   it('reports an unknown account as NOT_FOUND', async () => {
     const { pollers } = harness([new FakeAccount('acct')]);
-    const notFound = expect.objectContaining({ extensions: { code: 'NOT_FOUND' } });
+    const notFound = expect.objectContaining({ code: 'NOT_FOUND' });
     await expect(pollers.pollNow('nobody')).rejects.toEqual(notFound);
     await expect(pollers.observe('nobody', snapshot('x', 'CREATING'))).rejects.toEqual(notFound);
   });

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { buildSchema } from '../src/schema.js';
+import { buildSchema } from '../src/graphql/schema.js';
+import { registry } from '../src/registry.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const blocks = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!);
@@ -17,7 +18,7 @@ function operations(block: string): string[] {
 }
 
 describe('README examples', () => {
-  const schema = buildSchema();
+  const schema = buildSchema(registry);
   const examples = blocks.flatMap(operations);
 
   it('has GraphQL examples for queries, mutations and subscriptions', () => {

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FormattedExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountClient, JobSnapshot } from '../src/adapter.js';
-import { adapters } from '../src/adapters.js';
-import type { Sandbox } from '../src/sandbox.js';
+import { registry } from '../src/registry.js';
+import type { Sandbox } from '../src/sandbox/index.js';
+import type { AccountClient, JobSnapshot } from '../src/sdk/model.js';
 import {
   fingerprintJob,
   JOB_EVENTS,
@@ -24,6 +24,8 @@ import {
 } from './helpers/events.js';
 import { type CliProcess, runCli } from './helpers/process.js';
 import { connectWs, postGraphQL, startTestSandbox, toWsUrl, type WsClient, waitUntil } from './helpers/servers.js';
+
+const { adapters } = registry;
 
 interface Health {
   accounts: { name: string; health: { lastPollAt: string | null } }[];

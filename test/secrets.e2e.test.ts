@@ -21,11 +21,11 @@ import {
   EXAMPLE_CARRIER_ACCOUNT,
 } from '../adapters/azure-import-export/test-inputs.js';
 import { sampleCreateInput as iotSample, SAMPLE_SAS_SIGNATURE } from '../adapters/iot-hub/test-inputs.js';
-import { adapters } from '../src/adapters.js';
 import { type GatewayConfig, parseConfig } from '../src/config.js';
 import { createGateway, type Gateway } from '../src/gateway.js';
 import { createLogger } from '../src/log.js';
-import { type Sandbox, startSandbox } from '../src/sandbox.js';
+import { registry } from '../src/registry.js';
+import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { type RunningServer, startServer } from '../src/server/index.js';
 import {
   connectWs,
@@ -35,6 +35,8 @@ import {
   type WsClient,
   type WsSubscription,
 } from './helpers/servers.js';
+
+const { adapters } = registry;
 
 const AZURE = 'azure-import-export';
 const AWS = 'aws-import-export';
@@ -141,7 +143,7 @@ describe('no secret reaches a response, a log line or the store on any failure p
   const failing = (kind: string) => [`${kind}-wrong-credentials`, `${kind}-unreachable`, `${kind}-silent`];
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ adapters, seed: 11, stepMs: 0, seedJobs: 6, autopilot: false });
+    sandbox = await startSandbox({ registry, seed: 11, stepMs: 0, seedJobs: 6, autopilot: false });
     silent = await startSilentServer();
     dir = mkdtempSync(join(tmpdir(), 'crossdock-secrets-'));
     storePath = join(dir, 'store.sqlite');
@@ -159,17 +161,21 @@ describe('no secret reaches a response, a log line or the store on any failure p
     });
     const unreachable = good.map((p) => ({ ...p, account: `${p.kind}-unreachable`, endpoint: 'https://127.0.0.1:1' }));
     const silentOnes = good.map((p) => ({ ...p, account: `${p.kind}-silent`, endpoint: silent.endpoint }));
-    config = parseConfig({
-      ...sandbox.description,
-      providers: [...good, ...wrong, ...unreachable, ...silentOnes],
-      store: { kind: 'sqlite', path: storePath },
-      logLevel: 'trace',
-      // Short enough to keep the silent accounts quick, long enough for loopback calls on a busy machine.
-      providerTimeoutMs: 2_000,
-      polling: { enabled: false },
-    });
+    config = parseConfig(
+      {
+        ...sandbox.description,
+        providers: [...good, ...wrong, ...unreachable, ...silentOnes],
+        store: { kind: 'sqlite', path: storePath },
+        logLevel: 'trace',
+        // Short enough to keep the silent accounts quick, long enough for loopback calls on a busy machine.
+        providerTimeoutMs: 2_000,
+        polling: { enabled: false },
+      },
+      registry,
+    );
     const logger = createLogger(
       'trace',
+      registry,
       new Writable({
         write(chunk, _encoding, done) {
           logLines.push(String(chunk));
@@ -177,7 +183,7 @@ describe('no secret reaches a response, a log line or the store on any failure p
         },
       }),
     );
-    gateway = createGateway(config, { logger });
+    gateway = createGateway(config, { logger, registry });
     server = await startServer(gateway, { host: '127.0.0.1', port: 0 });
     // An IoT hub runs one import/export job at a time: end the seeded active one so creates can run.
     const active = await query<{ jobs: { edges: { node: { id: string } }[] } }>(

@@ -6,11 +6,13 @@
 import type { FormattedExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { adapters } from '../src/adapters.js';
 import { diffJob } from '../src/events/diff.js';
 import { encodeEventCursor } from '../src/events/types.js';
+import { registry } from '../src/registry.js';
 import { JOB_EVENTS, type JobEventsResult } from './helpers/events.js';
 import { startTestGateway, type TestGateway, waitUntil } from './helpers/servers.js';
+
+const { adapters } = registry;
 
 const TOKEN = 'let-me-in';
 const PROTOCOL = 'graphql-transport-ws';

@@ -4,10 +4,9 @@
  */
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AccountClient, type JobSnapshot, NOT_FOUND } from '../../src/adapter.js';
-import { ProviderError } from '../../src/errors.js';
+import { createSandboxCertificate, type SandboxCertificate } from '../../src/sandbox/tls.js';
+import { type AccountClient, type JobSnapshot, NOT_FOUND, ProviderError } from '../../src/sdk/index.js';
 import { listAll } from '../../test/adapter-contract.js';
-import { createSandboxCertificate, type SandboxCertificate } from '../utils/tls.js';
 import { configSchema, connectAccount } from './account.js';
 import { type AwsRunningSimulator, startAwsImportExportSimulator } from './simulator.js';
 import { parseCreate, parseUpdate } from './validate.js';

@@ -12,14 +12,15 @@ import {
   type Capabilities,
   type CreateOptions,
   type CreateResult,
+  createHttpClient,
+  ErrorCode,
   type JobRef,
   type JobSnapshot,
   NOT_FOUND,
   type NotFound,
   type Page,
-} from '../../src/adapter.js';
-import { ErrorCode, ProviderError } from '../../src/errors.js';
-import { createHttpClient } from '../utils/http.js';
+  ProviderError,
+} from '../../src/sdk/index.js';
 import { ImportExportClient, PROVIDER } from './client.js';
 import { isGoneCode, refFromListEntry, snapshotForGoneJob, snapshotFromCreate, snapshotFromStatus } from './map.js';
 import { DEFAULT_ENDPOINT } from './protocol.js';

@@ -5,8 +5,7 @@
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src/errors.js';
-import { createHttpClient, type HttpClient } from '../utils/http.js';
+import { createHttpClient, type HttpClient, ProviderError } from '../../src/sdk/index.js';
 import { ImportExportClient } from './client.js';
 import { renderError, renderResult } from './protocol.js';
 import { verifyV2 } from './sigv2.js';

@@ -6,8 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { ErrorCode, ProviderError } from '../../src/errors.js';
-import { type HttpClient, parseRetryAfter } from '../utils/http.js';
+import { ErrorCode, type HttpClient, ProviderError, parseRetryAfter } from '../../src/sdk/index.js';
 import {
   API_VERSION,
   ERROR_DOCS,

@@ -6,7 +6,7 @@ import https from 'node:https';
 import type { AWSError } from 'aws-sdk';
 import ImportExport from 'aws-sdk/clients/importexport.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandboxCertificate, type SandboxCertificate } from '../utils/tls.js';
+import { createSandboxCertificate, type SandboxCertificate } from '../../src/sandbox/tls.js';
 import { type AwsRunningSimulator, startAwsImportExportSimulator } from './simulator.js';
 
 // aws-sdk prints its end-of-support notice on a timer; this runs before it fires.

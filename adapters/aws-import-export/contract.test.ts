@@ -1,8 +1,10 @@
 import { runAdapterContract } from '../../test/adapter-contract.js';
 import { awsImportExport } from './index.js';
+import { simulator } from './simulator.js';
 import { sampleCreateInput } from './test-inputs.js';
 
 runAdapterContract(awsImportExport, {
+  simulator,
   // A secret that is not the account's: the simulator answers SignatureDoesNotMatch, as AWS does.
   withWrongCredentials: (account) => ({ ...account, secretAccessKey: 'd3JvbmcgYnV0IHdlbGwtZm9ybWVkIHNlY3JldA==' }),
   unknownId: 'ZZZZZ',

@@ -1,9 +1,8 @@
 /** AWS Import/Export (API 2010-06-01): Query protocol, Signature Version 2, XML. */
 import { readFileSync } from 'node:fs';
-import { defineAdapter } from '../../src/adapter.js';
+import { defineAdapter } from '../../src/sdk/index.js';
 import { type AwsAccountConfig, configSchema, connectAccount } from './account.js';
 import { PROVIDER } from './client.js';
-import { simulator } from './simulator.js';
 import { parseCreate, parseUpdate } from './validate.js';
 
 export const awsImportExport = defineAdapter<AwsAccountConfig>({
@@ -13,7 +12,6 @@ export const awsImportExport = defineAdapter<AwsAccountConfig>({
   configSchema,
   secretFields: ['secretAccessKey', 'sessionToken'],
   connect: connectAccount,
-  simulator,
   typeDefs: readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
   mutations: { inputField: 'awsImportExport', parseCreate, parseUpdate },
 });

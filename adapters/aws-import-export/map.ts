@@ -20,8 +20,8 @@ import {
   type JobState,
   type JobType,
   type ShippingSnapshot,
-} from '../../src/adapter.js';
-import { withoutCredentials } from '../utils/urls.js';
+  withoutCredentials,
+} from '../../src/sdk/index.js';
 import type { Artifact, AwsJobType, CreateJobOutput, GetStatusOutput, ListJobsEntry } from './client.js';
 import { type ManifestFields, type ManifestValue, parseManifest } from './validate.js';
 

@@ -6,7 +6,7 @@
  * The official aws-sdk v2 `AWS.ImportExport` works against it unchanged.
  */
 import { randomUUID } from 'node:crypto';
-import type { RunningSimulator, SimulatorFactory, SimulatorFault, SimulatorOptions } from '../../src/adapter.js';
+import type { RunningSimulator, SimulatorFactory, SimulatorFault, SimulatorOptions } from '../../src/sdk/index.js';
 import { createRng, type Rng } from '../utils/rng.js';
 import { hmacBase64 } from '../utils/signing.js';
 import {

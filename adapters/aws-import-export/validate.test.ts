@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../src/adapter.js';
+import { InvalidInputError } from '../../src/sdk/index.js';
 import { thrown } from '../../test/helpers/thrown.js';
 import { decodeResult } from './client.js';
 import {

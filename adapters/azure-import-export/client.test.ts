@@ -6,8 +6,7 @@ import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidInputError, NOT_FOUND } from '../../src/adapter.js';
-import { ProviderError } from '../../src/errors.js';
+import { InvalidInputError, NOT_FOUND, ProviderError } from '../../src/sdk/index.js';
 import {
   type AzureAccountConfig,
   type AzureImportExportClient,

@@ -18,22 +18,21 @@ import {
   type Capabilities,
   type CreateOptions,
   type CreateResult,
+  createHttpClient,
+  ErrorCode,
+  type HttpRequest,
+  type HttpResponse,
   InvalidInputError,
   type JobRef,
   type JobSnapshot,
   NOT_FOUND,
   type NotFound,
   type Page,
-} from '../../src/adapter.js';
-import { ErrorCode, ProviderError } from '../../src/errors.js';
-import {
-  createHttpClient,
-  type HttpRequest,
-  type HttpResponse,
+  ProviderError,
   parseJsonBody,
   parseRetryAfter,
   untilAborted,
-} from '../utils/http.js';
+} from '../../src/sdk/index.js';
 import { jobSnapshotFromAzure, jobTypeFromAzure, resourceGroupFromId } from './map.js';
 import type { AzureCreateRequest, AzureUpdatePatch } from './validate.js';
 import {

@@ -1,6 +1,7 @@
 /** The account entry: what the sandbox prints passes unchanged; a bad entry gets one line per field. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config.js';
+import { registry } from '../../src/registry.js';
 import { azureImportExport } from './index.js';
 
 const entry = {
@@ -11,7 +12,7 @@ const entry = {
 
 function problems(provider: Record<string, unknown>): string[] {
   try {
-    parseConfig({ providers: [provider], store: { kind: 'memory' } }, {});
+    parseConfig({ providers: [provider], store: { kind: 'memory' } }, registry, {});
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;

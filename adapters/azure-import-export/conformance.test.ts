@@ -5,7 +5,7 @@
  */
 import { type PutJobParameters, StorageImportExport } from '@azure/arm-storageimportexport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandboxCertificate } from '../utils/tls.js';
+import { createSandboxCertificate } from '../../src/sandbox/tls.js';
 import { type AzureSimulator, azureImportExportSimulator } from './simulator.js';
 import { EXAMPLE_BITLOCKER_KEY, sampleCreateInput } from './test-inputs.js';
 import { parseCreate } from './validate.js';

@@ -1,9 +1,8 @@
 /** Azure Import/Export (ARM Microsoft.ImportExport) as a crossdock adapter. */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { defineAdapter } from '../../src/adapter.js';
+import { defineAdapter } from '../../src/sdk/index.js';
 import { type AzureAccountConfig, connectAzureImportExport, DEFAULT_ENDPOINT, KIND } from './client.js';
-import { azureImportExportSimulator } from './simulator.js';
 import { parseCreate, parseUpdate } from './validate.js';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
@@ -46,7 +45,6 @@ export const azureImportExport = defineAdapter<AzureAccountConfig>({
   configSchema: configSchema as z.ZodType<AzureAccountConfig>,
   secretFields: ['token', 'clientSecret'],
   connect: connectAzureImportExport,
-  simulator: azureImportExportSimulator,
   typeDefs: readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
   mutations: { inputField: 'azureImportExport', parseCreate, parseUpdate },
 });

@@ -3,19 +3,19 @@
  * provider's own examples (fixtures/). What never leaves this file: BitLocker keys, the return carrier's
  * account number, Key Vault key URLs, and the SAS query strings of log and manifest blob URIs.
  */
-import type {
-  Address,
-  ArtifactSnapshot,
-  DriveSnapshot,
-  DriveState,
-  JobErrorInfo,
-  JobSnapshot,
-  JobState,
-  JobType,
-  PackageInfo,
-  ShippingSnapshot,
-} from '../../src/adapter.js';
-import { withoutCredentials } from '../utils/urls.js';
+import {
+  type Address,
+  type ArtifactSnapshot,
+  type DriveSnapshot,
+  type DriveState,
+  type JobErrorInfo,
+  type JobSnapshot,
+  type JobState,
+  type JobType,
+  type PackageInfo,
+  type ShippingSnapshot,
+  withoutCredentials,
+} from '../../src/sdk/index.js';
 import type { ArmAddress, ArmDriveStatus, ArmJobResponse, ArmPackage, ArmShippingInformation } from './wire.js';
 
 /** REFERENCE.md D1. Keys are lower-case: the service's casing is not guaranteed. */

@@ -6,8 +6,8 @@
 import pino from 'pino';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JobSnapshot, NOT_FOUND } from '../../src/adapter.js';
-import { createSandboxCertificate, type SandboxCertificate } from '../utils/tls.js';
+import { createSandboxCertificate, type SandboxCertificate } from '../../src/sandbox/tls.js';
+import { type JobSnapshot, NOT_FOUND } from '../../src/sdk/index.js';
 import { type AzureImportExportClient, connectAzureImportExport } from './client.js';
 import { type AzureSimulator, azureImportExportSimulator } from './simulator.js';
 import { sampleCreateInput, sampleExportInput } from './test-inputs.js';

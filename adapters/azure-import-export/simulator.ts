@@ -6,7 +6,7 @@
  * the RP's real error codes are unknown (REFERENCE.md: unverified) the codes in wire.ts ArmCode are ours.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { RunningSimulator, SimulatorFactory, SimulatorFault, SimulatorOptions } from '../../src/adapter.js';
+import type { RunningSimulator, SimulatorFactory, SimulatorFault, SimulatorOptions } from '../../src/sdk/index.js';
 import { createRng } from '../utils/rng.js';
 import {
   type SimHandled,

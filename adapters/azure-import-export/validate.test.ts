@@ -1,7 +1,7 @@
 /** Every validation rule names its field, and no message repeats the value it refused. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type InputProblem, InvalidInputError } from '../../src/adapter.js';
+import { type InputProblem, InvalidInputError } from '../../src/sdk/index.js';
 import { thrown } from '../../test/helpers/thrown.js';
 import { EXAMPLE_BITLOCKER_KEY, sampleCreateInput, sampleExportInput } from './test-inputs.js';
 import { blobPrefixProblem, isBitLockerRecoveryPassword, parseCreate, parseUpdate } from './validate.js';

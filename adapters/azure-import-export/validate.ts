@@ -10,7 +10,7 @@
  * `Microsoft.ImportExport/jobs` (2-64 characters, alphanumerics and hyphens, starting with a letter).
  */
 import { z } from 'zod';
-import { formatFieldPath, type InputProblem, InvalidInputError, type ParsedUpdate } from '../../src/adapter.js';
+import { formatFieldPath, type InputProblem, InvalidInputError, type ParsedUpdate } from '../../src/sdk/index.js';
 import {
   type ArmDriveStatus,
   type ArmExport,

@@ -19,14 +19,18 @@ import {
   type Capabilities,
   type CreateOptions,
   type CreateResult,
+  createHttpClient,
+  ErrorCode,
+  type HttpClient,
   type JobRef,
   type JobSnapshot,
   NOT_FOUND,
   type NotFound,
-} from '../../src/adapter.js';
-import { ErrorCode, ProviderError } from '../../src/errors.js';
-import { createHttpClient, type HttpClient, parseJsonBody, parseRetryAfter } from '../utils/http.js';
-import { withoutCredentials } from '../utils/urls.js';
+  ProviderError,
+  parseJsonBody,
+  parseRetryAfter,
+  withoutCredentials,
+} from '../../src/sdk/index.js';
 import { snapshotFromIotJob } from './map.js';
 import {
   connectionStringProblemText,

@@ -9,8 +9,8 @@ import { checkServerIdentity, connect as tlsConnect } from 'node:tls';
 import iothub from 'azure-iothub';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AccountClient, type JobSnapshot, NOT_FOUND, type RunningSimulator } from '../../src/adapter.js';
-import { createSandboxCertificate } from '../utils/tls.js';
+import { createSandboxCertificate } from '../../src/sandbox/tls.js';
+import { type AccountClient, type JobSnapshot, NOT_FOUND, type RunningSimulator } from '../../src/sdk/index.js';
 import { configSchema, connectIotHub } from './client.js';
 import { iotHubSimulator } from './simulator.js';
 

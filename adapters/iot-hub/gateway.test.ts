@@ -4,8 +4,8 @@
  * full lifecycle of queries.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpClient } from '../../src/sdk/index.js';
 import { type GraphQLResponse, startTestGateway, type TestGateway } from '../../test/helpers/servers.js';
-import { createHttpClient } from '../utils/http.js';
 import { iotHubAdapter } from './index.js';
 import { createServiceToken, type HubConnection, parseConnectionString } from './sas.js';
 import { API_VERSION } from './wire.js';

@@ -1,8 +1,7 @@
 /** Azure IoT Hub device identity import/export jobs: `kind: iot-hub`. */
 import { readFileSync } from 'node:fs';
-import { defineAdapter } from '../../src/adapter.js';
+import { defineAdapter } from '../../src/sdk/index.js';
 import { configSchema, connectIotHub, IOT_HUB_KIND, type IotHubConfig } from './client.js';
-import { iotHubSimulator } from './simulator.js';
 import { parseCreate } from './validate.js';
 
 export const iotHubAdapter = defineAdapter<IotHubConfig>({
@@ -12,7 +11,6 @@ export const iotHubAdapter = defineAdapter<IotHubConfig>({
   configSchema,
   secretFields: ['connectionString'],
   connect: connectIotHub,
-  simulator: iotHubSimulator,
   typeDefs: readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'),
   // No parseUpdate: IoT Hub has no operation that changes a job.
   mutations: { inputField: 'iotHub', parseCreate },

@@ -9,9 +9,9 @@ import {
   type JobSnapshot,
   type JobState,
   type JobType,
-} from '../../src/adapter.js';
-import { redactUrlsInText } from '../utils/redact.js';
-import { withoutCredentials } from '../utils/urls.js';
+  redactUrlsInText,
+  withoutCredentials,
+} from '../../src/sdk/index.js';
 import type { JobProperties } from './wire.js';
 
 /** Documented default blob names (providers/iot-hub/NOTES.md §3), shown when the job does not name one. */

@@ -1,8 +1,7 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningSimulator } from '../../src/adapter.js';
-import { createHttpClient, type HttpClient } from '../utils/http.js';
-import { createSandboxCertificate } from '../utils/tls.js';
+import { createSandboxCertificate } from '../../src/sandbox/tls.js';
+import { createHttpClient, type HttpClient, type RunningSimulator } from '../../src/sdk/index.js';
 import { createServiceToken, type HubConnection, parseConnectionString, verifyServiceToken } from './sas.js';
 import { iotHubSimulator } from './simulator.js';
 import { API_VERSION } from './wire.js';

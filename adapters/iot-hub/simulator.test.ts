@@ -1,9 +1,8 @@
 /** Simulator behaviour the contract does not pin down: seeded history, replay, autopilot, injected faults. */
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountClient, JobSnapshot, RunningSimulator } from '../../src/adapter.js';
-import { ProviderError } from '../../src/errors.js';
-import { createSandboxCertificate, type SandboxCertificate } from '../utils/tls.js';
+import { createSandboxCertificate, type SandboxCertificate } from '../../src/sandbox/tls.js';
+import { type AccountClient, type JobSnapshot, ProviderError, type RunningSimulator } from '../../src/sdk/index.js';
 import { configSchema, connectIotHub } from './client.js';
 import { iotHubSimulator } from './simulator.js';
 

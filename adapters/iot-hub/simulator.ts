@@ -6,7 +6,7 @@
  * lifecycle: enqueued → running (progress over several steps) → completed, some failed.
  */
 import { randomBytes } from 'node:crypto';
-import type { RunningSimulator, SimulatorFactory, SimulatorFault, SimulatorOptions } from '../../src/adapter.js';
+import type { RunningSimulator, SimulatorFactory, SimulatorFault, SimulatorOptions } from '../../src/sdk/index.js';
 import { createRng, type Rng } from '../utils/rng.js';
 import {
   type SimHandled,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../src/adapter.js';
+import { InvalidInputError } from '../../src/sdk/index.js';
 import { thrown } from '../../test/helpers/thrown.js';
 import { parseCreate } from './validate.js';
 

@@ -4,7 +4,7 @@
  * carry SAS tokens. IoT Hub has no update operation, so there is no parseUpdate.
  */
 import { z } from 'zod';
-import { type InputProblem, InvalidInputError } from '../../src/adapter.js';
+import { type InputProblem, InvalidInputError } from '../../src/sdk/index.js';
 import type { CreateJobRequest } from './wire.js';
 
 const blobName = z

@@ -4,7 +4,7 @@
  * (which writes them), so both agree on one spelling.
  */
 import { z } from 'zod';
-import { parseJsonBody } from '../utils/http.js';
+import { parseJsonBody } from '../../src/sdk/index.js';
 
 /** What azure-iothub 1.16.6 sends for /jobs (src/version.ts) and what the MS Learn create page documents. */
 export const API_VERSION = '2021-04-12';

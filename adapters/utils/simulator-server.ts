@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SimulatorFault, SimulatorRequest } from '../../src/adapter.js';
+import type { SimulatorFault, SimulatorRequest } from '../../src/sdk/index.js';
 
 export interface SimRequest {
   method: string;

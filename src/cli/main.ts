@@ -6,11 +6,11 @@ import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import YAML from 'yaml';
-import { adapters } from '../adapters.js';
 import { ConfigError, type GatewayConfig, loadConfigFile, parseConfig } from '../config.js';
 import { createGateway } from '../gateway.js';
 import { createLogger, type LogLevel } from '../log.js';
-import { DEFAULT_SANDBOX_STEP_MS, type Sandbox, type SandboxDescription, startSandbox } from '../sandbox.js';
+import { registry } from '../registry.js';
+import { DEFAULT_SANDBOX_STEP_MS, type Sandbox, type SandboxDescription, startSandbox } from '../sandbox/index.js';
 import { startServer } from '../server/index.js';
 
 const HELP = `crossdock — one GraphQL schema over Azure Import/Export, AWS Import/Export and IoT Hub jobs
@@ -79,11 +79,14 @@ export function sandboxPolling(stepMs: number) {
 function sandboxConfig(description: SandboxDescription, stepMs: number): GatewayConfig {
   // The simulators start afresh every run, so the sandbox's store (snapshots, event log) does too.
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${SANDBOX_STORE}${suffix}`, { force: true });
-  return parseConfig({
-    ...description,
-    store: { kind: 'sqlite', path: SANDBOX_STORE },
-    polling: sandboxPolling(stepMs),
-  });
+  return parseConfig(
+    {
+      ...description,
+      store: { kind: 'sqlite', path: SANDBOX_STORE },
+      polling: sandboxPolling(stepMs),
+    },
+    registry,
+  );
 }
 
 export function sandboxConfigYaml(description: SandboxDescription): string {
@@ -122,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError(`--log-level must be one of ${levels.join(', ')}`);
   }
   const sandboxOptions = {
-    adapters,
+    registry,
     seed: intOption('seed', values.seed, 0, 2 ** 31 - 1) ?? 42,
     stepMs: intOption('step-ms', values['step-ms'], 0, 3_600_000) ?? DEFAULT_SANDBOX_STEP_MS,
   };
@@ -147,15 +150,15 @@ async function main(argv: string[]): Promise<number> {
 
   if (command !== 'serve') throw new UsageError(`unknown command "${command}" (try --help)`);
   const portOption = intOption('port', values.port ?? process.env.PORT, 0, 65535);
-  let config = loadConfigFile(values.config);
+  let config = loadConfigFile(values.config, registry);
   let sandbox: Sandbox | undefined;
   if (!config) {
     sandbox = await startSandbox(sandboxOptions);
     config = sandboxConfig(sandbox.description, sandboxOptions.stepMs);
   }
   const logLevel = (logLevelOption ?? config.logLevel) as LogLevel;
-  const logger = createLogger(logLevel);
-  const gateway = createGateway({ ...config, logLevel }, { logger });
+  const logger = createLogger(logLevel, registry);
+  const gateway = createGateway({ ...config, logLevel }, { logger, registry });
   const server = await startServer(gateway, {
     host: values.host ?? config.server.host,
     port: portOption ?? config.server.port,

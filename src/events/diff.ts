@@ -3,7 +3,7 @@
  * observation of one job yields at most one event, of the most significant kind among its changes.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { JobSnapshot } from '../adapter.js';
+import type { JobSnapshot } from '../sdk/model.js';
 import type { JobEventKind, NewJobEvent, StoredJob } from './types.js';
 
 export interface Observation {

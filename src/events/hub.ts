@@ -8,10 +8,10 @@
  * Commits are published in commit order (one chain), so sequence numbers arrive in increasing order.
  */
 import type { Logger } from 'pino';
-import type { JobState } from '../adapter.js';
-import { ErrorCode, gatewayError } from '../errors.js';
-import { InProcessBus, type LiveQueue } from '../pubsub/bus.js';
-import type { AccountState, EventStore, JobKey, LogCommit } from './store.js';
+import { ErrorCode, gatewayError } from '../sdk/errors.js';
+import type { JobState } from '../sdk/model.js';
+import type { AccountState, EventStore, JobKey, LogCommit } from '../store/event-store.js';
+import { InProcessBus, type LiveQueue } from './bus.js';
 import {
   decodeEventCursor,
   encodeEventCursor,

@@ -2,11 +2,12 @@
  * The job event model: what the poller and the mutations record, what the log keeps and what subscribers
  * receive. Plain data only, so every log implementation (SQLite, memory, later Redis Streams) stores it as JSON.
  */
-import type { JobSnapshot, JobState } from '../adapter.js';
-import { ErrorCode, gatewayError } from '../errors.js';
 
-export const JOB_EVENT_KINDS = ['CREATED', 'STATE_CHANGED', 'DRIVE_CHANGED', 'PROGRESS', 'REMOVED'] as const;
-export type JobEventKind = (typeof JOB_EVENT_KINDS)[number];
+import type { JobEventKind } from '../generated/enums.js';
+import { ErrorCode, gatewayError } from '../sdk/errors.js';
+import type { JobSnapshot, JobState } from '../sdk/model.js';
+
+export type { JobEventKind };
 
 /** An event before the log gave it its sequence number. */
 export interface NewJobEvent {

@@ -9,11 +9,12 @@ import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import { createContext, type GatewayContext } from '../context.js';
-import { ErrorCode, ProviderError, toGraphQLError } from '../errors.js';
 import type { Gateway } from '../gateway.js';
-import { buildSchema } from '../schema.js';
-import { withoutInputValues } from './input-errors.js';
+import { createContext, type GatewayContext } from '../graphql/context.js';
+import { toGraphQLError } from '../graphql/errors.js';
+import { withoutInputValues } from '../graphql/input-errors.js';
+import { buildSchema } from '../graphql/schema.js';
+import { ErrorCode, GatewayError, ProviderError } from '../sdk/errors.js';
 import { type AttachedWebSocket, attachWebSocket, type WebSocketOptions, type WebSocketStats } from './websocket.js';
 
 export type { ConnectionAuthenticator, ConnectionVerdict, WebSocketOptions } from './websocket.js';
@@ -71,7 +72,8 @@ export function formatError(gateway: Gateway) {
       ...(formatted.path ? { path: formatted.path } : {}),
       ...(formatted.locations ? { locations: formatted.locations } : {}),
     };
-    if (original instanceof ProviderError) return { ...toGraphQLError(original).toJSON(), ...where };
+    if (original instanceof ProviderError || original instanceof GatewayError)
+      return { ...toGraphQLError(original).toJSON(), ...where };
     const code = String(formatted.extensions?.code ?? '');
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
     const inputError = code === ErrorCode.BAD_USER_INPUT || CLIENT_MISTAKES.has(code);
@@ -102,7 +104,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown) {
 }
 
 export async function startServer(gateway: Gateway, opts: ServerOptions): Promise<RunningServer> {
-  const schema = opts.schema ?? buildSchema();
+  const schema = opts.schema ?? buildSchema(gateway.registry);
   let shuttingDown = false;
   const httpServer = createServer();
   const apollo = new ApolloServer<GatewayContext>({

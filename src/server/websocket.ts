@@ -19,9 +19,9 @@ import type {
 import { execute } from 'graphql';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { createContext, type GatewayContext } from '../context.js';
 import { isSlowConsumerSignal, type SubscriptionItem } from '../events/hub.js';
 import type { Gateway } from '../gateway.js';
+import { createContext, type GatewayContext } from '../graphql/context.js';
 import { SharedExecution, type SharedExecutionStats } from './shared-execution.js';
 
 /** What the authentication hook decides for one connection. */

@@ -3,9 +3,9 @@
  * provider snapshot and from a GraphQL `Job`, and a direct provider client for the truth at each step.
  */
 import pino from 'pino';
-import type { AccountClient, Adapter, JobSnapshot } from '../../src/adapter.js';
-import { isTerminal, NOT_FOUND } from '../../src/adapter.js';
-import type { Sandbox } from '../../src/sandbox.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import type { AccountClient, Adapter, JobSnapshot } from '../../src/sdk/model.js';
+import { isTerminal, NOT_FOUND } from '../../src/sdk/model.js';
 import { listAll } from '../adapter-contract.js';
 
 export const JOB_FIELDS = `id nativeId state providerState cancelRequested name location failureReason updatedAt

@@ -1,6 +1,8 @@
 /** Job snapshots and an in-memory provider account for unit tests of the event log and the pollers. */
 import pino from 'pino';
-import { AccountRuntime } from '../../src/accounts.js';
+import type { PollingConfig } from '../../src/config.js';
+import { AccountRuntime } from '../../src/observation/accounts.js';
+import { ProviderError } from '../../src/sdk/errors.js';
 import {
   type AccountClient,
   type Adapter,
@@ -10,9 +12,7 @@ import {
   type JobSnapshot,
   type JobState,
   NOT_FOUND,
-} from '../../src/adapter.js';
-import type { PollingConfig } from '../../src/config.js';
-import { ProviderError } from '../../src/errors.js';
+} from '../../src/sdk/model.js';
 
 export function snapshot(nativeId: string, state: JobState | null, extra: Partial<JobSnapshot> = {}): JobSnapshot {
   return {

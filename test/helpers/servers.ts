@@ -8,11 +8,11 @@ import type { FormattedExecutionResult } from 'graphql';
 import { type Client, createClient } from 'graphql-ws';
 import pino from 'pino';
 import WebSocket from 'ws';
-import type { Adapter } from '../../src/adapter.js';
-import { adapters as allAdapters } from '../../src/adapters.js';
 import { type GatewayConfig, parseConfig } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
-import { type Sandbox, startSandbox } from '../../src/sandbox.js';
+import { registry } from '../../src/registry.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import type { Adapter } from '../../src/sdk/model.js';
 import { type RunningServer, startServer, type WebSocketOptions } from '../../src/server/index.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -168,7 +168,8 @@ export function startTestSandbox(
   opts: { adapters?: readonly Adapter[]; seed?: number; seedJobs?: number; autopilot?: boolean } = {},
 ) {
   return startSandbox({
-    adapters: opts.adapters ?? allAdapters,
+    registry,
+    kinds: (opts.adapters ?? registry.adapters).map((a) => a.kind),
     seed: opts.seed ?? 1,
     stepMs: 0,
     seedJobs: opts.seedJobs ?? 12,
@@ -191,8 +192,8 @@ export async function startTestGatewayOn(
     logLevel: 'debug',
     polling: opts.polling ?? { enabled: false },
   };
-  const config = parseConfig(opts.configure ? opts.configure(raw) : raw);
-  const gateway = createGateway(config, { logger });
+  const config = parseConfig(opts.configure ? opts.configure(raw) : raw, registry);
+  const gateway = createGateway(config, { logger, registry });
   let server: RunningServer;
   try {
     server = await startServer(gateway, {

@@ -1,0 +1,40 @@
+/** The executable schema: schema/*.graphql (the public contract) plus the resolvers. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { GraphQLScalarType, type GraphQLSchema, Kind } from 'graphql';
+import { type AdapterRegistry, ErrorCode } from '../sdk/index.js';
+import { graphQLError } from './errors.js';
+import { resolvers } from './resolvers/index.js';
+
+const schemaDir = fileURLToPath(new URL('../../schema/', import.meta.url));
+
+/** schema/*.graphql (the core's contract) followed by each registered adapter's own SDL. */
+export function loadTypeDefs(registry: AdapterRegistry): string[] {
+  const core = readdirSync(schemaDir)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort()
+    .map((f) => readFileSync(schemaDir + f, 'utf8'));
+  return [...core, ...registry.adapters.flatMap((a) => (a.typeDefs ? [a.typeDefs] : []))];
+}
+
+function toIsoDateTime(value: unknown): string {
+  const time = typeof value === 'string' || value instanceof Date ? new Date(value).getTime() : Number.NaN;
+  if (Number.isNaN(time)) {
+    // Without the value: input errors never quote input (it could be a secret pasted in the wrong place).
+    throw graphQLError(ErrorCode.BAD_USER_INPUT, 'Not an ISO 8601 date-time (e.g. "2026-11-23T00:00:00Z").');
+  }
+  return new Date(time).toISOString();
+}
+
+/** Kept as ISO strings end to end (providers send strings; snapshots are plain JSON). */
+const DateTime = new GraphQLScalarType({
+  name: 'DateTime',
+  serialize: toIsoDateTime,
+  parseValue: toIsoDateTime,
+  parseLiteral: (ast) => toIsoDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
+});
+
+export function buildSchema(registry: AdapterRegistry): GraphQLSchema {
+  return makeExecutableSchema({ typeDefs: loadTypeDefs(registry), resolvers: [{ DateTime }, resolvers] });
+}

@@ -1,0 +1,429 @@
+/**
+ * createJob, updateJob, cancelJob and deleteJob across providers. Input is checked before any provider call: the one
+ * provider branch that is set must be the account's, and the adapter's pure parser validates it. Expected
+ * failures (bad input, wrong state, provider refusals) come back in the payload as typed errors; only
+ * unexpected ones become top-level GraphQL errors.
+ *
+ * Provider calls made here are not tied to the HTTP request's abort signal: a client that hangs up in the
+ * middle of a create must not leave us not knowing whether the job exists.
+ */
+import { GraphQLError } from 'graphql';
+import type { GatewayContext } from '../graphql/context.js';
+import { decodeGlobalId } from '../graphql/ids.js';
+import { effectiveState } from '../graphql/job-records.js';
+import { JOB_TYPE_NAME, type JobNode } from '../graphql/jobs.js';
+import type { AccountRuntime } from '../observation/accounts.js';
+import { ErrorCode, GatewayError, ProviderError } from '../sdk/errors.js';
+import { InvalidInputError, type JobAction, type JobSnapshot, type JobState, NOT_FOUND } from '../sdk/model.js';
+import { allowedActions } from './actions.js';
+import { fingerprint } from './idempotency.js';
+
+export interface MutationErrorData {
+  code: ErrorCode;
+  message: string;
+  field: string | null;
+  account: string | null;
+  provider: string | null;
+  providerCode: string | null;
+  state: JobState | null;
+  retryAfterSeconds: number | null;
+}
+
+/** Carries the payload errors of a mutation that cannot go on. */
+class MutationFailure extends Error {
+  constructor(readonly errors: MutationErrorData[]) {
+    super(errors.map((e) => e.message).join('; '));
+  }
+}
+
+const failure = (
+  code: ErrorCode,
+  message: string,
+  more: Partial<Omit<MutationErrorData, 'code' | 'message'>> = {},
+): MutationFailure =>
+  new MutationFailure([
+    {
+      code,
+      message,
+      field: null,
+      account: null,
+      provider: null,
+      providerCode: null,
+      state: null,
+      retryAfterSeconds: null,
+      ...more,
+    },
+  ]);
+
+/** The provider has no such operation at all. */
+const unsupported = (account: AccountRuntime, done: string): MutationFailure =>
+  failure(ErrorCode.UNSUPPORTED, `${account.adapter.displayName} jobs cannot be ${done}.`, {
+    account: account.name,
+    provider: account.kind,
+  });
+
+/** Maps what a mutation step threw to payload errors; anything unexpected is rethrown (→ INTERNAL). */
+function toMutationErrors(error: unknown): MutationErrorData[] {
+  if (error instanceof MutationFailure) return error.errors;
+  if (error instanceof ProviderError) {
+    return failure(error.code, `${error.account}: ${error.message}`, {
+      account: error.account,
+      provider: error.provider,
+      providerCode: error.providerCode ?? null,
+      retryAfterSeconds: error.retryAfterSeconds ?? null,
+    }).errors;
+  }
+  if (error instanceof GatewayError) {
+    const field = error.extensions.field;
+    return failure(error.code, error.message, { field: typeof field === 'string' ? field : null }).errors;
+  }
+  if (error instanceof GraphQLError && typeof error.extensions.code === 'string') {
+    const field = error.extensions.field;
+    return failure(error.extensions.code as ErrorCode, error.message, {
+      field: typeof field === 'string' ? field : null,
+    }).errors;
+  }
+  throw error;
+}
+
+async function attempt<T extends { errors: MutationErrorData[] }>(
+  run: () => Promise<T>,
+  empty: Omit<T, 'errors'>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    return { ...empty, errors: toMutationErrors(error) } as T;
+  }
+}
+
+function accountNamed(ctx: GatewayContext, name: string, field: string): AccountRuntime {
+  const account = ctx.gateway.accounts.get(name);
+  if (!account) {
+    const known = [...ctx.gateway.accounts.keys()].join(', ');
+    throw failure(ErrorCode.BAD_USER_INPUT, `No account named "${name}" is configured (known: ${known}).`, { field });
+  }
+  return account;
+}
+
+/**
+ * The provider branch of a create/update input: exactly one field besides the common ones, and it must be the
+ * one of the account's adapter. Returns the branch's field name and value.
+ */
+function providerBranch(
+  input: Record<string, unknown>,
+  common: readonly string[],
+  account: AccountRuntime,
+): { field: string; value: unknown } {
+  const expected = account.adapter.mutations?.inputField;
+  if (!expected) {
+    throw unsupported(account, 'changed through the gateway');
+  }
+  const set = Object.entries(input).filter(([key, value]) => !common.includes(key) && value != null);
+  if (set.length !== 1) {
+    throw failure(
+      ErrorCode.BAD_USER_INPUT,
+      `Set exactly one provider field; account "${account.name}" is ${account.adapter.displayName}, so set input.${expected}${set.length > 1 ? ` only (got ${set.map(([k]) => k).join(', ')})` : ''}.`,
+      { field: 'input', account: account.name, provider: account.kind },
+    );
+  }
+  const [field, value] = set[0]!;
+  if (field !== expected) {
+    throw failure(
+      ErrorCode.BAD_USER_INPUT,
+      `Account "${account.name}" is ${account.adapter.displayName}: use input.${expected}, not input.${field}.`,
+      { field: `input.${field}`, account: account.name, provider: account.kind },
+    );
+  }
+  return { field, value };
+}
+
+/**
+ * An adapter's input problems (from its pure parser, or from the provider call when only the provider can
+ * tell, e.g. a job name already in use) as BAD_USER_INPUT errors naming the full input path.
+ */
+function inputProblems(error: unknown, branch: string, account: AccountRuntime): unknown {
+  if (!(error instanceof InvalidInputError)) return error;
+  return new MutationFailure(
+    error.problems.map((p) => ({
+      code: ErrorCode.BAD_USER_INPUT,
+      message: p.message,
+      field: `input.${branch}${p.field.startsWith('[') ? '' : '.'}${p.field}`,
+      account: account.name,
+      provider: account.kind,
+      providerCode: p.providerCode ?? null,
+      state: null,
+      retryAfterSeconds: null,
+    })),
+  );
+}
+
+function parseBranch<T>(parse: () => T, branch: string, account: AccountRuntime): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw inputProblems(error, branch, account);
+  }
+}
+
+/**
+ * Keeps what the gateway knows of a job in step with what a mutation just got back from the provider: the
+ * change goes to the event log (subscribers, Job.history) and the snapshot cache at once. The provider has
+ * already done the work, so a failure to record it is logged, not reported as a failed mutation.
+ */
+async function remember(ctx: GatewayContext, account: AccountRuntime, snapshot: JobSnapshot): Promise<JobNode> {
+  await ctx.jobs.forget(account, snapshot.nativeId);
+  try {
+    await ctx.gateway.observe(account.name, snapshot);
+  } catch (error) {
+    ctx.gateway.logger.error(
+      { err: error, account: account.name, job: snapshot.nativeId },
+      'could not record a change',
+    );
+    await ctx.gateway.cache.set(account.name, snapshot, account.client.capabilities.cacheTtlMs);
+  }
+  return ctx.jobs.node(account, snapshot);
+}
+
+/** The provider may or may not have done it: no answer, a timeout, a server error. */
+const outcomeUnknown = (error: unknown): boolean =>
+  error instanceof ProviderError && error.code === ErrorCode.PROVIDER_UNAVAILABLE;
+
+/** A signal for provider calls that must run to their end whatever the HTTP client does. */
+const detachedSignal = () => new AbortController().signal;
+
+export interface CreateJobPayloadData {
+  job: JobNode | null;
+  dryRun: boolean;
+  replayed: boolean;
+  warnings: string[];
+  errors: MutationErrorData[];
+}
+
+const COMMON_CREATE_FIELDS = ['account', 'idempotencyKey', 'dryRun'] as const;
+
+export function createJob(ctx: GatewayContext, input: Record<string, unknown>): Promise<CreateJobPayloadData> {
+  const dryRun = input.dryRun === true;
+  return attempt<CreateJobPayloadData>(
+    async () => {
+      const account = accountNamed(ctx, String(input.account), 'input.account');
+      const branch = providerBranch(input, COMMON_CREATE_FIELDS, account);
+      const mutations = account.adapter.mutations!;
+      const parsed = parseBranch(() => mutations.parseCreate(branch.value), branch.field, account);
+      const client = account.client;
+      if (!client.createJob || !client.capabilities.create) {
+        throw unsupported(account, 'created through the gateway');
+      }
+      const createJobAtProvider = (...args: Parameters<NonNullable<typeof client.createJob>>) =>
+        client.createJob!(...args).catch((error: unknown) => {
+          throw inputProblems(error, branch.field, account);
+        });
+      if (dryRun) {
+        if (!client.capabilities.dryRun) {
+          throw failure(ErrorCode.UNSUPPORTED, `${account.adapter.displayName} has no dry run.`, {
+            field: 'input.dryRun',
+            account: account.name,
+            provider: account.kind,
+          });
+        }
+        const result = await account.track(createJobAtProvider(parsed, { signal: detachedSignal(), dryRun: true }));
+        return { job: null, dryRun: true, replayed: false, warnings: result.warnings, errors: [] };
+      }
+
+      const key = typeof input.idempotencyKey === 'string' ? input.idempotencyKey : undefined;
+      let warnings: string[] = [];
+      const create = async (): Promise<JobSnapshot> => {
+        // The key goes along: a provider with a client token (Azure's tag) recognises a repeated create by it.
+        const result = await account.track(
+          createJobAtProvider(parsed, { signal: detachedSignal(), dryRun: false, idempotencyKey: key }),
+        );
+        if (!result.job) throw new Error(`${account.kind} createJob returned no job`);
+        warnings = result.warnings;
+        return result.job;
+      };
+
+      if (key === undefined) {
+        const job = await create();
+        return { job: await remember(ctx, account, job), dryRun: false, replayed: false, warnings, errors: [] };
+      }
+      if (key.length === 0 || key.length > 200) {
+        throw failure(ErrorCode.BAD_USER_INPUT, 'idempotencyKey must be 1 to 200 characters.', {
+          field: 'input.idempotencyKey',
+        });
+      }
+      const keys = ctx.gateway.idempotency;
+      const print = await fingerprint({ [branch.field]: branch.value }, `${account.name}\n${key}`);
+      const known = await keys.get(account.name, key);
+      if (known && known.fingerprint !== print) {
+        throw failure(
+          ErrorCode.IDEMPOTENCY_CONFLICT,
+          `idempotencyKey "${key}" was already used with different input at account "${account.name}".`,
+          { field: 'input.idempotencyKey', account: account.name, provider: account.kind },
+        );
+      }
+      if (known?.snapshot) {
+        // The same job, as the gateway knows it now (it may have moved since), without asking the provider.
+        const [latest] = await ctx.gateway.events.jobs([{ account: account.name, nativeId: known.snapshot.nativeId }]);
+        return {
+          job: ctx.jobs.node(account, latest?.snapshot ?? known.snapshot),
+          dryRun: false,
+          replayed: true,
+          warnings: [],
+          errors: [],
+        };
+      }
+      let replayed = true;
+      const job = await keys.once(account.name, key, async () => {
+        // An earlier create with this key whose outcome stayed unknown (its answer was lost and the adapter
+        // could not check, or the gateway stopped mid-call) may have made the job: look before creating again.
+        if (known && client.findCreatedJob) {
+          const since = Date.parse(known.at);
+          const found = await account.track(client.findCreatedJob(parsed, since, { signal: detachedSignal() }));
+          if (found) {
+            await keys.remember(account.name, key, { fingerprint: print, snapshot: found, at: known.at });
+            return found;
+          }
+        }
+        replayed = false;
+        const at = new Date(ctx.gateway.now()).toISOString();
+        await keys.remember(account.name, key, { fingerprint: print, at });
+        try {
+          const created = await create();
+          await keys.remember(account.name, key, { fingerprint: print, snapshot: created, at });
+          return created;
+        } catch (error) {
+          // Refused: nothing was created, the key is free for the retry. Unknown outcome: the record stays,
+          // so the retry looks for the job first.
+          if (!outcomeUnknown(error)) await keys.forget(account.name, key);
+          throw error;
+        }
+      });
+      return { job: await remember(ctx, account, job), dryRun: false, replayed, warnings, errors: [] };
+    },
+    { job: null, dryRun, replayed: false, warnings: [] },
+  );
+}
+
+export interface JobPayloadData {
+  job: JobNode | null;
+  errors: MutationErrorData[];
+}
+
+/** A job's account and native id from its global id; `field` names the argument in errors. */
+function jobTarget(ctx: GatewayContext, id: string, field: string): { account: AccountRuntime; nativeId: string } {
+  let decoded: ReturnType<typeof decodeGlobalId>;
+  try {
+    decoded = decodeGlobalId(id);
+  } catch {
+    throw failure(ErrorCode.BAD_USER_INPUT, 'Malformed id: pass an id exactly as the gateway returned it.', { field });
+  }
+  if (decoded.type !== JOB_TYPE_NAME) {
+    throw failure(ErrorCode.NOT_FOUND, `No object of type ${decoded.type} exists.`, { field });
+  }
+  const account = ctx.gateway.accounts.get(decoded.account);
+  if (!account) {
+    throw failure(ErrorCode.NOT_FOUND, `No account named "${decoded.account}" is configured.`, { field });
+  }
+  return { account, nativeId: decoded.nativeId };
+}
+
+/** The job behind a global id, fetched fresh from the provider (a mutation must judge the current state). */
+async function freshJob(
+  ctx: GatewayContext,
+  { account, nativeId }: { account: AccountRuntime; nativeId: string },
+): Promise<{ account: AccountRuntime; snapshot: JobSnapshot; state: JobState | null }> {
+  const accountName = account.name;
+  await ctx.jobs.forget(account, nativeId);
+  const snapshot = await ctx.jobs.load(account, nativeId);
+  if (snapshot === NOT_FOUND) {
+    throw failure(ErrorCode.NOT_FOUND, `Job "${nativeId}" was not found at account "${accountName}".`, {
+      account: accountName,
+      provider: account.kind,
+      providerCode: account.adapter.notFoundCode ?? null,
+    });
+  }
+  const node = ctx.jobs.node(account, snapshot);
+  return { account, snapshot, state: await effectiveState(node, ctx) };
+}
+
+/** Refuses an action the provider does not allow in the job's current state, before asking the provider. */
+function ensureAllowed(account: AccountRuntime, snapshot: JobSnapshot, state: JobState | null, action: JobAction) {
+  if (allowedActions(account.client, snapshot, state).includes(action)) return;
+  const states = account.client.capabilities.actions[action] ?? [];
+  const where = states.length ? `only in ${states.join(', ')}` : 'in no state';
+  throw failure(
+    ErrorCode.NOT_ALLOWED_IN_STATE,
+    `${account.adapter.displayName} allows ${action} ${where}; job "${snapshot.nativeId}" is ${state ?? snapshot.providerState}${snapshot.cancelRequested ? ' (cancel requested)' : ''}.`,
+    { account: account.name, provider: account.kind, state },
+  );
+}
+
+export function updateJob(ctx: GatewayContext, input: Record<string, unknown>): Promise<JobPayloadData> {
+  return attempt<JobPayloadData>(
+    async () => {
+      const job = jobTarget(ctx, String(input.id), 'input.id');
+      const target = job.account;
+      const parseUpdate = target.adapter.mutations?.parseUpdate;
+      if (!parseUpdate || !target.client.updateJob) {
+        throw unsupported(target, 'updated');
+      }
+      const branch = providerBranch(input, ['id'], target);
+      const update = parseBranch(() => parseUpdate(branch.value), branch.field, target);
+      const { account, snapshot, state } = await freshJob(ctx, job);
+      ensureAllowed(account, snapshot, state, update.action);
+      const updated = await account.track(
+        account.client.updateJob!(snapshot.nativeId, update.patch, { signal: detachedSignal() }),
+      );
+      return { job: await remember(ctx, account, updated), errors: [] };
+    },
+    { job: null },
+  );
+}
+
+export function cancelJob(ctx: GatewayContext, id: string): Promise<JobPayloadData> {
+  return attempt<JobPayloadData>(
+    async () => {
+      const { account, snapshot, state } = await freshJob(ctx, jobTarget(ctx, id, 'id'));
+      if (!account.client.cancelJob) {
+        throw unsupported(account, 'cancelled');
+      }
+      // Asking twice changes nothing at the provider: answer with the job as it is.
+      if (snapshot.cancelRequested && state !== 'CANCELLED') {
+        return { job: ctx.jobs.node(account, snapshot), errors: [] };
+      }
+      ensureAllowed(account, snapshot, state, 'CANCEL');
+      const cancelled = await account.track(account.client.cancelJob(snapshot.nativeId, { signal: detachedSignal() }));
+      return { job: await remember(ctx, account, cancelled), errors: [] };
+    },
+    { job: null },
+  );
+}
+
+export interface DeleteJobPayloadData {
+  deletedId: string | null;
+  errors: MutationErrorData[];
+}
+
+export function deleteJob(ctx: GatewayContext, id: string): Promise<DeleteJobPayloadData> {
+  return attempt<DeleteJobPayloadData>(
+    async () => {
+      const { account, snapshot, state } = await freshJob(ctx, jobTarget(ctx, id, 'id'));
+      if (!account.client.deleteJob) {
+        throw unsupported(account, 'deleted');
+      }
+      ensureAllowed(account, snapshot, state, 'DELETE');
+      await account.track(account.client.deleteJob(snapshot.nativeId, { signal: detachedSignal() }));
+      await ctx.jobs.forget(account, snapshot.nativeId);
+      try {
+        await ctx.gateway.observeRemoved(account.name, snapshot.nativeId);
+      } catch (error) {
+        ctx.gateway.logger.error(
+          { err: error, account: account.name, job: snapshot.nativeId },
+          'could not record a removal',
+        );
+      }
+      return { deletedId: id, errors: [] };
+    },
+    { deletedId: null },
+  );
+}

@@ -1,0 +1,94 @@
+/** One configured provider account at run time: its adapter, its connected client and its health. */
+import type { Logger } from 'pino';
+import type { GatewayConfig } from '../config.js';
+import type { AccountStatus } from '../generated/enums.js';
+import {
+  type AccountClient,
+  type Adapter,
+  type AdapterRegistry,
+  adapterFor,
+  ErrorCode,
+  ProviderError,
+} from '../sdk/index.js';
+
+export type { AccountStatus };
+
+export interface AccountHealth {
+  status: AccountStatus;
+  lastSuccessAt: string | null;
+  lastErrorAt: string | null;
+  lastErrorCode: ErrorCode | null;
+  lastErrorMessage: string | null;
+  consecutiveFailures: number;
+  /** Start of the last poll round that completed: the account's jobs are known as of then. */
+  lastPollAt: string | null;
+}
+
+/** Consecutive failures after which an account counts as DOWN rather than DEGRADED. */
+const DOWN_AFTER_FAILURES = 3;
+
+export class AccountRuntime {
+  readonly health: AccountHealth = {
+    status: 'UNKNOWN',
+    lastSuccessAt: null,
+    lastErrorAt: null,
+    lastErrorCode: null,
+    lastErrorMessage: null,
+    consecutiveFailures: 0,
+    lastPollAt: null,
+  };
+
+  constructor(
+    readonly name: string,
+    readonly adapter: Adapter,
+    readonly client: AccountClient,
+    private readonly now: () => number,
+  ) {}
+
+  get kind(): string {
+    return this.adapter.kind;
+  }
+
+  /** Runs one provider call and records its outcome in the account's health. */
+  async track<T>(call: Promise<T>): Promise<T> {
+    try {
+      const result = await call;
+      this.health.status = 'HEALTHY';
+      this.health.lastSuccessAt = new Date(this.now()).toISOString();
+      this.health.consecutiveFailures = 0;
+      return result;
+    } catch (error) {
+      // A NOT_FOUND answer is the provider working fine.
+      if (!(error instanceof ProviderError) || error.code !== ErrorCode.NOT_FOUND) {
+        this.health.consecutiveFailures += 1;
+        this.health.status = this.health.consecutiveFailures >= DOWN_AFTER_FAILURES ? 'DOWN' : 'DEGRADED';
+        this.health.lastErrorAt = new Date(this.now()).toISOString();
+        this.health.lastErrorCode = error instanceof ProviderError ? error.code : ErrorCode.INTERNAL;
+        this.health.lastErrorMessage = error instanceof ProviderError ? error.message : 'internal error';
+      }
+      throw error;
+    }
+  }
+}
+
+export function connectAccounts(
+  config: GatewayConfig,
+  registry: AdapterRegistry,
+  logger: Logger,
+  now: () => number,
+): Map<string, AccountRuntime> {
+  const accounts = new Map<string, AccountRuntime>();
+  for (const entry of config.providers) {
+    const adapter = adapterFor(registry, entry.kind);
+    if (!adapter) throw new Error(`no adapter for ${entry.kind}`); // parseConfig already rejected this
+    const client = adapter.connect(entry, {
+      account: entry.account,
+      logger: logger.child({ account: entry.account, provider: adapter.kind }),
+      ca: (entry.caCertificate as string | undefined) ?? config.caCertificate,
+      timeoutMs: config.providerTimeoutMs,
+      now,
+    });
+    accounts.set(entry.account, new AccountRuntime(entry.account, adapter, client, now));
+  }
+  return accounts;
+}
