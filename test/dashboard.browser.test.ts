@@ -10,7 +10,7 @@ import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTerminal } from '../src/sdk/model.js';
 import { browserUnavailable, launchBrowser, type TestBrowser } from './helpers/browser.js';
@@ -176,6 +176,79 @@ describe.skipIf(unavailable !== undefined)('dashboard and explorer in chromium',
         )
         .toBe(0);
     });
+  });
+
+  it('resumes after a dropped connection from the last cursor it got, missing no change', async () => {
+    // The page's websockets pass through the test, which records the cursors and can cut the line.
+    interface Link {
+      page: WebSocketRoute;
+      server: WebSocketRoute;
+      afters: (string | undefined)[];
+      /** Cursors of the events passed on to the page, until the test cut the line. */
+      cursors: string[];
+      cut: boolean;
+    }
+    const links: Link[] = [];
+    const page = await browser.newPage();
+    await page.routeWebSocket(/\/graphql$/, (ws) => {
+      const server = ws.connectToServer();
+      const link: Link = { page: ws, server, afters: [], cursors: [], cut: false };
+      links.push(link);
+      ws.onMessage((message) => {
+        const msg = JSON.parse(String(message)) as { type: string; payload?: { variables?: { after?: string } } };
+        if (msg.type === 'subscribe') link.afters.push(msg.payload?.variables?.after);
+        server.send(message);
+      });
+      server.onMessage((message) => {
+        const msg = JSON.parse(String(message)) as {
+          type: string;
+          payload?: { data?: { jobEvents?: { cursor: string } } };
+        };
+        const cursor = msg.type === 'next' ? msg.payload?.data?.jobEvents?.cursor : undefined;
+        if (link.cut) return;
+        if (cursor) link.cursors.push(cursor);
+        ws.send(message);
+      });
+    });
+    const connection = () => page.locator('#connection').getAttribute('data-state');
+    const states = async () => new Map((await gatewayJobs()).map((j) => [j.id, j.state ?? ''] as const));
+    const shownStates = async () =>
+      new Map(
+        await page
+          .locator('#jobs tr[data-job-id]')
+          .evaluateAll((trs) => trs.map((tr) => [tr.dataset.jobId!, tr.dataset.state!] as const)),
+      );
+    try {
+      await page.goto(`${origin}/dashboard/`);
+      await expect.poll(connection, { timeout: 20_000 }).toBe('live');
+      expect(links[0]!.afters).toEqual([expect.any(String)]); // from latestJobEventCursor, read with the jobs
+
+      for (let round = 0; round < MAX_ROUNDS && links[0]!.cursors.length === 0; round++) await stepAndPoll();
+      await waitUntil(() => links[0]!.cursors.length > 0, 'an event on the first connection');
+      const first = links[0]!;
+      first.cut = true;
+      const lastSeen = first.cursors.at(-1);
+      await first.page.close({ code: 1012, reason: 'test cuts the line' });
+      await first.server.close();
+      await expect.poll(connection).toBe('retrying');
+      const before = await states();
+      let changed = false;
+      for (let round = 0; round < MAX_ROUNDS && !changed; round++) {
+        await stepAndPoll();
+        const after = await states();
+        changed = [...after].some(([id, state]) => before.get(id) !== state);
+      }
+      expect(changed, 'a state changed while the page was disconnected').toBe(true);
+
+      await expect.poll(() => links.length, { timeout: 20_000 }).toBe(2);
+      await expect.poll(() => links[1]!.afters.length).toBe(1);
+      expect(links[1]!.afters[0]).toBe(lastSeen);
+      const truth = await states();
+      await expect.poll(shownStates, { timeout: 20_000 }).toEqual(truth);
+      await expect.poll(connection).toBe('live');
+    } finally {
+      await page.close();
+    }
   });
 
   describe('the explorer, with nothing but the gateway reachable', () => {
