@@ -12,14 +12,24 @@ import { startTestGateway, type TestGateway } from './helpers/servers.js';
 /** A page's own ES module (they use browser globals only inside functions, so Node can load them). */
 const publicModule = async (name: string) => import(new URL(`../src/dashboard/public/${name}`, import.meta.url).href);
 
-/** A GET with the path exactly as given (fetch would normalize `..` away). */
-function rawGet(origin: string, path: string): Promise<{ status: number; body: string }> {
+/** A GET with the path exactly as given (fetch would normalize `..` away) and no decoding of the body. */
+function rawGet(
+  origin: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; encoding?: string; body: Buffer }> {
   const { hostname, port } = new URL(origin);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: hostname, port, path, method: 'GET' }, (res) => {
+    const req = httpRequest({ host: hostname, port, path, method: 'GET', headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          encoding: res.headers['content-encoding'],
+          body: Buffer.concat(chunks),
+        }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -90,19 +100,7 @@ describe('dashboard and explorer files', () => {
     const url = `${origin}/dashboard/vendor/chart.umd.min.js`;
     const plain = await fetch(url, { headers: { 'accept-encoding': 'identity' } });
     const body = Buffer.from(await plain.arrayBuffer());
-    const zipped = await new Promise<{ encoding?: string; body: Buffer }>((resolve, reject) => {
-      const { hostname, port } = new URL(origin);
-      httpRequest(
-        { host: hostname, port, path: '/dashboard/vendor/chart.umd.min.js', headers: { 'accept-encoding': 'gzip' } },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
-        },
-      )
-        .on('error', reject)
-        .end();
-    });
+    const zipped = await rawGet(origin, '/dashboard/vendor/chart.umd.min.js', { 'accept-encoding': 'gzip' });
     expect(zipped.encoding).toBe('gzip');
     expect(zipped.body.length).toBeLessThan(body.length);
     expect(gunzipSync(zipped.body).equals(body)).toBe(true);
@@ -125,7 +123,7 @@ describe('dashboard and explorer files', () => {
     ]) {
       const res = await rawGet(origin, path);
       expect(res.status, path).toBe(404);
-      expect(res.body, path).not.toContain('"name": "crossdock"');
+      expect(res.body.toString(), path).not.toContain('"name": "crossdock"');
     }
     const post = await fetch(`${origin}/dashboard/app.js`, { method: 'POST', body: 'x' });
     expect(post.status).toBe(405);
