@@ -69,9 +69,13 @@ const topLevelSchema = z
       .object({
         host: z.string().min(1).default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(4000),
+        /** The web dashboard at /dashboard/. */
+        dashboard: z.boolean().default(true),
+        /** GraphiQL for browsers at GET /graphql (served only while introspection is on). */
+        explorer: z.boolean().default(true),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 4000 }),
+      .prefault({}),
     store: storeSchema.default({ kind: 'sqlite', path: '.crossdock/crossdock.sqlite' }),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Every provider call is aborted after this. */

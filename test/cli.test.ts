@@ -71,6 +71,9 @@ describe('crossdock CLI', () => {
     const url = line.match(/(http:\/\/\S+)/)![1]!;
     const health = await fetch(new URL('/healthz', url));
     expect(health.status).toBe(200);
+    const dashboard = (await p.waitForLine(/dashboard at http:\/\//)).match(/(http:\/\/\S+)/)![1]!;
+    expect(dashboard).toBe(new URL('/dashboard/', url).toString());
+    expect((await fetch(dashboard)).status).toBe(200);
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

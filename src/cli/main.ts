@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import { ConfigError, type GatewayConfig, loadConfigFile, parseConfig } from '../config.js';
+import { dashboardUrl } from '../dashboard/index.js';
 import { createGateway } from '../gateway.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { registry } from '../registry.js';
@@ -173,6 +174,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`crossdock: no config file, serving the embedded sandbox (${kinds || 'no providers'})\n`);
   }
   process.stdout.write(`crossdock: GraphQL at ${server.url} (websocket subscriptions on the same URL)\n`);
+  if (config.server.dashboard) process.stdout.write(`crossdock: dashboard at ${dashboardUrl(server.url)}\n`);
   logger.info({ url: server.url, accounts: [...gateway.accounts.keys()] }, 'gateway listening');
   return -1;
 }

@@ -7,8 +7,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { createDashboard } from '../dashboard/index.js';
 import type { Gateway } from '../gateway.js';
 import { createContext, type GatewayContext } from '../graphql/context.js';
 import { toGraphQLError } from '../graphql/errors.js';
@@ -107,15 +109,28 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
   const schema = opts.schema ?? buildSchema(gateway.registry);
   let shuttingDown = false;
   const httpServer = createServer();
+  const introspection = true;
+  const { server: web } = gateway.config;
+  const dashboard = createDashboard({
+    dashboard: web.dashboard,
+    explorer: web.explorer && introspection,
+    graphqlPath: GRAPHQL_PATH,
+  });
   const apollo = new ApolloServer<GatewayContext>({
     schema,
-    introspection: true,
+    introspection,
     includeStacktraceInErrorResponses: false,
     // Whoever starts the server owns the process's signals (the CLI closes the gateway and its store too).
     // Apollo's own handler would stop it and re-send the signal, which reads as a second Ctrl-C.
     stopOnTerminationSignals: false,
     formatError: formatError(gateway),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), partialErrorsPlugin, ...(opts.plugins ?? [])],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Apollo's own landing page loads its explorer from a CDN; the gateway serves GraphiQL itself.
+      ApolloServerPluginLandingPageDisabled(),
+      partialErrorsPlugin,
+      ...(opts.plugins ?? []),
+    ],
     logger: {
       debug: (m) => gateway.logger.debug(m),
       info: (m) => gateway.logger.info(m),
@@ -128,6 +143,7 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
   httpServer.on('request', async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     try {
+      if (await dashboard.handle(req, res, url)) return;
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (url.pathname === '/readyz') {
         if (shuttingDown) return sendJson(res, 503, { status: 'shutting down' });
