@@ -21,10 +21,21 @@ export interface CliProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliProcess {
+export interface ProcessOptions {
+  cwd?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The CLI from this checkout's sources. */
+export function runCli(args: string[], opts: ProcessOptions = {}): CliProcess {
+  return runNode([...CLI_ARGS, ...args], opts);
+}
+
+/** `node …args` with this test run's Node, as a user would start it. */
+export function runNode(args: string[], opts: ProcessOptions = {}): CliProcess {
   // As a user runs it: vitest's NODE_ENV=test changes what libraries do (Apollo installs no signal handlers).
   const { NODE_ENV: _test, ...userEnv } = process.env;
-  const child = spawn(process.execPath, [...CLI_ARGS, ...args], {
+  const child = spawn(process.execPath, args, {
     cwd: opts.cwd,
     env: { ...userEnv, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
