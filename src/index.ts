@@ -14,7 +14,7 @@ import { type GatewayConfig, loadConfigFile, parseConfig as parseConfigWith } fr
 import { createGateway as createGatewayWith, type Gateway, type GatewayOptions } from './gateway.js';
 import { createLogger } from './log.js';
 import { registry } from './registry.js';
-import { type Sandbox, type SandboxOptions, startSandbox as startSandboxWith } from './sandbox/index.js';
+import type { Sandbox, SandboxOptions } from './sandbox/index.js';
 import type { AdapterRegistry } from './sdk/index.js';
 
 export type { EventsConfig, GatewayConfig, PollingConfig } from './config.js';
@@ -78,8 +78,10 @@ export function createGateway(config: GatewayConfig, opts: CreateGatewayOptions 
  * The simulators on loopback (what `crossdock sandbox` runs); `description` is a valid config's `providers`
  * and `caCertificate`: `parseConfig({ ...sandbox.description, store: { kind: 'memory' } })`.
  */
-export function startSandbox(
+export async function startSandbox(
   opts: Omit<SandboxOptions, 'registry'> & { registry?: AdapterRegistry } = {},
 ): Promise<Sandbox> {
-  return startSandboxWith({ ...opts, registry: opts.registry ?? registry });
+  // Loaded on first use: a gateway on real accounts never loads the sandbox.
+  const sandbox = await import('./sandbox/index.js');
+  return sandbox.startSandbox({ ...opts, registry: opts.registry ?? registry });
 }

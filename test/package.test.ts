@@ -8,8 +8,8 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliProcess, runNode } from './helpers/process.js';
@@ -54,6 +54,24 @@ describe('the npm package', () => {
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     await run('tar', ['-xzf', join(dir, packed!.filename), '--strip-components=1', '-C', target]);
     installed = JSON.parse(readFileSync(join(target, 'package.json'), 'utf8')) as PackageJson;
+    // A module hook (run with --import) that appends the URL of every module it loads to $TRACE_FILE.
+    writeFileSync(
+      join(dir, 'trace-hooks.mjs'),
+      `import { appendFileSync } from 'node:fs';
+let file;
+export function initialize(data) { file = data.file; }
+export async function load(url, context, next) {
+  if (file) appendFileSync(file, url + '\\n');
+  return next(url, context);
+}
+`,
+    );
+    writeFileSync(
+      join(dir, 'trace.mjs'),
+      `import { register } from 'node:module';
+register('./trace-hooks.mjs', import.meta.url, { data: { file: process.env.TRACE_FILE } });
+`,
+    );
     for (const name of Object.keys(installed.dependencies)) {
       const link = join(app, 'node_modules', name);
       mkdirSync(dirname(link), { recursive: true });
@@ -89,9 +107,77 @@ describe('the npm package', () => {
     expect(readFileSync(bin(), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   });
 
+  /**
+   * Runs `node …args` in the app with a module hook that lists every module file loaded through `import`
+   * (Node built-ins aside), as paths relative to the app.
+   */
+  const traced = async (args: string[]) => {
+    const list = join(dir, `loaded-${procs.length}.txt`);
+    writeFileSync(list, '');
+    const p = runNode(['--import', pathToFileURL(join(dir, 'trace.mjs')).href, ...args], {
+      cwd: app,
+      env: { PORT: '', TRACE_FILE: list },
+    });
+    procs.push(p);
+    const loaded = () =>
+      readFileSync(list, 'utf8')
+        .split('\n')
+        .filter((url) => url.startsWith('file:'))
+        .map((url) => relative(app, fileURLToPath(url)));
+    return { p, loaded };
+  };
+  /** What only the sandbox, a terminal or an Azure credential needs. */
+  const lazy = /\/(sandbox|simulator[^/]*\.js$)|node_modules\/(selfsigned|pino-pretty|@azure\/identity)\//;
+
+  it('answers --version and --help loading only the CLI entry and its options module', async () => {
+    for (const flag of ['--version', '--help']) {
+      const { p, loaded } = await traced([bin(), flag]);
+      expect(await p.exited).toBe(0);
+      expect(loaded().sort()).toEqual(
+        ['bin/crossdock.js', 'dist/src/cli/main.js', 'dist/src/cli/options.js'].map((f) =>
+          join('node_modules', 'crossdock', f),
+        ),
+      );
+    }
+  });
+
+  it('loads neither the sandbox, the simulators, selfsigned, pino-pretty nor @azure/identity when not used', async () => {
+    writeFileSync(join(app, 'import.mjs'), "await import('crossdock');\nawait import('crossdock/adapter');\n");
+    const library = await traced(['import.mjs']);
+    expect(await library.p.exited).toBe(0);
+    expect(library.loaded()).toContain('node_modules/crossdock/dist/src/index.js');
+    expect(library.loaded().filter((f) => lazy.test(f))).toEqual([]);
+
+    // A gateway on a configured account (on loopback, where nothing answers: no call leaves the machine).
+    writeFileSync(
+      join(app, 'crossdock.config.yaml'),
+      [
+        'store: { kind: memory }',
+        'providers:',
+        '  - kind: azure-import-export',
+        '    account: west',
+        '    subscriptionId: 00000000-0000-0000-0000-000000000000',
+        '    token: not-a-real-token',
+        '    endpoint: https://127.0.0.1:9',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const gateway = await traced([bin(), 'serve', '--port', '0', '--log-level', 'silent']);
+      await gateway.p.waitForLine(/GraphQL at http:\/\//);
+      expect(gateway.loaded()).toContain('node_modules/crossdock/dist/src/cli/serve.js');
+      expect(gateway.loaded().filter((f) => lazy.test(f))).toEqual([]);
+      expect(await gateway.p.stop('SIGTERM')).toBe(0);
+    } finally {
+      rmSync(join(app, 'crossdock.config.yaml'));
+    }
+  });
+
   it('serves the sandbox and answers a query, then shuts down on SIGTERM', async () => {
-    const p = node([bin(), 'serve', '--port', '0', '--log-level', 'warn']);
+    const { p, loaded } = await traced([bin(), 'serve', '--port', '0', '--log-level', 'warn']);
     const url = (await p.waitForLine(/GraphQL at http:\/\//)).match(/(http:\/\/\S+)/)![1]!;
+    // The trace sees what the sandbox needs when it is used (so its absence above means something).
+    expect(loaded().filter((f) => lazy.test(f)).length).toBeGreaterThanOrEqual(5);
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -166,12 +252,14 @@ void startServer(createGateway(loadConfig()!), { host: '127.0.0.1', port: '4000'
     writeFileSync(
       join(app, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { module: 'nodenext', strict: true, noEmit: true, types: ['node'], skipLibCheck: false },
+        // skipLibCheck: the dependencies' own declarations are theirs to check. Had ours failed to resolve, the
+        // consumer's types would be any and the @ts-expect-error above would fail the compile.
+        compilerOptions: { module: 'nodenext', strict: true, noEmit: true, types: ['node'], skipLibCheck: true },
         files: ['consumer.ts'],
       }),
     );
     const tsc = join(app, 'node_modules', 'typescript', 'bin', 'tsc');
     const p = node([tsc, '-p', 'tsconfig.json']);
     expect(await p.exited, p.stdout() + p.stderr()).toBe(0);
-  });
+  }, 120_000);
 });
