@@ -154,7 +154,8 @@ describe('README examples, run as written against the sandbox', () => {
     const [, document] = readme.match(/graphql\(`([\s\S]*?)`\)/) ?? [];
     const [, variables] = readme.match(/query: print\(\w+\), variables: (\{[^}]*\})/) ?? [];
     expect(document && variables).toBeTruthy();
-    const answer = await post({ query: document, variables: JSON.parse(variables!) });
+    // A JavaScript object literal of plain keys and JSON values.
+    const answer = await post({ query: document, variables: JSON.parse(variables!.replace(/(\w+):/g, '"$1":')) });
     expect(answer.errors).toBeUndefined();
     expect(answer.data?.jobs).toBeTruthy();
   });

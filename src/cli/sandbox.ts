@@ -67,7 +67,7 @@ export const sandbox: Command = async (cli) => {
     );
     process.stdout.write(
       `crossdock sandbox: ${lines.length} simulated provider accounts on loopback\n${lines.join('\n')}\n\n` +
-        `A config file for them (save as crossdock.config.yaml, then run \`crossdock serve\`):\n\n` +
+        `A config file for them (save as crossdock.config.yaml, then run \`npx crossdock serve\`):\n\n` +
         `${sandboxConfigYaml(running.description)}\nPress Ctrl-C to stop.\n`,
     );
   }
