@@ -2,7 +2,7 @@
  * Benchmarks, measured side by side in one run and reported as ratios (never asserted in tests).
  *
  *   npm run bench                  every benchmark
- *   npm run bench -- fanout        only the named ones: cache, fanout, polling
+ *   npm run bench -- fanout        only the named ones: cache, fanout, polling, startup
  *
  * cache    jobs(first: 200) per provider with a cold snapshot cache vs a warm one: latency and provider
  *          requests; the same 100 jobs fetched by global id with duplicates (nodes) vs one job per request:
@@ -11,6 +11,8 @@
  *          and delivery latency; and 1,000 subscribers with distinct variables, so nothing can be shared.
  * polling  provider requests over a simulated hour of polling 200 mostly finished jobs: a listing without status
  *          (AWS) with the configured terminal interval vs re-reading every job each round, and listings with status.
+ * startup  the compiled CLI's start-up (--version, --help, import, serve until listening) as multiples of a bare
+ *          `node -e 0`, beside the TypeScript sources through tsx.
  */
 import { performance } from 'node:perf_hooks';
 import { jobGlobalId } from '../src/graphql/jobs.js';
@@ -18,6 +20,7 @@ import { registry } from '../src/registry.js';
 import { startTestGateway } from '../test/helpers/servers.js';
 import { type FanOutResult, measureFanOut } from './fanout.js';
 import { measurePollingCost, POLL_JOBS, type PollingCost } from './polling.js';
+import { measureStartup } from './startup.js';
 import { fmt, median, percentile, printTable } from './stats.js';
 
 const { adapters } = registry;
@@ -200,10 +203,18 @@ async function pollingBenchmark() {
   );
 }
 
+async function startupBenchmark() {
+  printTable(
+    'Start-up of the compiled CLI, as multiples of a bare node -e 0 (target: --version, --help <= 3x)',
+    await measureStartup(),
+  );
+}
+
 const benchmarks: Record<string, () => Promise<void>> = {
   cache: cacheBenchmarks,
   fanout: fanOutBenchmark,
   polling: pollingBenchmark,
+  startup: startupBenchmark,
 };
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in benchmarks));

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// The CLI is TypeScript run through tsx's loader, so a fresh clone needs no build step.
-import { register } from 'tsx/esm/api';
+// The CLI runs the compiled JavaScript in dist/ (`npm run build`; `npm install` in a clone builds it too).
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const main = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('crossdock: not built yet: run `npm run build` (or `npm install`) first\n');
+  process.exit(1);
+}
+await import(main.href);

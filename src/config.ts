@@ -200,3 +200,16 @@ export function loadConfigFile(
   }
   return parseConfig(raw, registry);
 }
+
+/**
+ * The config file's JSON Schema (`crossdock config schema`, for editors and CI checks), generated from the same
+ * zod schemas that validate it: the top level, and each `providers[]` entry by its adapter's own schema.
+ * Checks zod cannot express in JSON Schema (refinements such as "token or credential") stay run-time only.
+ */
+export function configJsonSchema(registry: AdapterRegistry): Record<string, unknown> {
+  const entries = registry.adapters.map((a) => a.configSchema) as unknown as [z.ZodType, ...z.ZodType[]];
+  const schema = topLevelSchema.extend({
+    providers: z.array(entries.length === 1 ? entries[0] : z.union(entries)).min(1),
+  });
+  return z.toJSONSchema(schema, { target: 'draft-7', io: 'input', unrepresentable: 'any' });
+}

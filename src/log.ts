@@ -23,3 +23,16 @@ export function createLogger(
   const paths = keys.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
   return pino({ level, redact: { paths, censor: '[redacted]' } }, destination);
 }
+
+export type LogFormat = 'pretty' | 'json';
+
+/**
+ * Where the CLI's logs go, on stderr either way: JSON lines for machines, or pino-pretty's coloured lines for
+ * a person at a terminal (loaded only then). Redaction happens in pino before either sees a line.
+ */
+export async function logDestination(format: LogFormat): Promise<pino.DestinationStream> {
+  if (format === 'json') return pino.destination(2);
+  const { default: pretty } = await import('pino-pretty');
+  // Synchronous, so the last lines before process.exit (shutdown, a fatal error) are not lost.
+  return pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY, translateTime: 'SYS:HH:MM:ss.l' });
+}

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RunningSimulator, SimulatorFactory, SimulatorFault, SimulatorOptions } from '../../src/sdk/index.js';
-import { createRng, type Rng } from '../utils/rng.js';
+import { createCredentialRng, createRng, type Rng } from '../utils/rng.js';
 import { hmacBase64 } from '../utils/signing.js';
 import {
   type SimHandled,
@@ -185,11 +185,10 @@ function bucketsOf(fields: ManifestFields): string[] {
 
 export async function startAwsImportExportSimulator(opts: AwsSimulatorOptions): Promise<AwsRunningSimulator> {
   const rng = createRng(opts.seed);
-  // Credentials come from their own stream, so job data stays the same whatever they are.
-  const keyRng = createRng(opts.seed ^ 0x5eed);
+  const keyRng = createCredentialRng(opts.seed);
   const credentials = {
     accessKeyId: `AKIA${keyRng.hex(16)}`,
-    secretAccessKey: Buffer.from(keyRng.hex(60), 'hex').toString('base64'), // 40 characters, like AWS's
+    secretAccessKey: keyRng.base64(30), // 40 characters, like AWS's
   };
   const deviceSigningKey = keyRng.hex(40);
   const quota = opts.dailyCreateQuota ?? DEFAULT_DAILY_CREATE_QUOTA;

@@ -5,9 +5,9 @@
  * against it unchanged. Provider semantics follow the spec text and the docs (seeds 000/001/004); where
  * the RP's real error codes are unknown (REFERENCE.md: unverified) the codes in wire.ts ArmCode are ours.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { RunningSimulator, SimulatorFactory, SimulatorFault, SimulatorOptions } from '../../src/sdk/index.js';
-import { createRng } from '../utils/rng.js';
+import { createCredentialRng, createRng } from '../utils/rng.js';
 import {
   type SimHandled,
   type SimRequest,
@@ -103,8 +103,7 @@ export const azureImportExportSimulator: SimulatorFactory = {
     const rng = createRng(opts.seed);
     const subscriptionId = [rng.hex(8), rng.hex(4), rng.hex(4), rng.hex(4), rng.hex(12)].join('-').toLowerCase();
     const resourceGroup = 'crossdock-sandbox';
-    // A credential, not sandbox data: unpredictable even for a known seed.
-    const token = `sandbox-${randomBytes(24).toString('base64url')}`;
+    const token = `sandbox-${createCredentialRng(opts.seed).base64(24, 'base64url')}`;
     const resourceGroups = new Set([resourceGroup.toLowerCase()]);
     const jobs = new Map<string, SimJob>();
     let seq = 0;

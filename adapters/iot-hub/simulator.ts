@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RunningSimulator, SimulatorFactory, SimulatorFault, SimulatorOptions } from '../../src/sdk/index.js';
-import { createRng, type Rng } from '../utils/rng.js';
+import { createCredentialRng, createRng, type Rng } from '../utils/rng.js';
 import {
   type SimHandled,
   type SimRequest,
@@ -184,8 +184,7 @@ export const iotHubSimulator: SimulatorFactory = {
   async start(opts: SimulatorOptions): Promise<RunningSimulator> {
     const rng = createRng(opts.seed);
     const hostName = hubHostName(opts.account);
-    // A fresh key per start: the sandbox replays its jobs for a seed, never its credentials.
-    const key = randomBytes(32).toString('base64');
+    const key = createCredentialRng(opts.seed).base64(32);
     const jobs: SimJob[] = [];
     const now = () => new Date();
     const active = () => jobs.find((j) => !TERMINAL.has(j.props.status));

@@ -36,3 +36,15 @@ export function createRng(seed: number): Rng {
         .toUpperCase(),
   };
 }
+
+/**
+ * The stream a simulator draws its credentials (keys, tokens) from: derived from the seed, so the same `--seed`
+ * gives the same credentials and a saved sandbox config keeps working, and separate from the jobs' stream, so
+ * the job data stays the same whatever the credentials are.
+ */
+export function createCredentialRng(
+  seed: number,
+): Rng & { base64(bytes: number, encoding?: 'base64' | 'base64url'): string } {
+  const rng = createRng(seed ^ 0x5eed);
+  return { ...rng, base64: (bytes, encoding = 'base64') => Buffer.from(rng.hex(2 * bytes), 'hex').toString(encoding) };
+}

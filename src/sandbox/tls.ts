@@ -1,5 +1,3 @@
-import selfsigned from 'selfsigned';
-
 export interface SandboxCertificate {
   key: string;
   cert: string;
@@ -8,9 +6,11 @@ export interface SandboxCertificate {
 /**
  * A fresh self-signed certificate for the sandbox simulators, valid for 127.0.0.1, ::1 and localhost.
  * The official Azure SDKs refuse plain http, so the sandbox serves HTTPS and publishes this certificate
- * (`caCertificate`) for clients to trust explicitly; nothing ever turns verification off.
+ * (`caCertificate`) for clients to trust explicitly; nothing ever turns verification off. selfsigned (and its
+ * X.509 stack) is loaded here, when a sandbox starts, not by every importer of the package.
  */
 export async function createSandboxCertificate(): Promise<SandboxCertificate> {
+  const { default: selfsigned } = await import('selfsigned');
   const notBeforeDate = new Date(Date.now() - 60_000);
   const notAfterDate = new Date(Date.now() + 30 * 24 * 3600_000);
   const pems = await selfsigned.generate([{ name: 'commonName', value: 'crossdock sandbox' }], {

@@ -1,9 +1,15 @@
 /** Runs the real CLI as a child process, as a user would, and always reaps it. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../bin/crossdock.js', import.meta.url));
+/** Tests run the CLI's TypeScript sources through tsx, like vitest runs the rest (bin/ runs the build). */
+export const CLI_ARGS = [
+  '--import',
+  pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href, // tsx as this checkout has it, whatever the cwd
+  fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url)),
+];
 
 export interface CliProcess {
   child: ChildProcess;
@@ -15,10 +21,21 @@ export interface CliProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliProcess {
+export interface ProcessOptions {
+  cwd?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The CLI from this checkout's sources. */
+export function runCli(args: string[], opts: ProcessOptions = {}): CliProcess {
+  return runNode([...CLI_ARGS, ...args], opts);
+}
+
+/** `node …args` with this test run's Node, as a user would start it. */
+export function runNode(args: string[], opts: ProcessOptions = {}): CliProcess {
   // As a user runs it: vitest's NODE_ENV=test changes what libraries do (Apollo installs no signal handlers).
   const { NODE_ENV: _test, ...userEnv } = process.env;
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, args, {
     cwd: opts.cwd,
     env: { ...userEnv, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
