@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient, type HttpClient, ProviderError } from '../../src/sdk/index.js';
+import { verifyV2 } from './auth.js';
 import { ImportExportClient } from './client.js';
-import { renderError, renderResult } from './protocol.js';
-import { verifyV2 } from './sigv2.js';
+import { renderError, renderResult } from './wire.js';
 
 const ENDPOINT = 'https://importexport.amazonaws.com';
 const credentials = { accessKeyId: 'AKIDEXAMPLE000000000', secretAccessKey: 'client-test-secret/Key+0123456789abcdef' };

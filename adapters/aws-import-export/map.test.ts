@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeResult } from './client.js';
 import {
   jobStateFromAws,
   refFromListEntry,
@@ -8,7 +7,7 @@ import {
   snapshotFromCreate,
   snapshotFromStatus,
 } from './map.js';
-import { parseErrorEnvelope } from './protocol.js';
+import { decodeResult, parseErrorEnvelope } from './wire.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const status = (name: string) => {

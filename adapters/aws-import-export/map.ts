@@ -22,8 +22,8 @@ import {
   type ShippingSnapshot,
   withoutCredentials,
 } from '../../src/sdk/index.js';
-import type { Artifact, AwsJobType, CreateJobOutput, GetStatusOutput, ListJobsEntry } from './client.js';
 import { type ManifestFields, type ManifestValue, parseManifest } from './validate.js';
+import type { Artifact, AwsJobType, CreateJobOutput, GetStatusOutput, GoneCode, ListJobsEntry } from './wire.js';
 
 /** ProgressCodes that mean the job was aborted (Developer Guide, "Job and Device Status Codes"). */
 export const ABORTED_PROGRESS_CODES: readonly string[] = [
@@ -237,10 +237,6 @@ export function snapshotFromStatus(status: GetStatusOutput, listed?: JobRef): Jo
     details,
   };
 }
-
-export type GoneCode = 'CanceledJobIdException' | 'ExpiredJobIdException';
-export const isGoneCode = (code: string | undefined): code is GoneCode =>
-  code === 'CanceledJobIdException' || code === 'ExpiredJobIdException';
 
 /**
  * GetStatus answers CanceledJobIdException / ExpiredJobIdException for jobs that are no longer valid:

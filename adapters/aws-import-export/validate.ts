@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { formatFieldPath, type InputProblem, InvalidInputError, type ParsedUpdate } from '../../src/sdk/index.js';
-import type { AwsJobType } from './client.js';
+import type { AwsJobType } from './wire.js';
 
 export type ManifestErrorCode =
   | 'MalformedManifestException'

@@ -2,14 +2,13 @@
  * A small Azure Resource Manager client for Microsoft.ImportExport (api-version 2021-01-01).
  *
  * Why not the official @azure/arm-storageimportexport at run time: the gateway needs every provider call
- * to go through the shared HTTP client (adapters/utils/http.ts: one timeout per call, the sandbox CA added
+ * to go through the SDK's HTTP client ( one timeout per call, the sandbox CA added
  * to the system store, failures turned into ProviderError per account) and one retry policy owned by the
  * gateway's poller. The SDK brings its own pipeline with three retries and backoff that would stack on
  * ours, and its own error type. The official client is used in conformance.test.ts to prove that the
  * simulator is faithful to what Azure's own SDK sends and accepts.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { TokenCredential } from '@azure/identity';
 import pLimit from 'p-limit';
 import {
   type AccountClient,
@@ -19,6 +18,7 @@ import {
   type CreateOptions,
   type CreateResult,
   createHttpClient,
+  createOutcomeUnknown,
   ErrorCode,
   type HttpRequest,
   type HttpResponse,
@@ -30,9 +30,10 @@ import {
   type Page,
   ProviderError,
   parseJsonBody,
-  parseRetryAfter,
-  untilAborted,
+  providerFailure,
 } from '../../src/sdk/index.js';
+import { tokenSourceFor } from './auth.js';
+import { type AccountConfig, KIND } from './config.js';
 import { jobSnapshotFromAzure, jobTypeFromAzure, resourceGroupFromId } from './map.js';
 import type { AzureCreateRequest, AzureUpdatePatch } from './validate.js';
 import {
@@ -43,29 +44,16 @@ import {
   type ArmListJobsResponse,
   type ArmLocation,
   CREATE_TOKEN_TAG,
+  FAILURE_CODES,
   MAX_PAGE_SIZE,
   PROVIDER_PATH,
 } from './wire.js';
-
-export const KIND = 'azure-import-export';
-export const DEFAULT_ENDPOINT = 'https://management.azure.com';
-
-export interface AzureAccountConfig {
-  kind: typeof KIND;
-  account: string;
-  subscriptionId: string;
-  resourceGroup?: string | undefined;
-  token?: string | undefined;
-  credential?: 'default' | { tenantId: string; clientId: string; clientSecret: string } | undefined;
-  endpoint: string;
-  caCertificate?: string | undefined;
-}
 
 /**
  * Where the provider allows each action (docs and spec, see README): ship and cancel only before the
  * package ships; delete only in Creating or Completed; the other properties until the drives are packed.
  */
-export const AZURE_CAPABILITIES: Capabilities = {
+export const capabilities: Capabilities = {
   listIncludesSnapshots: true,
   maxBatchSize: 1,
   cacheTtlMs: { active: 5_000, terminal: 300_000 },
@@ -81,42 +69,12 @@ export const AZURE_CAPABILITIES: Capabilities = {
 
 /** Lookups in flight at once per account: ARM allows 12000 reads an hour; a burst of GETs must stay polite. */
 const GET_CONCURRENCY = 8;
-/** Refresh an AAD token this long before it expires, so no call starts with a token about to lapse. */
-const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 
-/** 400s that say the account or the gateway is misconfigured, not that the user's input is wrong. */
-const CONFIGURATION_CODES: ReadonlySet<string> = new Set([
-  ArmCode.MissingApiVersionParameter,
-  ArmCode.InvalidApiVersionParameter,
-  ArmCode.NoRegisteredProviderFound,
-  ArmCode.SubscriptionNotFound,
-  ArmCode.ResourceGroupNotFound,
-]);
-/** 4xx codes that refuse an operation because of the job's state (409 is the usual status, not a sure one). */
-const STATE_CODES: ReadonlySet<string> = new Set([
-  ArmCode.CancelNotAllowed,
-  ArmCode.DeleteNotAllowed,
-  ArmCode.InvalidStateTransition,
-  ArmCode.UpdateNotAllowedInState,
-]);
 const NOT_FOUND_CODES: ReadonlySet<string | undefined> = new Set([
   ArmCode.ResourceNotFound,
   ArmCode.ResourceGroupNotFound,
   undefined,
 ]);
-
-/** The public code for an ARM error: by status, refined by the ARM code where the code says more. */
-export function errorCodeForArm(status: number, armCode: string | undefined): ErrorCode {
-  if (status === 401 || status === 403) return ErrorCode.PROVIDER_AUTH_FAILED;
-  if (status === 429) return ErrorCode.RATE_LIMITED;
-  if (status >= 500) return ErrorCode.PROVIDER_UNAVAILABLE;
-  if (armCode && CONFIGURATION_CODES.has(armCode)) return ErrorCode.PROVIDER_ERROR;
-  if (status === 404) return ErrorCode.NOT_FOUND;
-  if (armCode === ArmCode.ActiveJobLimitExceeded) return ErrorCode.PROVIDER_ERROR;
-  if (status === 409 || (armCode && STATE_CODES.has(armCode))) return ErrorCode.NOT_ALLOWED_IN_STATE;
-  if (status === 400) return ErrorCode.BAD_USER_INPUT;
-  return ErrorCode.PROVIDER_ERROR;
-}
 
 /** Only property-like targets are repeated: a target could in principle quote a value. */
 const SAFE_TARGET = /^[A-Za-z0-9_.[\]]{1,100}$/;
@@ -131,124 +89,23 @@ export function armError(account: string, response: HttpResponse, call: CallCont
   const body = parseJsonBody<ArmErrorBody>(response.text);
   const armCode = body?.error?.code ?? body?.code;
   const target = body?.error?.target;
-  const code = errorCodeForArm(response.status, armCode);
   const subject = call.jobName ? `${call.operation} of job "${call.jobName}"` : call.operation;
   const detail = target && SAFE_TARGET.test(target) ? ` (field ${target})` : '';
-  let message = `${subject} refused by Azure: ${response.status} ${armCode ?? 'without an error code'}${detail}`;
-  if (armCode === ArmCode.ActiveJobLimitExceeded) {
-    message = `${subject} refused: the subscription already has the most active import/export jobs Azure allows (20); wait for one to finish or delete one still in Creating`;
-  }
-  const retryAfter =
-    parseRetryAfter(response.headers['retry-after'], now) ??
-    msToSeconds(response.headers['retry-after-ms'] ?? response.headers['x-ms-retry-after-ms']);
-  return new ProviderError({
-    account,
-    provider: KIND,
-    code,
-    message,
-    providerCode: armCode,
-    status: response.status,
-    retryable: code === ErrorCode.RATE_LIMITED || code === ErrorCode.PROVIDER_UNAVAILABLE,
-    retryAfterSeconds: code === ErrorCode.RATE_LIMITED || response.status === 503 ? retryAfter : undefined,
-  });
-}
-
-function msToSeconds(value: string | undefined): number | undefined {
-  const ms = value === undefined ? Number.NaN : Number(value);
-  return Number.isFinite(ms) ? Math.ceil(ms / 1000) : undefined;
-}
-
-/** A bearer token per call: static (sandbox), or from Entra ID, cached until shortly before it expires. */
-export interface BearerTokenSource {
-  token(signal: AbortSignal): Promise<string>;
-}
-
-export function credentialTokenSource(
-  credential: TokenCredential | (() => Promise<TokenCredential>),
-  scope: string,
-  account: string,
-  now: () => number,
-  /** Like every provider call: a token endpoint that does not answer must not hold a poller forever. */
-  timeoutMs = 15_000,
-): BearerTokenSource {
-  let cached: { token: string; refreshAt: number } | undefined;
-  let pending: Promise<string> | undefined;
-  const fetchToken = async (callerSignal: AbortSignal): Promise<string> => {
-    let result: Awaited<ReturnType<TokenCredential['getToken']>>;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = AbortSignal.any([callerSignal, timeout]);
-    try {
-      const source = typeof credential === 'function' ? await credential() : credential;
-      result = await untilAborted(source.getToken(scope, { abortSignal: signal }), signal);
-    } catch (error) {
-      if (callerSignal.aborted) throw callerSignal.reason ?? error;
-      if (timeout.aborted) {
-        throw new ProviderError({
-          account,
-          provider: KIND,
-          code: ErrorCode.PROVIDER_UNAVAILABLE,
-          message: `Entra ID did not issue a token within ${timeoutMs} ms`,
-          retryable: true,
-          cause: error,
-        });
-      }
-      // The credential's message may name the tenant or the app; the code says enough.
-      const name = (error as Error)?.name ?? 'CredentialError';
-      throw new ProviderError({
-        account,
-        provider: KIND,
-        code: ErrorCode.PROVIDER_AUTH_FAILED,
-        message: `could not get an Entra ID token for Azure Resource Manager (${name})`,
-        providerCode: name,
-        cause: error,
-      });
-    }
-    if (!result) {
-      throw new ProviderError({
-        account,
-        provider: KIND,
-        code: ErrorCode.PROVIDER_AUTH_FAILED,
-        message: 'the Azure credential returned no token',
-        providerCode: 'NoToken',
-      });
-    }
-    const refreshAt = Math.min(
-      result.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY,
-      result.expiresOnTimestamp - TOKEN_REFRESH_MARGIN_MS,
-    );
-    cached = { token: result.token, refreshAt };
-    return result.token;
-  };
-  return {
-    async token(signal) {
-      if (cached && now() < cached.refreshAt) return cached.token;
-      // One token request at a time: a burst of calls shares it.
-      pending ??= fetchToken(signal).finally(() => {
-        pending = undefined;
-      });
-      return pending;
+  return providerFailure(
+    {
+      account,
+      provider: KIND,
+      providerCode: armCode,
+      status: response.status,
+      headers: response.headers,
+      message:
+        armCode === ArmCode.ActiveJobLimitExceeded
+          ? `${subject} refused: the subscription already has the most active import/export jobs Azure allows (20); wait for one to finish or delete one still in Creating`
+          : `${subject} refused by Azure: ${response.status} ${armCode ?? 'without an error code'}${detail}`,
     },
-  };
-}
-
-function tokenSourceFor(config: AzureAccountConfig, now: () => number, timeoutMs: number): BearerTokenSource {
-  if (config.token) {
-    const token = config.token;
-    return { token: async () => token };
-  }
-  const settings = config.credential;
-  // Loaded on first use: the sandbox and static tokens never need the identity stack (MSAL).
-  let credential: Promise<TokenCredential> | undefined;
-  const load = () => {
-    credential ??= import('@azure/identity').then((identity) =>
-      settings === 'default' || settings === undefined
-        ? new identity.DefaultAzureCredential()
-        : new identity.ClientSecretCredential(settings.tenantId, settings.clientId, settings.clientSecret),
-    );
-    return credential;
-  };
-  // ARM's audience is its own origin: https://management.azure.com/.default in the public cloud.
-  return credentialTokenSource(load, `${new URL(config.endpoint).origin}/.default`, config.account, now, timeoutMs);
+    FAILURE_CODES,
+    now,
+  );
 }
 
 export interface AzureImportExportClient extends AccountClient {
@@ -266,7 +123,7 @@ export function createToken(account: string, name: string, idempotencyKey: strin
   return createHash('sha256').update(`${account}\n${name}\n${idempotencyKey}`).digest('hex').slice(0, 32);
 }
 
-export function connectAzureImportExport(config: AzureAccountConfig, ctx: AdapterContext): AzureImportExportClient {
+export function connect(config: AccountConfig, ctx: AdapterContext): AzureImportExportClient {
   const account = config.account;
   const origin = new URL(config.endpoint).origin;
   const http = createHttpClient({
@@ -393,7 +250,7 @@ export function connectAzureImportExport(config: AzureAccountConfig, ctx: Adapte
     ]);
 
   return {
-    capabilities: AZURE_CAPABILITIES,
+    capabilities,
 
     async listJobs({ pageToken, signal }): Promise<Page<JobRef>> {
       const pageUrl = pageToken ?? url(`${scopePath}${PROVIDER_PATH}/jobs`, { $top: String(MAX_PAGE_SIZE) });
@@ -498,21 +355,14 @@ export function connectAzureImportExport(config: AzureAccountConfig, ctx: Adapte
       } catch (error) {
         if (!(error instanceof ProviderError)) throw error;
         if (error.status === 412) throw nameTaken();
-        if (error.code !== ErrorCode.PROVIDER_UNAVAILABLE || opts.signal.aborted) throw error;
-        // No answer (timeout, dropped connection, 5xx): the job may exist. Never PUT again blindly.
+        if (!error.outcomeUnknown || opts.signal.aborted) throw error;
+        // No answer, or a failure on Azure's side: the job may exist. Never PUT again blindly.
         const found = await getRawPatiently(resourceGroup, request.name, opts.signal).catch((): NotFound => NOT_FOUND);
         if (ours(found)) return { job: snapshot(found), warnings: [] };
-        throw new ProviderError({
-          account,
-          provider: KIND,
-          code: ErrorCode.PROVIDER_UNAVAILABLE,
-          message: `${call.operation} of job "${request.name}": no answer from Azure and the job is not visible; retry with the same idempotencyKey to be safe`,
-          providerCode: error.providerCode,
-          status: error.status,
-          // Not for automatic retries: a create is not idempotent at Azure.
-          retryable: false,
-          cause: error,
-        });
+        throw createOutcomeUnknown(
+          error,
+          `${call.operation} of job "${request.name}": Azure did not confirm the create and the job is not visible; retry with the same idempotencyKey to be safe`,
+        );
       }
     },
 

@@ -1,11 +1,11 @@
 /** The shared adapter contract, run against the Azure Import/Export simulator. */
 import { runAdapterContract } from '../../test/adapter-contract.js';
-import { azureImportExport } from './index.js';
-import { azureImportExportSimulator } from './simulator.js';
+import { adapter } from './index.js';
+import { simulator } from './simulator.js';
 import { sampleCreateInput } from './test-inputs.js';
 
-runAdapterContract(azureImportExport, {
-  simulator: azureImportExportSimulator,
+runAdapterContract(adapter, {
+  simulator,
   withWrongCredentials: (account) => ({ ...account, token: 'not-the-sandbox-token' }),
   unknownId: 'no-such-job',
   sampleCreateInput,

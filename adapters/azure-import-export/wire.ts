@@ -4,6 +4,7 @@
  * simulator so that all three speak the same JSON. Every field is optional on the way in: the service
  * omits what it has not filled in yet, and parsers must ignore unknown properties.
  */
+import type { ProviderCodeTable } from '../../src/sdk/index.js';
 
 export const API_VERSION = '2021-01-01';
 /** The simulator also accepts the stable version the MS Learn reference shows. */
@@ -157,8 +158,8 @@ export interface ArmErrorBody {
 /**
  * Error codes of the ARM platform (auth, routing, api-version, throttling) and the ones this gateway's
  * simulator uses for the resource provider's own refusals. The RP's real codes are not in the spec
- * (REFERENCE.md: unverified), so the client maps by HTTP status first and by code only where a code is
- * more specific than its status.
+ * (REFERENCE.md: unverified): FAILURE_CODES names the ones whose meaning is sure; the others fall back to
+ * their HTTP status.
  */
 export const ArmCode = {
   AuthenticationFailed: 'AuthenticationFailed',
@@ -185,6 +186,35 @@ export const ArmCode = {
   ShippingInformationMissing: 'ShippingInformationMissing',
   InternalServerError: 'InternalServerError',
 } as const;
+
+/** What ARM's codes mean (the classification in the SDK does the rest). */
+export const FAILURE_CODES: ProviderCodeTable = {
+  throttling: [ArmCode.TooManyRequests],
+  auth: [ArmCode.AuthenticationFailed, ArmCode.InvalidAuthenticationToken],
+  notFound: [ArmCode.ResourceNotFound],
+  // Refusals because of the job's state: 409 is the usual status, not a sure one.
+  state: [
+    ArmCode.CancelNotAllowed,
+    ArmCode.DeleteNotAllowed,
+    ArmCode.InvalidStateTransition,
+    ArmCode.UpdateNotAllowedInState,
+  ],
+  input: [
+    ArmCode.InvalidParameter,
+    ArmCode.InvalidRequestContent,
+    ArmCode.JobNameInUse,
+    ArmCode.ShippingInformationMissing,
+  ],
+  // The account or the gateway is misconfigured (also when a 404 says so), or the subscription is full.
+  configuration: [
+    ArmCode.MissingApiVersionParameter,
+    ArmCode.InvalidApiVersionParameter,
+    ArmCode.NoRegisteredProviderFound,
+    ArmCode.SubscriptionNotFound,
+    ArmCode.ResourceGroupNotFound,
+    ArmCode.ActiveJobLimitExceeded,
+  ],
+};
 
 /** Seed 004: "A subscription may have up to twenty jobs active at any given time". */
 export const ACTIVE_JOB_LIMIT = 20;

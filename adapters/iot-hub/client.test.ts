@@ -7,8 +7,9 @@ import nock from 'nock';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AccountClient, type JobSnapshot, NOT_FOUND, ProviderError } from '../../src/sdk/index.js';
-import { configSchema, connectIotHub } from './client.js';
-import { type HubConnection, verifyServiceToken } from './sas.js';
+import { type HubConnection, verifyServiceToken } from './auth.js';
+import { connect as connectHub } from './client.js';
+import { configSchema } from './config.js';
 import { parseCreate } from './validate.js';
 
 const HOST = 'contoso-hub.azure-devices.net';
@@ -27,7 +28,7 @@ function connect(now: () => number = Date.now, timeoutMs = 5_000): AccountClient
     account: 'contoso',
     connectionString: `HostName=${HOST};SharedAccessKeyName=iothubowner;SharedAccessKey=${KEY}`,
   });
-  const client = connectIotHub(config, { account: 'contoso', logger: pino({ level: 'silent' }), timeoutMs, now });
+  const client = connectHub(config, { account: 'contoso', logger: pino({ level: 'silent' }), timeoutMs, now });
   clients.push(client);
   return client;
 }

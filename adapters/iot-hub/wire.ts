@@ -4,7 +4,7 @@
  * (which writes them), so both agree on one spelling.
  */
 import { z } from 'zod';
-import { parseJsonBody } from '../../src/sdk/index.js';
+import { ErrorCode, type ProviderCodeTable, parseJsonBody } from '../../src/sdk/index.js';
 
 /** What azure-iothub 1.16.6 sends for /jobs (src/version.ts) and what the MS Learn create page documents. */
 export const API_VERSION = '2021-04-12';
@@ -63,6 +63,18 @@ export const IotErrorCode = {
 } as const;
 
 export const ERROR_CODE_HEADER = 'iothub-errorcode';
+
+/** What IoT Hub's codes mean (the classification in the SDK does the rest). */
+export const FAILURE_CODES: ProviderCodeTable = {
+  throttling: [IotErrorCode.Throttling],
+  auth: [IotErrorCode.Unauthorized],
+  notFound: [IotErrorCode.JobNotFound],
+  input: [IotErrorCode.ArgumentInvalid, IotErrorCode.BlobContainerValidationError],
+  // One active import/export job per hub: waiting seconds does not lift it (RATE_LIMITED would invite retries).
+  configuration: [IotErrorCode.JobQuotaExceeded],
+  // IoT Hub's 403xxx codes are quotas and suspension (IotHubQuotaExceeded, IotHubSuspended), not permissions.
+  statuses: { 403: ErrorCode.PROVIDER_ERROR },
+};
 
 /** `{"Message":"ErrorCode:<Code>;<text>","ExceptionMessage":"Tracking ID:…"}`: the shape the SDK splits. */
 export function errorBody(code: string, text: string, trackingId: string, at: Date): string {

@@ -1,15 +1,16 @@
 /**
  * The AWS Import/Export wire format shared by the client and the simulator: the Query protocol's
- * constants, the XML response and error envelopes (fast-xml-parser), and the service's error codes with
- * the meaning the service model documents for each.
+ * constants, the XML response and error envelopes (fast-xml-parser), the operations' result shapes, and
+ * the service's error codes with the meaning the service model documents for each.
  */
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { z } from 'zod';
+import { ErrorCode, type ProviderCodeTable } from '../../src/sdk/index.js';
 
 export const API_VERSION = '2010-06-01';
 /** The Developer Guide's samples say 2010-06-03; the model and both SDKs send 2010-06-01. */
 export const ACCEPTED_API_VERSIONS: readonly string[] = [API_VERSION, '2010-06-03'];
 export const XML_NAMESPACE = 'http://importexport.amazonaws.com/doc/2010-06-01/';
-export const DEFAULT_ENDPOINT = 'https://importexport.amazonaws.com';
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded; charset=utf-8';
 
 export const OPERATIONS = ['CreateJob', 'GetStatus', 'ListJobs', 'UpdateJob', 'CancelJob', 'GetShippingLabel'] as const;
@@ -134,3 +135,160 @@ export function renderError(code: string, message: string, type: 'Sender' | 'Rec
     },
   });
 }
+
+export type AwsJobType = 'Import' | 'Export';
+
+// --- response shapes (service-2.json output shapes; element names are the model's member names) ---
+
+/** Absent and empty elements (`<Carrier/>`) both mean "no value". */
+const text = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v : null));
+const integer = text.transform((v) => (v === null || !/^-?\d+$/.test(v) ? null : Number(v)));
+const bool = text.transform((v) => v === 'true');
+const members = <T extends z.ZodType>(item: T) =>
+  z
+    .union([z.object({ member: z.array(item) }), z.literal('')])
+    .optional()
+    .transform((v): z.output<T>[] => (typeof v === 'object' ? v.member : []));
+
+const artifact = z.object({ Description: text, URL: text });
+export type Artifact = z.output<typeof artifact>;
+
+const listJobsOutput = z.object({
+  Jobs: members(z.object({ JobId: z.string(), CreationDate: text, IsCanceled: bool, JobType: text })),
+  IsTruncated: bool,
+});
+export type ListJobsOutput = z.output<typeof listJobsOutput>;
+export type ListJobsEntry = ListJobsOutput['Jobs'][number];
+
+const getStatusOutput = z.object({
+  JobId: z.string(),
+  JobType: text,
+  LocationCode: text,
+  LocationMessage: text,
+  ProgressCode: text,
+  ProgressMessage: text,
+  Carrier: text,
+  TrackingNumber: text,
+  LogBucket: text,
+  LogKey: text,
+  ErrorCount: integer,
+  Signature: text,
+  SignatureFileContents: text,
+  CurrentManifest: text,
+  CreationDate: text,
+  ArtifactList: members(artifact),
+});
+export type GetStatusOutput = z.output<typeof getStatusOutput>;
+
+const createJobOutput = z.object({
+  JobId: text,
+  JobType: text,
+  Signature: text,
+  SignatureFileContents: text,
+  WarningMessage: text,
+  ArtifactList: members(artifact),
+});
+export type CreateJobOutput = z.output<typeof createJobOutput>;
+
+const updateJobOutput = z.object({ Success: bool, WarningMessage: text, ArtifactList: members(artifact) });
+export type UpdateJobOutput = z.output<typeof updateJobOutput>;
+
+const cancelJobOutput = z.object({ Success: bool });
+export type CancelJobOutput = z.output<typeof cancelJobOutput>;
+
+const getShippingLabelOutput = z.object({ ShippingLabelURL: text, Warning: text });
+export type GetShippingLabelOutput = z.output<typeof getShippingLabelOutput>;
+
+const OUTPUTS = {
+  ListJobs: listJobsOutput,
+  GetStatus: getStatusOutput,
+  CreateJob: createJobOutput,
+  UpdateJob: updateJobOutput,
+  CancelJob: cancelJobOutput,
+  GetShippingLabel: getShippingLabelOutput,
+} as const satisfies Record<Operation, z.ZodType>;
+export type OutputOf<O extends Operation> = z.output<(typeof OUTPUTS)[O]>;
+
+/** A successful answer's `<{Op}Result>`, typed; undefined when the body is not one. */
+export function decodeResult<O extends Operation>(operation: O, body: string): OutputOf<O> | undefined {
+  const doc = parseXml(body);
+  const parsed = doc ? OUTPUTS[operation].safeParse(resultElement(doc, operation)) : undefined;
+  return parsed?.success ? (parsed.data as OutputOf<O>) : undefined;
+}
+
+// --- errors ---
+
+/** The codes aws-sdk v2 itself treats as throttling (SDK_WIRE.md §1.6), and the daily create quota. */
+const THROTTLING_CODES = [
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'SlowDown',
+  // A daily quota: the same request works again tomorrow, so it is a rate limit, not bad input.
+  'CreateJobQuotaExceededException',
+];
+const AUTH_CODES = [
+  'InvalidClientTokenId',
+  'InvalidClientTokenIdException',
+  'SignatureDoesNotMatch',
+  'MissingAuthenticationToken',
+  'IncompleteSignature',
+  'AuthFailure',
+  'ExpiredToken',
+  'OptInRequired',
+];
+/** Problems with the manifest or the request's values: the caller can fix them. */
+const INPUT_CODES = [
+  'BucketPermissionException',
+  'InvalidAddressException',
+  'InvalidCustomsException',
+  'InvalidFileSystemException',
+  'InvalidManifestFieldException',
+  'InvalidParameterException',
+  'MalformedManifestException',
+  'MissingCustomsException',
+  'MissingManifestFieldException',
+  'MissingParameterException',
+  'MultipleRegionsException',
+  'NoSuchBucketException',
+];
+export const GONE_CODES = ['CanceledJobIdException', 'ExpiredJobIdException'] as const;
+export type GoneCode = (typeof GONE_CODES)[number];
+export const isGoneCode = (code: string | undefined): code is GoneCode => GONE_CODES.includes(code as GoneCode);
+
+/** What AWS's codes mean (the classification in the SDK does the rest). */
+const FAILURE_CODES: ProviderCodeTable = {
+  throttling: THROTTLING_CODES,
+  auth: AUTH_CODES,
+  notFound: ['InvalidJobIdException'],
+  // A cancelled or expired job cannot be changed any more; on GetStatus the client turns these into states.
+  state: ['UnableToCancelJobIdException', 'UnableToUpdateJobIdException', ...GONE_CODES],
+  input: INPUT_CODES,
+  configuration: ['InvalidVersionException', 'InvalidAction'],
+  // Every service exception comes as 400: one the table does not know is no proof that the input was wrong.
+  statuses: { 400: ErrorCode.PROVIDER_ERROR },
+};
+/**
+ * On CreateJob/UpdateJob, InvalidAccessKeyIdException means that the manifest's accessKeyId is not the signing
+ * key (model docs), which the caller can fix; anywhere else it can only be the credentials.
+ */
+const MANIFEST_OPERATIONS: readonly Operation[] = ['CreateJob', 'UpdateJob'];
+const MANIFEST_FAILURE_CODES: ProviderCodeTable = {
+  ...FAILURE_CODES,
+  input: [...INPUT_CODES, 'InvalidAccessKeyIdException'],
+};
+const OTHER_FAILURE_CODES: ProviderCodeTable = {
+  ...FAILURE_CODES,
+  auth: [...AUTH_CODES, 'InvalidAccessKeyIdException'],
+};
+
+/** The code table for an operation's failures. */
+export const failureCodesFor = (operation: Operation): ProviderCodeTable =>
+  MANIFEST_OPERATIONS.includes(operation) ? MANIFEST_FAILURE_CODES : OTHER_FAILURE_CODES;

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxCertificate, type SandboxCertificate } from '../../src/sandbox/tls.js';
 import { type AccountClient, type JobSnapshot, NOT_FOUND, ProviderError } from '../../src/sdk/index.js';
 import { listAll } from '../../test/adapter-contract.js';
-import { configSchema, connectAccount } from './account.js';
+import { connect as connectAccount } from './client.js';
+import { configSchema } from './config.js';
 import { type AwsRunningSimulator, startAwsImportExportSimulator } from './simulator.js';
 import { parseCreate, parseUpdate } from './validate.js';
 
