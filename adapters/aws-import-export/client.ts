@@ -18,10 +18,13 @@ import {
   type CreateOptions,
   type CreateResult,
   createHttpClient,
+  createOutcomeUnknown,
   ErrorCode,
   type HttpClient,
+  isOutcomeUnknown,
   type JobRef,
   type JobSnapshot,
+  jobNotFound,
   NOT_FOUND,
   type NotFound,
   type Page,
@@ -52,6 +55,7 @@ import {
   type GetShippingLabelOutput,
   type GetStatusOutput,
   isGoneCode,
+  JOB_ID_SHAPE,
   type ListJobsEntry,
   type ListJobsOutput,
   type Operation,
@@ -300,7 +304,8 @@ class AwsAccountClient implements AccountClient {
 
   /** One GetStatus per distinct id, at most `statusConcurrency` at once; the first failure stops the rest. */
   async getJobs(nativeIds: readonly string[], opts: CallOptions): Promise<(JobSnapshot | NotFound)[]> {
-    const unique = [...new Set(nativeIds)];
+    // An id that is not AWS's shape is no job of the account: answered without a request.
+    const unique = [...new Set(nativeIds)].filter((id) => JOB_ID_SHAPE.test(id));
     const limit = pLimit(this.config.statusConcurrency);
     const stop = new AbortController();
     const signal = AbortSignal.any([opts.signal, stop.signal]);
@@ -339,9 +344,15 @@ class AwsAccountClient implements AccountClient {
         opts.signal,
       );
     } catch (error) {
-      if (opts.dryRun || opts.signal.aborted || !answerLost(error)) throw error;
-      const found = await this.lookForCreatedJob(job, manifest, startedAt, opts.signal).catch(() => undefined);
-      if (!found) throw error;
+      if (opts.dryRun || opts.signal.aborted || !isOutcomeUnknown(error)) throw error;
+      // Undefined: the listing holds no such job; null: it could not be searched.
+      const found = await this.lookForCreatedJob(job, manifest, startedAt, opts.signal).catch(() => null);
+      if (!found) {
+        throw createOutcomeUnknown(
+          error as ProviderError,
+          `CreateJob: the answer was lost and ${found === null ? 'the jobs could not be searched for it' : 'no job with its manifest was found'}; retry with the same idempotencyKey to be safe`,
+        );
+      }
       this.ctx.logger.warn({ jobId: found.nativeId }, 'CreateJob answer lost; found the job it created');
       return {
         job: found,
@@ -369,6 +380,7 @@ class AwsAccountClient implements AccountClient {
   }
 
   async updateJob(nativeId: string, patch: unknown, opts: CallOptions): Promise<JobSnapshot> {
+    this.requireJobId(nativeId, 'UpdateJob');
     const { jobType, manifest } = patch as AwsUpdatePatch;
     const out = await this.api.updateJob(
       {
@@ -385,6 +397,7 @@ class AwsAccountClient implements AccountClient {
   }
 
   async cancelJob(nativeId: string, opts: CallOptions): Promise<JobSnapshot> {
+    this.requireJobId(nativeId, 'CancelJob');
     const out = await this.api.cancelJob(nativeId, opts.signal);
     if (!out.Success) throw this.refused('CancelJob', nativeId);
     const ref = this.refs.get(nativeId);
@@ -412,13 +425,11 @@ class AwsAccountClient implements AccountClient {
   private async statusOrNotFound(jobId: string, signal: AbortSignal): Promise<JobSnapshot> {
     const snapshot = await this.status(jobId, signal);
     if (snapshot !== NOT_FOUND) return snapshot;
-    throw new ProviderError({
-      account: this.ctx.account,
-      provider: KIND,
-      code: ErrorCode.NOT_FOUND,
-      message: `GetStatus ${jobId}: InvalidJobIdException`,
-      providerCode: 'InvalidJobIdException',
-    });
+    throw jobNotFound(this.ctx.account, KIND, 'InvalidJobIdException', `GetStatus ${jobId}`);
+  }
+
+  private requireJobId(jobId: string, operation: string): void {
+    if (!JOB_ID_SHAPE.test(jobId)) throw jobNotFound(this.ctx.account, KIND, 'InvalidJobIdException', operation);
   }
 
   /**
@@ -454,13 +465,29 @@ class AwsAccountClient implements AccountClient {
       if (created < startedAt - CLOCK_SKEW_MS || checked >= MAX_RECONCILE_CANDIDATES) return undefined;
       if (ref.cancelled || entry.JobType !== job.jobType) continue;
       checked += 1;
-      const status = await this.api.getStatus(ref.nativeId, signal);
+      const status = await this.candidateStatus(ref.nativeId, signal);
+      if (!status) continue;
       const current = status.CurrentManifest ? parseManifest(status.CurrentManifest) : undefined;
       if (current && 'fields' in current && sameManifest(current.fields, manifest)) {
         return snapshotFromStatus(status, ref);
       }
     }
     return undefined;
+  }
+
+  /**
+   * GetStatus of a job that may be the lost create's; undefined when it cannot be: a job that expired, was
+   * cancelled since the listing, or is gone (the lost create's job is none of these: it is minutes old).
+   */
+  private async candidateStatus(jobId: string, signal: AbortSignal): Promise<GetStatusOutput | undefined> {
+    try {
+      return await this.api.getStatus(jobId, signal);
+    } catch (error) {
+      if (error instanceof ProviderError && (isGoneCode(error.providerCode) || error.code === ErrorCode.NOT_FOUND)) {
+        return undefined;
+      }
+      throw error;
+    }
   }
 
   private remember(ref: JobRef): void {
@@ -488,12 +515,4 @@ class AwsAccountClient implements AccountClient {
       message: `${operation} ${jobId}: the provider answered Success=false`,
     });
   }
-}
-
-/** No answer, or a server fault: the create may have happened. A 4xx answer means it did not. */
-function answerLost(error: unknown): boolean {
-  return (
-    error instanceof ProviderError &&
-    (error.status === undefined ? error.code === ErrorCode.PROVIDER_UNAVAILABLE : error.status >= 500)
-  );
 }

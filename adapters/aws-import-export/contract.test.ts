@@ -10,4 +10,7 @@ runAdapterContract(adapter, {
   unknownId: 'ZZZZZ',
   sampleCreateInput,
   createOperation: 'CreateJob',
+  throttlingCode: 'Throttling',
+  // Job ids are letters and digits only: a dash, an underscore or a space is no AWS id.
+  malformedIds: (known) => [`${known}-1`, `${known}_1`, `${known} `],
 });

@@ -13,7 +13,9 @@ import {
   type Address,
   type ArtifactKind,
   type ArtifactSnapshot,
+  COUNT,
   emptySnapshot,
+  inRange,
   type JobErrorInfo,
   type JobRef,
   type JobSnapshot,
@@ -180,14 +182,14 @@ function shippingFrom(status: GetStatusOutput, manifest: ManifestFields | null):
   };
 }
 
-function errorsFrom(status: GetStatusOutput, state: JobState | null): JobErrorInfo[] {
+function errorsFrom(status: GetStatusOutput, state: JobState | null, errorCount: number | null): JobErrorInfo[] {
   const errors: JobErrorInfo[] = [];
   if (state === 'FAILED' && status.ProgressCode) {
     errors.push({ code: status.ProgressCode, message: status.ProgressMessage ?? status.ProgressCode });
   }
-  if (status.ErrorCount) {
+  if (errorCount) {
     const where = status.LogBucket && status.LogKey ? `; see s3://${status.LogBucket}/${status.LogKey}` : '';
-    errors.push({ code: 'ErrorCount', message: `${status.ErrorCount} errors during the data load${where}` });
+    errors.push({ code: 'ErrorCount', message: `${errorCount} errors during the data load${where}` });
   }
   return errors;
 }
@@ -214,12 +216,13 @@ export function snapshotFromStatus(status: GetStatusOutput, listed?: JobRef): Jo
   const parsed = status.CurrentManifest ? parseManifest(status.CurrentManifest) : null;
   const manifest = parsed && 'fields' in parsed ? parsed.fields : null;
   const log = logArtifact(status, type);
+  const errorCount = inRange(status.ErrorCount, COUNT);
   const details: JobSnapshot['details'] = {
     ...(manifest ? manifestDetails(manifest) : {}),
     progressCode: status.ProgressCode,
     locationCode: status.LocationCode,
     locationMessage: status.LocationMessage,
-    errorCount: status.ErrorCount,
+    errorCount,
   };
   return {
     ...baseSnapshot(status.JobId, type),
@@ -231,7 +234,7 @@ export function snapshotFromStatus(status: GetStatusOutput, listed?: JobRef): Jo
     artifacts: [...artifactsFrom(status.ArtifactList), ...(log ? [log] : [])],
     shipping: shippingFrom(status, manifest),
     location: status.LocationCode,
-    errors: errorsFrom(status, state),
+    errors: errorsFrom(status, state, errorCount),
     failureReason:
       state === 'FAILED' ? [status.ProgressCode, status.ProgressMessage].filter(Boolean).join(': ') || null : null,
     details,

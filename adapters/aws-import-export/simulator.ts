@@ -50,6 +50,8 @@ export interface AwsRunningSimulator extends RunningSimulator {
   resetInFlight(): void;
   /** Every secret the simulator holds (account secret, device signatures, TrueCrypt passwords), for leak tests. */
   secrets(): string[];
+  /** Lets a job expire out of the system at once: GetStatus answers ExpiredJobIdException, ListJobs still lists it. */
+  expire(jobId: string): void;
 }
 
 type LocationCode = 'NotReceived' | 'AtAWS' | 'Returned';
@@ -614,6 +616,12 @@ export async function startAwsImportExportSimulator(opts: AwsSimulatorOptions): 
     maxInFlight: () => maxInFlight,
     resetInFlight() {
       maxInFlight = inFlight;
+    },
+    expire(jobId) {
+      const job = byId.get(jobId);
+      if (!job) throw new Error(`no job ${jobId}`);
+      job.progress = 'Expired';
+      job.gone = 'ExpiredJobIdException';
     },
     secrets: () => [
       credentials.secretAccessKey,

@@ -7,7 +7,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { formatFieldPath, type InputProblem, InvalidInputError, type ParsedUpdate } from '../../src/sdk/index.js';
+import {
+  formatFieldPath,
+  type InputProblem,
+  InvalidInputError,
+  type ParsedUpdate,
+  parseInput,
+} from '../../src/sdk/index.js';
 import type { AwsJobType } from './wire.js';
 
 export type ManifestErrorCode =
@@ -246,16 +252,11 @@ function parseBranch<T extends { jobType: 'IMPORT' | 'EXPORT'; manifest: string 
   schema: z.ZodType<T>,
   input: unknown,
 ): { data: T; jobType: AwsJobType; manifest: ManifestFields } {
-  const result = schema.safeParse(input ?? {});
-  if (!result.success) {
-    throw new InvalidInputError(
-      result.error.issues.map((i) => ({ field: formatFieldPath(i.path) || 'input', message: i.message })),
-    );
-  }
-  const jobType = toAwsJobType(result.data.jobType);
-  const { fields, problems } = manifestProblems(result.data.manifest, jobType);
+  const data = parseInput(schema, input ?? {}, 'input');
+  const jobType = toAwsJobType(data.jobType);
+  const { fields, problems } = manifestProblems(data.manifest, jobType);
   if (problems.length > 0 || !fields) throw new InvalidInputError(problems);
-  return { data: result.data, jobType, manifest: fields };
+  return { data, jobType, manifest: fields };
 }
 
 export function parseCreate(input: unknown): AwsCreateJobInput {

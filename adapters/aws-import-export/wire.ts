@@ -13,6 +13,12 @@ export const ACCEPTED_API_VERSIONS: readonly string[] = [API_VERSION, '2010-06-0
 export const XML_NAMESPACE = 'http://importexport.amazonaws.com/doc/2010-06-01/';
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded; charset=utf-8';
 
+/**
+ * A job id as the service writes them: five letters and digits (TEST1, WXSPP in the Developer Guide). Up to
+ * 32 leaves room for longer ones; nothing else reaches a request.
+ */
+export const JOB_ID_SHAPE = /^[A-Za-z0-9]{1,32}$/;
+
 export const OPERATIONS = ['CreateJob', 'GetStatus', 'ListJobs', 'UpdateJob', 'CancelJob', 'GetShippingLabel'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 export const isOperation = (name: string | null | undefined): name is Operation =>

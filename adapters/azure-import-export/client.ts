@@ -25,6 +25,7 @@ import {
   InvalidInputError,
   type JobRef,
   type JobSnapshot,
+  jobNotFound,
   NOT_FOUND,
   type NotFound,
   type Page,
@@ -45,8 +46,10 @@ import {
   type ArmLocation,
   CREATE_TOKEN_TAG,
   FAILURE_CODES,
+  JOB_NAME_SHAPE,
   MAX_PAGE_SIZE,
   PROVIDER_PATH,
+  RESOURCE_GROUP_NAME,
 } from './wire.js';
 
 /**
@@ -150,14 +153,22 @@ export function connect(config: AccountConfig, ctx: AdapterContext): AzureImport
     if (config.resourceGroup) return name;
     return `${resourceGroupFromId(job.id) ?? ''}/${name}`;
   };
+  /**
+   * Where a native id points, or undefined when it is not one of this account's ids: a job name, or
+   * `resourceGroup/name` for an account without a resource group. Nothing else reaches a URL path (no other
+   * resource group, no extra segment, no dot segment that would lead to another ARM route).
+   */
   const locate = (nativeId: string): { resourceGroup: string; name: string } | undefined => {
-    const slash = nativeId.indexOf('/');
-    if (slash >= 0) {
-      const resourceGroup = nativeId.slice(0, slash);
-      const name = nativeId.slice(slash + 1);
-      return resourceGroup && name && !name.includes('/') ? { resourceGroup, name } : undefined;
+    const parts = nativeId.split('/');
+    if (config.resourceGroup) {
+      return parts.length === 1 && JOB_NAME_SHAPE.test(nativeId)
+        ? { resourceGroup: config.resourceGroup, name: nativeId }
+        : undefined;
     }
-    return config.resourceGroup && nativeId ? { resourceGroup: config.resourceGroup, name: nativeId } : undefined;
+    const [resourceGroup = '', name = ''] = parts;
+    return parts.length === 2 && RESOURCE_GROUP_NAME.test(resourceGroup) && JOB_NAME_SHAPE.test(name)
+      ? { resourceGroup, name }
+      : undefined;
   };
   const jobPath = (resourceGroup: string, name: string) =>
     `${subscriptionPath}/resourceGroups/${encodeURIComponent(resourceGroup)}${PROVIDER_PATH}/jobs/${encodeURIComponent(name)}`;
@@ -223,14 +234,7 @@ export function connect(config: AccountConfig, ctx: AdapterContext): AzureImport
 
   const requireJob = (nativeId: string, operation: string) => {
     const where = locate(nativeId);
-    if (!where) {
-      throw new ProviderError({
-        account,
-        provider: KIND,
-        code: ErrorCode.NOT_FOUND,
-        message: `${operation}: "${nativeId}" is not a job id of this account (expected ${config.resourceGroup ? 'a job name' : 'resourceGroup/jobName'})`,
-      });
-    }
+    if (!where) throw jobNotFound(account, KIND, ArmCode.ResourceNotFound, operation);
     return where;
   };
 
@@ -327,6 +331,12 @@ export function connect(config: AccountConfig, ctx: AdapterContext): AzureImport
       if (!resourceGroup) {
         throw new InvalidInputError([
           { field: 'resourceGroup', message: 'is required: this account spans the whole subscription' },
+        ]);
+      }
+      // The account sees one resource group: a job made elsewhere could never be read back through it.
+      if (config.resourceGroup && resourceGroup.toLowerCase() !== config.resourceGroup.toLowerCase()) {
+        throw new InvalidInputError([
+          { field: 'resourceGroup', message: "must be left out or be the account's own resource group" },
         ]);
       }
       const token = createToken(account, request.name, opts.idempotencyKey);

@@ -11,4 +11,7 @@ runAdapterContract(adapter, {
   sampleCreateInput,
   createMethod: 'PUT',
   createOperation: 'Jobs_Create',
+  throttlingCode: 'TooManyRequests',
+  // The account is scoped to one resource group: a job elsewhere is not one of its jobs, whatever its name.
+  malformedIds: (known) => [`other-rg/${known}`, `crossdock-sandbox/${known}`, `-${known}`],
 });

@@ -222,5 +222,13 @@ export const ACTIVE_JOB_LIMIT = 20;
 export const MAX_DRIVES = 10;
 /** Spec: `$top` "cannot exceed 100". */
 export const MAX_PAGE_SIZE = 100;
+/** ARM resource group names: 1-90 of alphanumerics, underscore, parentheses, hyphen, period; not ending in a period. */
+export const RESOURCE_GROUP_NAME = /^[-\w.()]{0,89}[-\w()]$/;
+/**
+ * A job name as lookups accept it: what ARM allows for Microsoft.ImportExport/jobs (letters, digits, hyphens;
+ * creates are checked more strictly), plus underscores and periods, never a path separator or a dot segment.
+ */
+export const JOB_NAME_SHAPE = /^[A-Za-z0-9][\w.-]{0,79}$/;
+
 /** The tag the gateway puts on jobs it creates, to recognise its own job when a create timed out. */
 export const CREATE_TOKEN_TAG = 'crossdock-create-token';

@@ -26,6 +26,7 @@ import {
   isOutcomeUnknown,
   type JobRef,
   type JobSnapshot,
+  jobNotFound,
   NOT_FOUND,
   type NotFound,
   ProviderError,
@@ -49,6 +50,7 @@ import {
   errorCodeOf,
   FAILURE_CODES,
   IotErrorCode,
+  JOB_ID_SHAPE,
   type JobProperties,
   jobPropertiesSchema,
 } from './wire.js';
@@ -249,6 +251,7 @@ export function connect(config: AccountConfig, ctx: AdapterContext): AccountClie
     return snapshot;
   };
   const getOne = async (jobId: string, signal: AbortSignal): Promise<JobSnapshot | NotFound> => {
+    if (!JOB_ID_SHAPE.test(jobId)) return NOT_FOUND;
     try {
       return snapshotFromIotJob(await api.get(jobId, signal)) ?? NOT_FOUND;
     } catch (error) {
@@ -281,8 +284,8 @@ export function connect(config: AccountConfig, ctx: AdapterContext): AccountClie
     },
 
     async getJobs(nativeIds, { signal }) {
-      if (nativeIds.length === 0) return [];
-      if (nativeIds.length === 1) return [await getOne(nativeIds[0]!, signal)];
+      const wellFormed = nativeIds.filter((id) => JOB_ID_SHAPE.test(id));
+      if (wellFormed.length <= 1) return Promise.all(nativeIds.map((id) => getOne(id, signal)));
       // One listing answers a whole batch (IoT Hub throttles job operations per unit); a job missing from it
       // is asked for by id so that NOT_FOUND is the hub's answer, not an assumption.
       const listed = new Map<string, JobSnapshot>();
@@ -321,6 +324,7 @@ export function connect(config: AccountConfig, ctx: AdapterContext): AccountClie
     },
 
     async cancelJob(nativeId, { signal }) {
+      if (!JOB_ID_SHAPE.test(nativeId)) throw jobNotFound(ctx.account, KIND, IotErrorCode.JobNotFound, 'cancel');
       // 200 with the job, or 204: then ask for the job (SDK_WIRE.md §3.3).
       const answered = await api.cancel(nativeId, signal);
       return snapshotOf(answered ?? (await api.get(nativeId, signal)));

@@ -16,4 +16,6 @@ runAdapterContract(adapter, {
   unknownId: '00000000-0000-4000-a000-000000000000',
   sampleCreateInput,
   createOperation: 'Jobs_CreateImportExportJob',
+  throttlingCode: 'ThrottlingException',
+  malformedIds: (known) => [`jobs/${known}`, `-${known}`, `${known}:cancel`],
 });

@@ -11,6 +11,12 @@ export const API_VERSION = '2021-04-12';
 /** Every api-version seen for these operations; the simulator accepts any of them. */
 export const KNOWN_API_VERSIONS = ['2021-04-12', '2020-09-30', '2020-05-31-preview', '2020-03-13'] as const;
 
+/**
+ * A job id as lookups accept it: the hub's GUIDs, and the letters, digits, hyphens, underscores and periods
+ * of other job ids, at most 128. Nothing else reaches the `/jobs/{id}` path (no separator, no dot segment).
+ */
+export const JOB_ID_SHAPE = /^[A-Za-z0-9][\w.-]{0,127}$/;
+
 /** Swagger `JobProperties` (2020-09-30) plus `identity` (2021-04-12). Loose: the service adds fields over time. */
 export const jobPropertiesSchema = z
   .object({
