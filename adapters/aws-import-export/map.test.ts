@@ -219,3 +219,22 @@ describe('other answers', () => {
     expect(parseErrorEnvelope('not xml <<<')).toBeUndefined();
   });
 });
+
+describe('numbers outside their range (a hostile or broken answer)', () => {
+  it.each([
+    ['-3', null],
+    ['99999999999', null],
+    ['12', 12],
+  ])('drops an ErrorCount of %s that cannot be a count', (count, expected) => {
+    const answer = decodeResult(
+      'GetStatus',
+      fixture('get-status-returned-with-errors.xml').replace(
+        '<ErrorCount>3</ErrorCount>',
+        `<ErrorCount>${count}</ErrorCount>`,
+      ),
+    )!;
+    const snapshot = snapshotFromStatus(answer);
+    expect(snapshot.details.errorCount).toBe(expected);
+    expect(snapshot.errors.filter((e) => e.code === 'ErrorCount')).toHaveLength(expected === null ? 0 : 1);
+  });
+});

@@ -14,12 +14,12 @@ const describeType = (expected: string) =>
  * message given in the schema (`refine(…, 'must be …')`, `{ error: '…' }`) still wins.
  */
 export const inputErrorMap: z.core.$ZodErrorMap = (issue) => {
+  const missing = issue.input === undefined || issue.input === null;
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined || issue.input === null
-        ? 'is required'
-        : `must be ${describeType(issue.expected)}`;
+      return missing ? 'is required' : `must be ${describeType(issue.expected)}`;
     case 'invalid_value':
+      if (missing) return 'is required';
       return `must be one of ${issue.values.map(String).join(', ')}`;
     case 'too_big':
       return `must be at most ${String(issue.maximum)}`;
