@@ -52,7 +52,6 @@ import {
   ERROR_DOCS,
   FORM_CONTENT_TYPE,
   failureCodesFor,
-  type GetShippingLabelOutput,
   type GetStatusOutput,
   isGoneCode,
   JOB_ID_SHAPE,
@@ -89,23 +88,6 @@ export interface UpdateJobParams {
   manifest: string;
   validateOnly: boolean;
 }
-
-export interface ShippingLabelParams {
-  jobIds: readonly string[];
-  name?: string;
-  company?: string;
-  phoneNumber?: string;
-  country?: string;
-  stateOrProvince?: string;
-  city?: string;
-  postalCode?: string;
-  street1?: string;
-  street2?: string;
-  street3?: string;
-}
-
-/** Largest ListJobs page the Developer Guide allows. */
-export const MAX_JOBS_LIMIT = 1000;
 
 export class ImportExportClient {
   private readonly url: URL;
@@ -155,18 +137,6 @@ export class ImportExportClient {
 
   cancelJob(jobId: string, signal: AbortSignal): Promise<CancelJobOutput> {
     return this.call('CancelJob', { JobId: jobId }, signal, jobId);
-  }
-
-  getShippingLabel(p: ShippingLabelParams, signal: AbortSignal): Promise<GetShippingLabelOutput> {
-    const { jobIds, ...address } = p;
-    const params: Record<string, string> = {};
-    // Lists go on the wire as name.member.N (1-based); an empty list as the bare name.
-    if (jobIds.length === 0) params.jobIds = '';
-    jobIds.forEach((id, i) => {
-      params[`jobIds.member.${i + 1}`] = id;
-    });
-    for (const [name, value] of Object.entries(address)) if (value !== undefined) params[name] = value;
-    return this.call('GetShippingLabel', params, signal, jobIds.join(','));
   }
 
   private async call<O extends Operation>(
@@ -230,7 +200,7 @@ export class ImportExportClient {
 // --- the account ---
 
 /** ListJobs page size: large pages keep the walk short; the guide allows up to 1000. */
-export const LIST_PAGE_SIZE = 100;
+const LIST_PAGE_SIZE = 100;
 
 /**
  * Real jobs move when a parcel arrives or a load finishes, hours apart, so a GetStatus answer stays
@@ -239,7 +209,7 @@ export const LIST_PAGE_SIZE = 100;
  * jobs only ever turn from Canceled/Expired into the matching *JobIdException, which maps to the same
  * state, so an hour is safe and keeps old jobs nearly free.
  */
-export const STATUS_TTL_MS = { active: 30_000, terminal: 3_600_000 } as const;
+const STATUS_TTL_MS = { active: 30_000, terminal: 3_600_000 } as const;
 
 export const capabilities: Capabilities = {
   listIncludesSnapshots: false,

@@ -67,7 +67,7 @@ export function jobStateFromAws(progressCode: string | null, locationCode: strin
   }
 }
 
-export function jobTypeFromAws(jobType: string | null): JobType | null {
+function jobTypeFromAws(jobType: string | null): JobType | null {
   if (jobType === 'Import') return 'IMPORT';
   if (jobType === 'Export') return 'EXPORT';
   return null;
@@ -107,7 +107,7 @@ const DETAIL_FIELDS = [
   'notificationEmail',
 ] as const;
 
-export function manifestDetails(fields: ManifestFields): Record<string, string> {
+function manifestDetails(fields: ManifestFields): Record<string, string> {
   const details: Record<string, string> = {};
   for (const name of DETAIL_FIELDS) {
     const value = asText(fields[name]);
@@ -123,7 +123,7 @@ export function manifestDetails(fields: ManifestFields): Record<string, string> 
   return details;
 }
 
-export function returnAddressFrom(fields: ManifestFields): Address | null {
+function returnAddressFrom(fields: ManifestFields): Address | null {
   const address = fields.returnAddress;
   if (!address || typeof address !== 'object' || Array.isArray(address)) return null;
   return {
@@ -148,7 +148,7 @@ function artifactKind(description: string | null): ArtifactKind {
   return 'OTHER';
 }
 
-export function artifactsFrom(list: readonly Artifact[]): ArtifactSnapshot[] {
+function artifactsFrom(list: readonly Artifact[]): ArtifactSnapshot[] {
   return list.map((a) => ({
     kind: artifactKind(a.Description),
     description: a.Description,

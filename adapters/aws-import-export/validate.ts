@@ -88,7 +88,7 @@ const CANNED_ACLS = [
   'bucket-owner-full-control',
 ] as const;
 /** Export file systems (the guide names NTFS; the others are **unverified** and accepted leniently). */
-export const EXPORT_FILE_SYSTEMS = ['NTFS', 'FAT32', 'EXT2', 'EXT3', 'EXT4'] as const;
+const EXPORT_FILE_SYSTEMS = ['NTFS', 'FAT32', 'EXT2', 'EXT3', 'EXT4'] as const;
 /** The log key is `logPrefix + export-log-JOBID` and must fit in 1024 bytes; job ids are 5 characters. */
 const MAX_LOG_PREFIX_BYTES = 1024 - 'export-log-'.length - 5;
 

@@ -10,7 +10,7 @@ import { ErrorCode, type ProviderCodeTable } from '../../src/sdk/index.js';
 export const API_VERSION = '2010-06-01';
 /** The Developer Guide's samples say 2010-06-03; the model and both SDKs send 2010-06-01. */
 export const ACCEPTED_API_VERSIONS: readonly string[] = [API_VERSION, '2010-06-03'];
-export const XML_NAMESPACE = 'http://importexport.amazonaws.com/doc/2010-06-01/';
+const XML_NAMESPACE = 'http://importexport.amazonaws.com/doc/2010-06-01/';
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded; charset=utf-8';
 
 /**
@@ -74,7 +74,7 @@ const parser = new XMLParser({
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false });
 
 /** Parses an XML body; undefined when it is not XML at all. */
-export function parseXml(text: string): Record<string, unknown> | undefined {
+function parseXml(text: string): Record<string, unknown> | undefined {
   try {
     const doc: unknown = parser.parse(text);
     return doc && typeof doc === 'object' ? (doc as Record<string, unknown>) : undefined;
@@ -84,7 +84,7 @@ export function parseXml(text: string): Record<string, unknown> | undefined {
 }
 
 /** The `<{Op}Result>` element of a `<{Op}Response>`; the root's name is not checked, as the SDKs do not. */
-export function resultElement(doc: Record<string, unknown>, operation: Operation): unknown {
+function resultElement(doc: Record<string, unknown>, operation: Operation): unknown {
   for (const [name, root] of Object.entries(doc)) {
     if (name === '?xml' || !root || typeof root !== 'object') continue;
     return (root as Record<string, unknown>)[`${operation}Result`];
@@ -265,7 +265,7 @@ const INPUT_CODES = [
   'MultipleRegionsException',
   'NoSuchBucketException',
 ];
-export const GONE_CODES = ['CanceledJobIdException', 'ExpiredJobIdException'] as const;
+const GONE_CODES = ['CanceledJobIdException', 'ExpiredJobIdException'] as const;
 export type GoneCode = (typeof GONE_CODES)[number];
 export const isGoneCode = (code: string | undefined): code is GoneCode => GONE_CODES.includes(code as GoneCode);
 

@@ -344,16 +344,3 @@ describe('mutations', () => {
     expect(nock.isDone()).toBe(true);
   });
 });
-
-describe('locations', () => {
-  it('lists and gets the datacenters', async () => {
-    arm().get('/providers/Microsoft.ImportExport/locations').query(Q).reply(200, example('ListLocations.json'));
-    arm().get('/providers/Microsoft.ImportExport/locations/West%20US').query(Q).reply(200, example('GetLocation.json'));
-    const client = connect();
-    expect((await client.listLocations({ signal: signal() })).map((l) => l.name)).toEqual([
-      'Australia East',
-      'Australia Southeast',
-    ]);
-    expect((await client.getLocation('West US', { signal: signal() })).properties.supportedCarriers).toEqual(['FedEx']);
-  });
-});

@@ -43,7 +43,6 @@ import {
   type ArmErrorBody,
   type ArmJobResponse,
   type ArmListJobsResponse,
-  type ArmLocation,
   CREATE_TOKEN_TAG,
   FAILURE_CODES,
   JOB_NAME_SHAPE,
@@ -88,7 +87,7 @@ interface CallContext {
   jobName?: string | undefined;
 }
 
-export function armError(account: string, response: HttpResponse, call: CallContext, now = Date.now()): ProviderError {
+function armError(account: string, response: HttpResponse, call: CallContext, now = Date.now()): ProviderError {
   const body = parseJsonBody<ArmErrorBody>(response.text);
   const armCode = body?.error?.code ?? body?.code;
   const target = body?.error?.target;
@@ -116,8 +115,6 @@ export interface AzureImportExportClient extends AccountClient {
   updateJob(nativeId: string, patch: unknown, opts: CallOptions): Promise<JobSnapshot>;
   cancelJob(nativeId: string, opts: CallOptions): Promise<JobSnapshot>;
   deleteJob(nativeId: string, opts: CallOptions): Promise<void>;
-  listLocations(opts: CallOptions): Promise<ArmLocation[]>;
-  getLocation(name: string, opts: CallOptions): Promise<ArmLocation>;
 }
 
 /** The value of the create-token tag: the same for a retry with the same idempotency key, unique otherwise. */
@@ -390,32 +387,6 @@ export function connect(config: AccountConfig, ctx: AdapterContext): AzureImport
         { method: 'DELETE', url: url(jobPath(where.resourceGroup, where.name)), signal },
         { operation: 'Jobs_Delete', jobName: where.name },
       );
-    },
-
-    async listLocations({ signal }) {
-      const response = await send(
-        { method: 'GET', url: url(`${PROVIDER_PATH}/locations`), signal },
-        { operation: 'Locations_List' },
-      );
-      return parseJsonBody<{ value?: ArmLocation[] }>(response.text)?.value ?? [];
-    },
-
-    async getLocation(name, { signal }) {
-      const response = await send(
-        { method: 'GET', url: url(`${PROVIDER_PATH}/locations/${encodeURIComponent(name)}`), signal },
-        { operation: 'Locations_Get' },
-      );
-      const location = parseJsonBody<ArmLocation>(response.text);
-      if (!location) {
-        throw new ProviderError({
-          account,
-          provider: KIND,
-          code: ErrorCode.PROVIDER_ERROR,
-          message: `Locations_Get: Azure answered ${response.status} without a location`,
-          status: response.status,
-        });
-      }
-      return location;
     },
 
     dispose: () => http.dispose(),

@@ -49,7 +49,7 @@ const DRIVE_STATES: Record<string, DriveState> = {
 };
 
 /** The spec's default when the service leaves `state` out. */
-export const DEFAULT_JOB_STATE = 'Creating';
+const DEFAULT_JOB_STATE = 'Creating';
 
 export function jobStateFromAzure(word: string | null | undefined): JobState | null {
   return JOB_STATES[(word || DEFAULT_JOB_STATE).toLowerCase()] ?? null;
@@ -75,7 +75,7 @@ export function resourceGroupFromId(id: string | undefined): string | null {
 
 const text = (value: string | undefined | null): string | null => (value ? value : null);
 
-export function addressFromAzure(address: ArmAddress | ArmShippingInformation | undefined): Address | null {
+function addressFromAzure(address: ArmAddress | ArmShippingInformation | undefined): Address | null {
   if (!address) return null;
   return {
     recipientName: text(address.recipientName),
@@ -90,7 +90,7 @@ export function addressFromAzure(address: ArmAddress | ArmShippingInformation | 
   };
 }
 
-export function packageFromAzure(pkg: ArmPackage | undefined): PackageInfo | null {
+function packageFromAzure(pkg: ArmPackage | undefined): PackageInfo | null {
   if (!pkg) return null;
   return {
     carrier: text(pkg.carrierName),
@@ -115,7 +115,7 @@ function shippingFromAzure(job: ArmJobResponse): ShippingSnapshot | null {
   };
 }
 
-export function driveFromAzure(drive: ArmDriveStatus): DriveSnapshot {
+function driveFromAzure(drive: ArmDriveStatus): DriveSnapshot {
   return {
     driveId: drive.driveId ?? '',
     state: driveStateFromAzure(drive.state),

@@ -69,7 +69,7 @@ export function isBitLockerRecoveryPassword(value: string): boolean {
 }
 
 /** `container/blob`, with `$root` for the root container (seed 004, BlobPath and BlobListBlobPath). */
-export function blobPathProblem(path: string): string | null {
+function blobPathProblem(path: string): string | null {
   if (path.startsWith('/')) return 'must start with the container name, not "/" (prefixes go in blobPathPrefix)';
   const slash = path.indexOf('/');
   if (slash <= 0 || slash === path.length - 1) return 'must be "container/blob" (use $root for the root container)';

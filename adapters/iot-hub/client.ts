@@ -67,7 +67,7 @@ export const capabilities: Capabilities = {
 };
 
 /** Turns an IoT Hub error answer into a ProviderError whose message is built from the code only. */
-export function providerErrorFromResponse(
+function providerErrorFromResponse(
   account: string,
   operation: string,
   res: { status: number; headers: Record<string, string | undefined>; text: string },
@@ -123,7 +123,7 @@ export interface JobsApiOptions {
 }
 
 /** The four wire operations, one HTTP request each, with a fresh SAS token per request. */
-export class IotHubJobsApi {
+class IotHubJobsApi {
   constructor(private readonly opts: JobsApiOptions) {}
 
   async create(body: CreateJobRequest, signal: AbortSignal): Promise<JobProperties> {

@@ -38,7 +38,7 @@ const USER_ASSIGNED_IDENTITY =
  * What is wrong with a blob container URI, or null. A key-based job needs a SAS in the URI (IoT Hub has no
  * other way to reach the container); an identity-based one does not.
  */
-export function containerUriProblem(value: string, keyBased: boolean, access: string): string | null {
+function containerUriProblem(value: string, keyBased: boolean, access: string): string | null {
   let url: URL;
   try {
     url = new URL(value);

@@ -152,7 +152,7 @@ export function createOutcomeUnknown(lost: ProviderError, message: string): Prov
 }
 
 /** Parses Retry-After (seconds or an HTTP date) into seconds, as ARM and most providers send it. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, seconds);
