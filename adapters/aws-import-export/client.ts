@@ -30,6 +30,7 @@ import {
   type Page,
   ProviderError,
   providerFailure,
+  unreadableAnswer,
 } from '../../src/sdk/index.js';
 import { formBody, type SigV2Credentials, signV2 } from './auth.js';
 import { type AccountConfig, KIND } from './config.js';
@@ -185,10 +186,9 @@ export class ImportExportClient {
     }
     const result = decodeResult(operation, res.text);
     if (!result) {
-      throw new ProviderError({
+      throw unreadableAnswer({
         account: this.opts.account,
         provider: KIND,
-        code: ErrorCode.PROVIDER_ERROR,
         message: `${subject}: the answer is not a ${operation}Result the client understands`,
         status: res.status,
       });

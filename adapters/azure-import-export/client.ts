@@ -32,6 +32,7 @@ import {
   ProviderError,
   parseJsonBody,
   providerFailure,
+  unreadableAnswer,
 } from '../../src/sdk/index.js';
 import { tokenSourceFor } from './auth.js';
 import { type AccountConfig, KIND } from './config.js';
@@ -192,10 +193,9 @@ export function connect(config: AccountConfig, ctx: AdapterContext): AzureImport
   const jobFromResponse = (response: HttpResponse, call: CallContext): ArmJobResponse => {
     const job = parseJsonBody<ArmJobResponse>(response.text);
     if (!job || typeof job !== 'object') {
-      throw new ProviderError({
+      throw unreadableAnswer({
         account,
         provider: KIND,
-        code: ErrorCode.PROVIDER_ERROR,
         message: `${call.operation} of job "${call.jobName ?? '?'}": Azure answered ${response.status} without a job`,
         status: response.status,
       });
@@ -274,10 +274,9 @@ export function connect(config: AccountConfig, ctx: AdapterContext): AzureImport
       }
       const body = parseJsonBody<ArmListJobsResponse>(response.text);
       if (!body || !Array.isArray(body.value)) {
-        throw new ProviderError({
+        throw unreadableAnswer({
           account,
           provider: KIND,
-          code: ErrorCode.PROVIDER_ERROR,
           message: `Jobs_List: Azure answered ${response.status} without a job list`,
           status: response.status,
         });

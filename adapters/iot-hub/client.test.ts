@@ -316,6 +316,19 @@ describe('create without an answer', () => {
     expect(result.job?.nativeId).toBe('created-by-us');
   });
 
+  it('after a 200 it cannot read, looks for the job instead of reporting a plain failure', async () => {
+    const scope = nock(ORIGIN)
+      .post('/jobs/create')
+      .query(true)
+      .reply(200, '<html>gateway page</html>', { 'content-type': 'text/html' })
+      .get('/jobs')
+      .query(true)
+      .reply(200, () => JSON.stringify(listed(new Date().toISOString())), JSON_HEADERS);
+    const result = await connect().createJob!(input(), { signal: signal(), dryRun: false });
+    expect(scope.isDone()).toBe(true);
+    expect(result.job?.nativeId).toBe('created-by-us');
+  });
+
   it('reports PROVIDER_UNAVAILABLE when no job it could have created shows up', async () => {
     const scope = nock(ORIGIN)
       .post('/jobs/create')

@@ -32,6 +32,7 @@ import {
   ProviderError,
   parseJsonBody,
   providerFailure,
+  unreadableAnswer,
   withoutCredentials,
 } from '../../src/sdk/index.js';
 import {
@@ -158,10 +159,9 @@ class IotHubJobsApi {
   }
 
   private malformed(operation: string): ProviderError {
-    return new ProviderError({
+    return unreadableAnswer({
       account: this.opts.account,
       provider: KIND,
-      code: ErrorCode.PROVIDER_ERROR,
       message: `IoT Hub answered ${operation} with a body that is not what the jobs API returns`,
     });
   }

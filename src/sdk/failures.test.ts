@@ -7,6 +7,7 @@ import {
   isOutcomeUnknown,
   type ProviderCodeTable,
   providerFailure,
+  unreadableAnswer,
 } from './failures.js';
 import { InvalidInputError } from './model.js';
 
@@ -135,5 +136,10 @@ describe('the errors adapters throw', () => {
     ).toBe(false);
     expect(isOutcomeUnknown(new InvalidInputError([{ field: 'name', message: 'is taken' }]))).toBe(false);
     expect(isOutcomeUnknown(new GatewayError(ErrorCode.UNSUPPORTED, 'no'))).toBe(false);
+    // Accepted (2xx) with an answer that cannot be read: done, with a result nobody knows.
+    expect(unreadableAnswer({ account: 'a', provider: 'p', message: 'x', status: 200 })).toMatchObject({
+      code: ErrorCode.PROVIDER_ERROR,
+      outcomeUnknown: true,
+    });
   });
 });

@@ -132,6 +132,20 @@ export function isOutcomeUnknown(error: unknown): boolean {
 }
 
 /**
+ * The provider accepted the request (it answered 2xx) but the answer cannot be read: whatever was asked was
+ * done, with a result the adapter does not know. PROVIDER_ERROR with the outcome unknown, so a create failing
+ * so is looked for, not repeated.
+ */
+export function unreadableAnswer(init: {
+  account: string;
+  provider: string;
+  message: string;
+  status?: number | undefined;
+}): ProviderError {
+  return new ProviderError({ ...init, code: ErrorCode.PROVIDER_ERROR, outcomeUnknown: true });
+}
+
+/**
  * A create whose answer was lost (its failure has `outcomeUnknown`) and whose job the adapter could not find
  * afterwards: the outcome stays unknown, so the idempotency key stays taken and a retry looks first; and it
  * is not for automatic retries, since a create is not idempotent. `message` says what the adapter tried.
