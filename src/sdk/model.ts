@@ -11,7 +11,7 @@ export { ArtifactKind, DriveState, JobAction, JobState, JobType } from '../gener
 
 /** Every normalized state, in lifecycle order. */
 export const JOB_STATES: readonly JobState[] = Object.values(JobState);
-const TERMINAL_STATES: readonly JobState[] = ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED'];
+export const TERMINAL_STATES: readonly JobState[] = ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED'];
 export const isTerminal = (state: JobState | null | undefined): boolean =>
   state != null && TERMINAL_STATES.includes(state);
 
