@@ -36,6 +36,10 @@ export interface ContractOptions {
   createMethod?: string;
   /** The simulator's operation name for a create (its request log), to prove the fault hit the create. */
   createOperation?: string;
+  /** A throttling code of the provider's, for a server error that carries one (AWS: 503 Throttling). */
+  throttlingCode: string;
+  /** Ids of the provider's own that are still not this account's (added to the suite's generic ones). */
+  malformedIds?: (knownId: string) => string[];
 }
 
 const signal = () => AbortSignal.timeout(20_000);
@@ -147,6 +151,43 @@ export function runAdapterContract(adapter: Adapter, opts: ContractOptions): voi
       expect((error as ProviderError).account).toBe('contract');
     });
 
+    it('answers ids that are not its own shape with NOT_FOUND and its not-found code, asking the provider nothing', async () => {
+      const client = connect(sim.account);
+      const [known] = (await listAll(client)).map((r) => r.nativeId);
+      const malformed = [
+        '',
+        '.',
+        '..',
+        '../x',
+        `../${known}`,
+        `${known}/..`,
+        `${known}/x`,
+        `x/${known}`,
+        `%2e%2e`,
+        `${known}?api-version=1`,
+        `${known}#x`,
+        `${known}\nx`,
+        'x'.repeat(300),
+        ...(opts.malformedIds?.(known!) ?? []),
+      ];
+      const before = sim.requests.length;
+      expect(await client.getJobs(malformed, { signal: signal() })).toEqual(malformed.map(() => NOT_FOUND));
+      const changes = [
+        client.cancelJob && ((id: string) => client.cancelJob!(id, { signal: signal() })),
+        client.deleteJob && ((id: string) => client.deleteJob!(id, { signal: signal() })),
+        client.updateJob && ((id: string) => client.updateJob!(id, {}, { signal: signal() })),
+      ].filter((change) => change !== undefined);
+      for (const change of changes) {
+        for (const id of malformed) {
+          await expect(change(id), JSON.stringify(id)).rejects.toMatchObject({
+            code: 'NOT_FOUND',
+            providerCode: adapter.notFoundCode,
+          });
+        }
+      }
+      expect(sim.requests.slice(before)).toEqual([]);
+    });
+
     it('reports an unreachable provider as PROVIDER_UNAVAILABLE', async () => {
       const client = connect({ ...sim.account, endpoint: 'https://127.0.0.1:1' });
       await expect(client.listJobs({ signal: signal() })).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
@@ -244,6 +285,45 @@ export function runAdapterContract(adapter: Adapter, opts: ContractOptions): voi
       const job = await create(client);
       expect(client.capabilities.actions.CANCEL).toContain('CREATING');
       expect((await cancelAndSettle(client, job.nativeId)).state).toBe('CANCELLED');
+    });
+
+    const creates = () => sim.requests.filter((r) => r.operation === opts.createOperation).length;
+    const throttledAfterWork = () => ({
+      status: 503,
+      code: opts.throttlingCode,
+      passThrough: true,
+      count: 1,
+      method: opts.createMethod ?? 'POST',
+    });
+
+    it('does not create twice when the provider did the create and answered 503 with a throttling code', async () => {
+      const client = connect();
+      const before = creates();
+      sim.inject(throttledAfterWork());
+      const job = await create(client);
+      expect(sim.requests.filter((r) => r.answerReplaced).map((r) => [r.operation, r.status])).toEqual([
+        [opts.createOperation, 503],
+      ]);
+      expect(creates() - before).toBe(1);
+      expect((await listAll(client)).map((r) => r.nativeId)).toContain(job.nativeId);
+      await cancelAndSettle(client, job.nativeId);
+    });
+
+    it('reports such a create it could not look for as RATE_LIMITED whose outcome is unknown', async () => {
+      const client = connect();
+      const listed = new Set((await listAll(client)).map((r) => r.nativeId));
+      const before = creates();
+      sim.inject(throttledAfterWork());
+      // Every request after the create fails: the adapter cannot find out whether the job exists.
+      sim.inject({ status: 503, count: 1_000 });
+      const error = await create(client).catch((e: unknown) => e);
+      sim.clearFaults();
+      expect(error).toBeInstanceOf(ProviderError);
+      expect(error).toMatchObject({ code: 'RATE_LIMITED', outcomeUnknown: true, retryable: false });
+      expect(creates() - before).toBe(1);
+      const made = (await listAll(client)).filter((r) => !listed.has(r.nativeId));
+      expect(made).toHaveLength(1);
+      await cancelAndSettle(client, made[0]!.nativeId);
     });
 
     it('does not create twice when the answer to a create comes too late: it finds the job it created', async () => {

@@ -1,171 +1,68 @@
 /**
- * A small client for AWS Import/Export (API 2010-06-01): Query protocol over the shared HTTP client,
- * Signature Version 2, XML answers. It is ours because no maintained SDK covers this service: aws-sdk v2
- * (the last SDK with it) is end-of-life and serves only as a devDependency for conformance tests, and
- * aws-sdk v3 never shipped an Import/Export client.
+ * AWS Import/Export (API 2010-06-01) as an AccountClient: a small Query-protocol client over the SDK's HTTP
+ * client (Signature Version 2, XML answers), listings that are only references, GetStatus per job with
+ * bounded concurrency, and a create that is never repeated blindly (the service has no client token, so a
+ * create whose answer was lost is looked for first).
+ *
+ * The wire client is ours because no maintained SDK covers this service: aws-sdk v2 (the last SDK with it) is
+ * end-of-life and serves only as a devDependency for conformance tests, and aws-sdk v3 never shipped an
+ * Import/Export client.
  */
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import { z } from 'zod';
-import { ErrorCode, type HttpClient, ProviderError, parseRetryAfter } from '../../src/sdk/index.js';
+import {
+  type AccountClient,
+  type AdapterContext,
+  type CallOptions,
+  type Capabilities,
+  type CreateOptions,
+  type CreateResult,
+  createHttpClient,
+  createOutcomeUnknown,
+  ErrorCode,
+  type HttpClient,
+  isOutcomeUnknown,
+  type JobRef,
+  type JobSnapshot,
+  jobNotFound,
+  NOT_FOUND,
+  type NotFound,
+  type Page,
+  ProviderError,
+  providerFailure,
+  unreadableAnswer,
+} from '../../src/sdk/index.js';
+import { formBody, type SigV2Credentials, signV2 } from './auth.js';
+import { type AccountConfig, KIND } from './config.js';
+import { refFromListEntry, snapshotForGoneJob, snapshotFromCreate, snapshotFromStatus } from './map.js';
+import {
+  type AwsCreateJobInput,
+  type AwsUpdatePatch,
+  type ManifestFields,
+  parseManifest,
+  renderManifest,
+  sameManifest,
+  withAccessKeyId,
+} from './validate.js';
 import {
   API_VERSION,
+  type AwsJobType,
+  type CancelJobOutput,
+  type CreateJobOutput,
+  decodeResult,
   ERROR_DOCS,
   FORM_CONTENT_TYPE,
+  failureCodesFor,
+  type GetStatusOutput,
+  isGoneCode,
+  JOB_ID_SHAPE,
+  type ListJobsEntry,
+  type ListJobsOutput,
   type Operation,
+  type OutputOf,
   parseErrorEnvelope,
-  parseXml,
-  resultElement,
-} from './protocol.js';
-import { formBody, type SigV2Credentials, signV2 } from './sigv2.js';
-
-export const PROVIDER = 'aws-import-export';
-
-export type AwsJobType = 'Import' | 'Export';
-
-// --- response shapes (service-2.json output shapes; element names are the model's member names) ---
-
-/** Absent and empty elements (`<Carrier/>`) both mean "no value". */
-const text = z
-  .string()
-  .optional()
-  .transform((v) => (v ? v : null));
-const integer = text.transform((v) => (v === null || !/^-?\d+$/.test(v) ? null : Number(v)));
-const bool = text.transform((v) => v === 'true');
-const members = <T extends z.ZodType>(item: T) =>
-  z
-    .union([z.object({ member: z.array(item) }), z.literal('')])
-    .optional()
-    .transform((v): z.output<T>[] => (typeof v === 'object' ? v.member : []));
-
-const artifact = z.object({ Description: text, URL: text });
-export type Artifact = z.output<typeof artifact>;
-
-const listJobsOutput = z.object({
-  Jobs: members(z.object({ JobId: z.string(), CreationDate: text, IsCanceled: bool, JobType: text })),
-  IsTruncated: bool,
-});
-export type ListJobsOutput = z.output<typeof listJobsOutput>;
-export type ListJobsEntry = ListJobsOutput['Jobs'][number];
-
-const getStatusOutput = z.object({
-  JobId: z.string(),
-  JobType: text,
-  LocationCode: text,
-  LocationMessage: text,
-  ProgressCode: text,
-  ProgressMessage: text,
-  Carrier: text,
-  TrackingNumber: text,
-  LogBucket: text,
-  LogKey: text,
-  ErrorCount: integer,
-  Signature: text,
-  SignatureFileContents: text,
-  CurrentManifest: text,
-  CreationDate: text,
-  ArtifactList: members(artifact),
-});
-export type GetStatusOutput = z.output<typeof getStatusOutput>;
-
-const createJobOutput = z.object({
-  JobId: text,
-  JobType: text,
-  Signature: text,
-  SignatureFileContents: text,
-  WarningMessage: text,
-  ArtifactList: members(artifact),
-});
-export type CreateJobOutput = z.output<typeof createJobOutput>;
-
-const updateJobOutput = z.object({ Success: bool, WarningMessage: text, ArtifactList: members(artifact) });
-export type UpdateJobOutput = z.output<typeof updateJobOutput>;
-
-const cancelJobOutput = z.object({ Success: bool });
-export type CancelJobOutput = z.output<typeof cancelJobOutput>;
-
-const getShippingLabelOutput = z.object({ ShippingLabelURL: text, Warning: text });
-export type GetShippingLabelOutput = z.output<typeof getShippingLabelOutput>;
-
-const OUTPUTS = {
-  ListJobs: listJobsOutput,
-  GetStatus: getStatusOutput,
-  CreateJob: createJobOutput,
-  UpdateJob: updateJobOutput,
-  CancelJob: cancelJobOutput,
-  GetShippingLabel: getShippingLabelOutput,
-} as const satisfies Record<Operation, z.ZodType>;
-export type OutputOf<O extends Operation> = z.output<(typeof OUTPUTS)[O]>;
-
-/** A successful answer's `<{Op}Result>`, typed; undefined when the body is not one. */
-export function decodeResult<O extends Operation>(operation: O, body: string): OutputOf<O> | undefined {
-  const doc = parseXml(body);
-  const parsed = doc ? OUTPUTS[operation].safeParse(resultElement(doc, operation)) : undefined;
-  return parsed?.success ? (parsed.data as OutputOf<O>) : undefined;
-}
-
-// --- errors ---
-
-const AUTH_CODES = new Set([
-  'InvalidClientTokenId',
-  'InvalidClientTokenIdException',
-  'SignatureDoesNotMatch',
-  'MissingAuthenticationToken',
-  'IncompleteSignature',
-  'AuthFailure',
-  'ExpiredToken',
-  'OptInRequired',
-]);
-/** The codes aws-sdk v2 itself treats as throttling (SDK_WIRE.md §1.6). */
-const THROTTLING_CODES = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'TooManyRequestsException',
-  'ProvisionedThroughputExceededException',
-  'SlowDown',
-]);
-/** Problems with the manifest or the request's values: the caller can fix them. */
-const INPUT_CODES = new Set([
-  'BucketPermissionException',
-  'InvalidAddressException',
-  'InvalidCustomsException',
-  'InvalidFileSystemException',
-  'InvalidManifestFieldException',
-  'InvalidParameterException',
-  'MalformedManifestException',
-  'MissingCustomsException',
-  'MissingManifestFieldException',
-  'MissingParameterException',
-  'MultipleRegionsException',
-  'NoSuchBucketException',
-]);
-const GONE_CODES = new Set(['CanceledJobIdException', 'ExpiredJobIdException']);
-const MANIFEST_OPERATIONS: readonly Operation[] = ['CreateJob', 'UpdateJob'];
-
-/** The public code for an AWS error code, for the operation that received it. */
-export function publicCodeFor(operation: Operation, code: string, status: number): ErrorCode {
-  if (THROTTLING_CODES.has(code) || status === 429) return ErrorCode.RATE_LIMITED;
-  // A daily quota: the same request works again tomorrow, so it is a rate limit, not bad input.
-  if (code === 'CreateJobQuotaExceededException') return ErrorCode.RATE_LIMITED;
-  // On CreateJob/UpdateJob this code means the manifest's accessKeyId is not the signing key (model docs);
-  // anywhere else it can only be the credentials.
-  if (code === 'InvalidAccessKeyIdException') {
-    return MANIFEST_OPERATIONS.includes(operation) ? ErrorCode.BAD_USER_INPUT : ErrorCode.PROVIDER_AUTH_FAILED;
-  }
-  if (AUTH_CODES.has(code)) return ErrorCode.PROVIDER_AUTH_FAILED;
-  if (code === 'InvalidJobIdException') return ErrorCode.NOT_FOUND;
-  if (code === 'UnableToCancelJobIdException' || code === 'UnableToUpdateJobIdException') {
-    return ErrorCode.NOT_ALLOWED_IN_STATE;
-  }
-  // A cancelled or expired job cannot be changed any more; on GetStatus the caller turns these into states.
-  if (GONE_CODES.has(code)) return ErrorCode.NOT_ALLOWED_IN_STATE;
-  if (INPUT_CODES.has(code)) return ErrorCode.BAD_USER_INPUT;
-  if (status >= 500) return ErrorCode.PROVIDER_UNAVAILABLE;
-  if (status === 401 || status === 403) return ErrorCode.PROVIDER_AUTH_FAILED;
-  return ErrorCode.PROVIDER_ERROR;
-}
+  type UpdateJobOutput,
+} from './wire.js';
 
 // --- the client ---
 
@@ -192,23 +89,6 @@ export interface UpdateJobParams {
   manifest: string;
   validateOnly: boolean;
 }
-
-export interface ShippingLabelParams {
-  jobIds: readonly string[];
-  name?: string;
-  company?: string;
-  phoneNumber?: string;
-  country?: string;
-  stateOrProvince?: string;
-  city?: string;
-  postalCode?: string;
-  street1?: string;
-  street2?: string;
-  street3?: string;
-}
-
-/** Largest ListJobs page the Developer Guide allows. */
-export const MAX_JOBS_LIMIT = 1000;
 
 export class ImportExportClient {
   private readonly url: URL;
@@ -260,18 +140,6 @@ export class ImportExportClient {
     return this.call('CancelJob', { JobId: jobId }, signal, jobId);
   }
 
-  getShippingLabel(p: ShippingLabelParams, signal: AbortSignal): Promise<GetShippingLabelOutput> {
-    const { jobIds, ...address } = p;
-    const params: Record<string, string> = {};
-    // Lists go on the wire as name.member.N (1-based); an empty list as the bare name.
-    if (jobIds.length === 0) params.jobIds = '';
-    jobIds.forEach((id, i) => {
-      params[`jobIds.member.${i + 1}`] = id;
-    });
-    for (const [name, value] of Object.entries(address)) if (value !== undefined) params[name] = value;
-    return this.call('GetShippingLabel', params, signal, jobIds.join(','));
-  }
-
   private async call<O extends Operation>(
     operation: O,
     params: Record<string, string>,
@@ -302,29 +170,319 @@ export class ImportExportClient {
     );
     if (res.status >= 300) {
       const code = wire?.code ?? `HTTP${res.status}`;
-      const publicCode = publicCodeFor(operation, code, res.status);
-      throw new ProviderError({
-        account: this.opts.account,
-        provider: PROVIDER,
-        code: publicCode,
-        // Built from the code and the job id only: AWS messages may quote manifest values.
-        message: `${subject}: ${code}${code in ERROR_DOCS ? ` (${ERROR_DOCS[code as keyof typeof ERROR_DOCS]})` : ''}`,
-        providerCode: code,
-        status: res.status,
-        retryable: res.status >= 500 || publicCode === ErrorCode.RATE_LIMITED,
-        retryAfterSeconds: parseRetryAfter(res.headers['retry-after']),
-      });
+      throw providerFailure(
+        {
+          account: this.opts.account,
+          provider: KIND,
+          // Built from the code and the job id only: AWS messages may quote manifest values.
+          message: `${subject}: ${code}${code in ERROR_DOCS ? ` (${ERROR_DOCS[code as keyof typeof ERROR_DOCS]})` : ''}`,
+          providerCode: code,
+          status: res.status,
+          headers: res.headers,
+        },
+        failureCodesFor(operation),
+        this.opts.now(),
+      );
     }
     const result = decodeResult(operation, res.text);
     if (!result) {
-      throw new ProviderError({
+      throw unreadableAnswer({
         account: this.opts.account,
-        provider: PROVIDER,
-        code: ErrorCode.PROVIDER_ERROR,
+        provider: KIND,
         message: `${subject}: the answer is not a ${operation}Result the client understands`,
         status: res.status,
       });
     }
     return result;
+  }
+}
+
+// --- the account ---
+
+/** ListJobs page size: large pages keep the walk short; the guide allows up to 1000. */
+const LIST_PAGE_SIZE = 100;
+
+/**
+ * Real jobs move when a parcel arrives or a load finishes, hours apart, so a GetStatus answer stays
+ * good for half a minute: a dashboard refreshing every few seconds then costs one call per job per
+ * 30 s instead of one per refresh, and nobody can act on a state change faster than that. Terminal
+ * jobs only ever turn from Canceled/Expired into the matching *JobIdException, which maps to the same
+ * state, so an hour is safe and keeps old jobs nearly free.
+ */
+const STATUS_TTL_MS = { active: 30_000, terminal: 3_600_000 } as const;
+
+export const capabilities: Capabilities = {
+  listIncludesSnapshots: false,
+  maxBatchSize: 1,
+  cacheTtlMs: STATUS_TTL_MS,
+  create: true,
+  dryRun: true,
+  // UpdateJob: "after a CreateJob request but before the data transfer starts"; CancelJob fails "if the job
+  // has already started": both while ProgressCode is Pending, before and after the device arrived.
+  actions: { UPDATE: ['CREATING', 'RECEIVED'], CANCEL: ['CREATING', 'RECEIVED'] },
+};
+
+/** How far the provider's clock may be behind ours when looking for a job created by a lost request. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/** Jobs whose manifest is compared before giving up the search for a lost create. */
+const MAX_RECONCILE_CANDIDATES = 25;
+/** Listing facts remembered per account (type, creation date, cancelled never change for a job id). */
+const MAX_REMEMBERED_REFS = 100_000;
+
+export function connect(config: AccountConfig, ctx: AdapterContext): AccountClient {
+  return new AwsAccountClient(config, ctx);
+}
+
+class AwsAccountClient implements AccountClient {
+  readonly capabilities = capabilities;
+  private readonly http;
+  private readonly api: ImportExportClient;
+  private readonly refs = new Map<string, JobRef>();
+  private listingWalk: Promise<void> | undefined;
+
+  constructor(
+    private readonly config: AccountConfig,
+    private readonly ctx: AdapterContext,
+  ) {
+    this.http = createHttpClient({
+      account: ctx.account,
+      provider: KIND,
+      timeoutMs: ctx.timeoutMs,
+      ca: ctx.ca,
+    });
+    this.api = new ImportExportClient({
+      account: ctx.account,
+      endpoint: config.endpoint,
+      credentials: {
+        accessKeyId: config.accessKeyId,
+        secretAccessKey: config.secretAccessKey,
+        sessionToken: config.sessionToken,
+      },
+      http: this.http,
+      now: ctx.now,
+      logger: ctx.logger,
+    });
+  }
+
+  async listJobs(opts: CallOptions & { pageToken?: string | undefined }): Promise<Page<JobRef>> {
+    const out = await this.api.listJobs({ maxJobs: LIST_PAGE_SIZE, marker: opts.pageToken }, opts.signal);
+    const items = out.Jobs.map(refFromListEntry);
+    for (const ref of items) this.remember(ref);
+    const last = items.at(-1)?.nativeId;
+    return { items, nextPageToken: out.IsTruncated && last && last !== opts.pageToken ? last : undefined };
+  }
+
+  /** One GetStatus per distinct id, at most `statusConcurrency` at once; the first failure stops the rest. */
+  async getJobs(nativeIds: readonly string[], opts: CallOptions): Promise<(JobSnapshot | NotFound)[]> {
+    // An id that is not AWS's shape is no job of the account: answered without a request.
+    const unique = [...new Set(nativeIds)].filter((id) => JOB_ID_SHAPE.test(id));
+    const limit = pLimit(this.config.statusConcurrency);
+    const stop = new AbortController();
+    const signal = AbortSignal.any([opts.signal, stop.signal]);
+    const fetched = await Promise.all(
+      unique.map((id) =>
+        limit(async () => {
+          signal.throwIfAborted();
+          try {
+            return await this.status(id, signal);
+          } catch (error) {
+            // A throttled or failing provider gets no more calls from this batch.
+            stop.abort(error);
+            limit.clearQueue();
+            throw error;
+          }
+        }),
+      ),
+    );
+    const byId = new Map<string, JobSnapshot | NotFound>(unique.map((id, i) => [id, fetched[i] ?? NOT_FOUND]));
+    return nativeIds.map((id) => byId.get(id) ?? NOT_FOUND);
+  }
+
+  async createJob(input: unknown, opts: CreateOptions): Promise<CreateResult> {
+    const job = input as AwsCreateJobInput;
+    const manifest = withAccessKeyId(job.manifest, this.config.accessKeyId);
+    const startedAt = this.ctx.now();
+    let out: Awaited<ReturnType<ImportExportClient['createJob']>>;
+    try {
+      out = await this.api.createJob(
+        {
+          jobType: job.jobType,
+          manifest: renderManifest(manifest),
+          manifestAddendum: job.manifestAddendum,
+          validateOnly: opts.dryRun,
+        },
+        opts.signal,
+      );
+    } catch (error) {
+      if (opts.dryRun || opts.signal.aborted || !isOutcomeUnknown(error)) throw error;
+      // Undefined: the listing holds no such job; null: it could not be searched.
+      const found = await this.lookForCreatedJob(job, manifest, startedAt, opts.signal).catch(() => null);
+      if (!found) {
+        throw createOutcomeUnknown(
+          error as ProviderError,
+          `CreateJob: the answer was lost and ${found === null ? 'the jobs could not be searched for it' : 'no job with its manifest was found'}; retry with the same idempotencyKey to be safe`,
+        );
+      }
+      this.ctx.logger.warn({ jobId: found.nativeId }, 'CreateJob answer lost; found the job it created');
+      return {
+        job: found,
+        warnings: ["The provider's answer to CreateJob was lost; the job was found by its manifest."],
+      };
+    }
+    const warnings = out.WarningMessage ? [out.WarningMessage] : [];
+    if (opts.dryRun || !out.JobId) return { job: null, warnings };
+    const jobId = out.JobId;
+    this.remember({ nativeId: jobId, createdAt: new Date(startedAt).toISOString(), type: null });
+    // The job exists now: a failing GetStatus must not turn the create into an error the caller retries.
+    const status = await this.status(jobId, opts.signal).catch((): NotFound => NOT_FOUND);
+    return {
+      job: status === NOT_FOUND ? snapshotFromCreate(out, job.jobType, manifest, startedAt) : status,
+      warnings,
+    };
+  }
+
+  async findCreatedJob(input: unknown, since: number, opts: CallOptions): Promise<JobSnapshot | null> {
+    const job = input as AwsCreateJobInput;
+    return (
+      (await this.lookForCreatedJob(job, withAccessKeyId(job.manifest, this.config.accessKeyId), since, opts.signal)) ??
+      null
+    );
+  }
+
+  async updateJob(nativeId: string, patch: unknown, opts: CallOptions): Promise<JobSnapshot> {
+    this.requireJobId(nativeId, 'UpdateJob');
+    const { jobType, manifest } = patch as AwsUpdatePatch;
+    const out = await this.api.updateJob(
+      {
+        jobId: nativeId,
+        jobType,
+        manifest: renderManifest(withAccessKeyId(manifest, this.config.accessKeyId)),
+        validateOnly: false,
+      },
+      opts.signal,
+    );
+    if (!out.Success) throw this.refused('UpdateJob', nativeId);
+    if (out.WarningMessage) this.ctx.logger.warn({ jobId: nativeId }, 'UpdateJob answered with a warning');
+    return this.statusOrNotFound(nativeId, opts.signal);
+  }
+
+  async cancelJob(nativeId: string, opts: CallOptions): Promise<JobSnapshot> {
+    this.requireJobId(nativeId, 'CancelJob');
+    const out = await this.api.cancelJob(nativeId, opts.signal);
+    if (!out.Success) throw this.refused('CancelJob', nativeId);
+    const ref = this.refs.get(nativeId);
+    if (ref) this.remember({ ...ref, cancelled: true });
+    return this.statusOrNotFound(nativeId, opts.signal);
+  }
+
+  dispose(): Promise<void> {
+    return this.http.dispose();
+  }
+
+  /** GetStatus → snapshot; unknown ids are NOT_FOUND, cancelled and expired ids are states. */
+  private async status(jobId: string, signal: AbortSignal): Promise<JobSnapshot | NotFound> {
+    try {
+      return snapshotFromStatus(await this.api.getStatus(jobId, signal), this.refs.get(jobId));
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      if (error.code === ErrorCode.NOT_FOUND) return NOT_FOUND;
+      if (!isGoneCode(error.providerCode)) throw error;
+      const listed = this.refs.get(jobId) ?? (await this.findListed(jobId, signal));
+      return listed ? snapshotForGoneJob(jobId, error.providerCode, listed) : NOT_FOUND;
+    }
+  }
+
+  private async statusOrNotFound(jobId: string, signal: AbortSignal): Promise<JobSnapshot> {
+    const snapshot = await this.status(jobId, signal);
+    if (snapshot !== NOT_FOUND) return snapshot;
+    throw jobNotFound(this.ctx.account, KIND, 'InvalidJobIdException', `GetStatus ${jobId}`);
+  }
+
+  private requireJobId(jobId: string, operation: string): void {
+    if (!JOB_ID_SHAPE.test(jobId)) throw jobNotFound(this.ctx.account, KIND, 'InvalidJobIdException', operation);
+  }
+
+  /**
+   * A cancelled job GetStatus no longer describes: its type and creation date are in the listing. Lookups
+   * that need it at the same time share one walk.
+   */
+  private async findListed(jobId: string, signal: AbortSignal): Promise<JobRef | undefined> {
+    this.listingWalk ??= (async () => {
+      for await (const entry of this.api.allJobs(signal, LIST_PAGE_SIZE)) this.remember(refFromListEntry(entry));
+    })().finally(() => {
+      this.listingWalk = undefined;
+    });
+    await this.listingWalk;
+    return this.refs.get(jobId);
+  }
+
+  /**
+   * After a CreateJob whose answer never came: the newest jobs created since the request started, of
+   * the same type and not cancelled, whose current manifest is the one sent. Newest first, so a job
+   * created twice by someone else earlier is not mistaken for this one.
+   */
+  private async lookForCreatedJob(
+    job: AwsCreateJobInput,
+    manifest: ManifestFields,
+    startedAt: number,
+    signal: AbortSignal,
+  ): Promise<JobSnapshot | undefined> {
+    let checked = 0;
+    for await (const entry of this.api.allJobs(signal, LIST_PAGE_SIZE)) {
+      const ref = refFromListEntry(entry);
+      this.remember(ref);
+      const created = ref.createdAt ? Date.parse(ref.createdAt) : Number.NaN;
+      if (created < startedAt - CLOCK_SKEW_MS || checked >= MAX_RECONCILE_CANDIDATES) return undefined;
+      if (ref.cancelled || entry.JobType !== job.jobType) continue;
+      checked += 1;
+      const status = await this.candidateStatus(ref.nativeId, signal);
+      if (!status) continue;
+      const current = status.CurrentManifest ? parseManifest(status.CurrentManifest) : undefined;
+      if (current && 'fields' in current && sameManifest(current.fields, manifest)) {
+        return snapshotFromStatus(status, ref);
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * GetStatus of a job that may be the lost create's; undefined when it cannot be: a job that expired, was
+   * cancelled since the listing, or is gone (the lost create's job is none of these: it is minutes old).
+   */
+  private async candidateStatus(jobId: string, signal: AbortSignal): Promise<GetStatusOutput | undefined> {
+    try {
+      return await this.api.getStatus(jobId, signal);
+    } catch (error) {
+      if (error instanceof ProviderError && (isGoneCode(error.providerCode) || error.code === ErrorCode.NOT_FOUND)) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  private remember(ref: JobRef): void {
+    const known = this.refs.get(ref.nativeId);
+    // Cancelled is sticky: an older listing cannot un-cancel a job.
+    const merged: JobRef = {
+      nativeId: ref.nativeId,
+      createdAt: ref.createdAt ?? known?.createdAt ?? null,
+      type: ref.type ?? known?.type ?? null,
+      ...(ref.cancelled || known?.cancelled ? { cancelled: true } : {}),
+    };
+    this.refs.delete(ref.nativeId);
+    this.refs.set(ref.nativeId, merged);
+    if (this.refs.size > MAX_REMEMBERED_REFS) {
+      const oldest = this.refs.keys().next().value;
+      if (oldest !== undefined) this.refs.delete(oldest);
+    }
+  }
+
+  private refused(operation: 'UpdateJob' | 'CancelJob', jobId: string): ProviderError {
+    return new ProviderError({
+      account: this.ctx.account,
+      provider: KIND,
+      code: ErrorCode.NOT_ALLOWED_IN_STATE,
+      message: `${operation} ${jobId}: the provider answered Success=false`,
+    });
   }
 }

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../../test/helpers/servers.js';
-import { awsImportExport } from './index.js';
+import { adapter } from './index.js';
 import type { AwsRunningSimulator } from './simulator.js';
 
 const ACCOUNT = 'sandbox-aws-import-export';
@@ -54,7 +54,7 @@ const callsSince = (from: number, operation: string) =>
 
 beforeAll(async () => {
   t = await startTestGateway({
-    adapters: [awsImportExport],
+    adapters: [adapter],
     seedJobs: 200,
     logLevel: 'trace',
     // Two more accounts at the same simulator: one with a wrong secret, one with a key AWS does not know.

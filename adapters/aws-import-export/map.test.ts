@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeResult } from './client.js';
 import {
   jobStateFromAws,
   refFromListEntry,
@@ -8,7 +7,7 @@ import {
   snapshotFromCreate,
   snapshotFromStatus,
 } from './map.js';
-import { parseErrorEnvelope } from './protocol.js';
+import { decodeResult, parseErrorEnvelope } from './wire.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const status = (name: string) => {
@@ -218,5 +217,24 @@ describe('other answers', () => {
       type: 'Sender',
     });
     expect(parseErrorEnvelope('not xml <<<')).toBeUndefined();
+  });
+});
+
+describe('numbers outside their range (a hostile or broken answer)', () => {
+  it.each([
+    ['-3', null],
+    ['99999999999', null],
+    ['12', 12],
+  ])('drops an ErrorCount of %s that cannot be a count', (count, expected) => {
+    const answer = decodeResult(
+      'GetStatus',
+      fixture('get-status-returned-with-errors.xml').replace(
+        '<ErrorCount>3</ErrorCount>',
+        `<ErrorCount>${count}</ErrorCount>`,
+      ),
+    )!;
+    const snapshot = snapshotFromStatus(answer);
+    expect(snapshot.details.errorCount).toBe(expected);
+    expect(snapshot.errors.filter((e) => e.code === 'ErrorCount')).toHaveLength(expected === null ? 0 : 1);
   });
 });

@@ -13,7 +13,9 @@ import {
   type Address,
   type ArtifactKind,
   type ArtifactSnapshot,
+  COUNT,
   emptySnapshot,
+  inRange,
   type JobErrorInfo,
   type JobRef,
   type JobSnapshot,
@@ -22,8 +24,8 @@ import {
   type ShippingSnapshot,
   withoutCredentials,
 } from '../../src/sdk/index.js';
-import type { Artifact, AwsJobType, CreateJobOutput, GetStatusOutput, ListJobsEntry } from './client.js';
 import { type ManifestFields, type ManifestValue, parseManifest } from './validate.js';
+import type { Artifact, AwsJobType, CreateJobOutput, GetStatusOutput, GoneCode, ListJobsEntry } from './wire.js';
 
 /** ProgressCodes that mean the job was aborted (Developer Guide, "Job and Device Status Codes"). */
 export const ABORTED_PROGRESS_CODES: readonly string[] = [
@@ -65,7 +67,7 @@ export function jobStateFromAws(progressCode: string | null, locationCode: strin
   }
 }
 
-export function jobTypeFromAws(jobType: string | null): JobType | null {
+function jobTypeFromAws(jobType: string | null): JobType | null {
   if (jobType === 'Import') return 'IMPORT';
   if (jobType === 'Export') return 'EXPORT';
   return null;
@@ -105,7 +107,7 @@ const DETAIL_FIELDS = [
   'notificationEmail',
 ] as const;
 
-export function manifestDetails(fields: ManifestFields): Record<string, string> {
+function manifestDetails(fields: ManifestFields): Record<string, string> {
   const details: Record<string, string> = {};
   for (const name of DETAIL_FIELDS) {
     const value = asText(fields[name]);
@@ -121,7 +123,7 @@ export function manifestDetails(fields: ManifestFields): Record<string, string> 
   return details;
 }
 
-export function returnAddressFrom(fields: ManifestFields): Address | null {
+function returnAddressFrom(fields: ManifestFields): Address | null {
   const address = fields.returnAddress;
   if (!address || typeof address !== 'object' || Array.isArray(address)) return null;
   return {
@@ -146,7 +148,7 @@ function artifactKind(description: string | null): ArtifactKind {
   return 'OTHER';
 }
 
-export function artifactsFrom(list: readonly Artifact[]): ArtifactSnapshot[] {
+function artifactsFrom(list: readonly Artifact[]): ArtifactSnapshot[] {
   return list.map((a) => ({
     kind: artifactKind(a.Description),
     description: a.Description,
@@ -180,14 +182,14 @@ function shippingFrom(status: GetStatusOutput, manifest: ManifestFields | null):
   };
 }
 
-function errorsFrom(status: GetStatusOutput, state: JobState | null): JobErrorInfo[] {
+function errorsFrom(status: GetStatusOutput, state: JobState | null, errorCount: number | null): JobErrorInfo[] {
   const errors: JobErrorInfo[] = [];
   if (state === 'FAILED' && status.ProgressCode) {
     errors.push({ code: status.ProgressCode, message: status.ProgressMessage ?? status.ProgressCode });
   }
-  if (status.ErrorCount) {
+  if (errorCount) {
     const where = status.LogBucket && status.LogKey ? `; see s3://${status.LogBucket}/${status.LogKey}` : '';
-    errors.push({ code: 'ErrorCount', message: `${status.ErrorCount} errors during the data load${where}` });
+    errors.push({ code: 'ErrorCount', message: `${errorCount} errors during the data load${where}` });
   }
   return errors;
 }
@@ -214,12 +216,13 @@ export function snapshotFromStatus(status: GetStatusOutput, listed?: JobRef): Jo
   const parsed = status.CurrentManifest ? parseManifest(status.CurrentManifest) : null;
   const manifest = parsed && 'fields' in parsed ? parsed.fields : null;
   const log = logArtifact(status, type);
+  const errorCount = inRange(status.ErrorCount, COUNT);
   const details: JobSnapshot['details'] = {
     ...(manifest ? manifestDetails(manifest) : {}),
     progressCode: status.ProgressCode,
     locationCode: status.LocationCode,
     locationMessage: status.LocationMessage,
-    errorCount: status.ErrorCount,
+    errorCount,
   };
   return {
     ...baseSnapshot(status.JobId, type),
@@ -231,16 +234,12 @@ export function snapshotFromStatus(status: GetStatusOutput, listed?: JobRef): Jo
     artifacts: [...artifactsFrom(status.ArtifactList), ...(log ? [log] : [])],
     shipping: shippingFrom(status, manifest),
     location: status.LocationCode,
-    errors: errorsFrom(status, state),
+    errors: errorsFrom(status, state, errorCount),
     failureReason:
       state === 'FAILED' ? [status.ProgressCode, status.ProgressMessage].filter(Boolean).join(': ') || null : null,
     details,
   };
 }
-
-export type GoneCode = 'CanceledJobIdException' | 'ExpiredJobIdException';
-export const isGoneCode = (code: string | undefined): code is GoneCode =>
-  code === 'CanceledJobIdException' || code === 'ExpiredJobIdException';
 
 /**
  * GetStatus answers CanceledJobIdException / ExpiredJobIdException for jobs that are no longer valid:

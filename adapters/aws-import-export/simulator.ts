@@ -6,9 +6,14 @@
  * The official aws-sdk v2 `AWS.ImportExport` works against it unchanged.
  */
 import { randomUUID } from 'node:crypto';
-import type { RunningSimulator, SimulatorFactory, SimulatorFault, SimulatorOptions } from '../../src/sdk/index.js';
+import {
+  hmacBase64,
+  type RunningSimulator,
+  type SimulatorFactory,
+  type SimulatorFault,
+  type SimulatorOptions,
+} from '../../src/sdk/index.js';
 import { createCredentialRng, createRng, type Rng } from '../utils/rng.js';
-import { hmacBase64 } from '../utils/signing.js';
 import {
   type SimHandled,
   type SimRequest,
@@ -16,8 +21,10 @@ import {
   startLifecycleTimer,
   startSimulatorServer,
 } from '../utils/simulator-server.js';
-import type { AwsJobType } from './client.js';
+import { sigV2Timestamp, verifyV2 } from './auth.js';
 import { ABORTED_PROGRESS_CODES } from './map.js';
+import { checkManifest, type ManifestFields, parseManifest, renderManifest } from './validate.js';
+import type { AwsJobType } from './wire.js';
 import {
   ACCEPTED_API_VERSIONS,
   ERROR_DOCS,
@@ -26,9 +33,7 @@ import {
   renderError,
   renderResult,
   type XmlValue,
-} from './protocol.js';
-import { sigV2Timestamp, verifyV2 } from './sigv2.js';
-import { checkManifest, type ManifestFields, parseManifest, renderManifest } from './validate.js';
+} from './wire.js';
 
 export interface AwsSimulatorOptions extends SimulatorOptions {
   /** CreateJob calls (not ValidateOnly) allowed per rolling 24 hours before CreateJobQuotaExceededException. */
@@ -45,6 +50,8 @@ export interface AwsRunningSimulator extends RunningSimulator {
   resetInFlight(): void;
   /** Every secret the simulator holds (account secret, device signatures, TrueCrypt passwords), for leak tests. */
   secrets(): string[];
+  /** Lets a job expire out of the system at once: GetStatus answers ExpiredJobIdException, ListJobs still lists it. */
+  expire(jobId: string): void;
 }
 
 type LocationCode = 'NotReceived' | 'AtAWS' | 'Returned';
@@ -608,6 +615,12 @@ export async function startAwsImportExportSimulator(opts: AwsSimulatorOptions): 
     maxInFlight: () => maxInFlight,
     resetInFlight() {
       maxInFlight = inFlight;
+    },
+    expire(jobId) {
+      const job = byId.get(jobId);
+      if (!job) throw new Error(`no job ${jobId}`);
+      job.progress = 'Expired';
+      job.gone = 'ExpiredJobIdException';
     },
     secrets: () => [
       credentials.secretAccessKey,

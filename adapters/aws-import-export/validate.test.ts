@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/sdk/index.js';
 import { thrown } from '../../test/helpers/thrown.js';
-import { decodeResult } from './client.js';
 import {
   normalizeManifestText,
   parseCreate,
@@ -12,6 +11,7 @@ import {
   sameManifest,
   withAccessKeyId,
 } from './validate.js';
+import { decodeResult } from './wire.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const importManifest = fixture('manifest-import-guide.txt');

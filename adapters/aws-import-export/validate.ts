@@ -7,8 +7,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { formatFieldPath, type InputProblem, InvalidInputError, type ParsedUpdate } from '../../src/sdk/index.js';
-import type { AwsJobType } from './client.js';
+import {
+  formatFieldPath,
+  type InputProblem,
+  InvalidInputError,
+  type ParsedUpdate,
+  parseInput,
+} from '../../src/sdk/index.js';
+import type { AwsJobType } from './wire.js';
 
 export type ManifestErrorCode =
   | 'MalformedManifestException'
@@ -82,7 +88,7 @@ const CANNED_ACLS = [
   'bucket-owner-full-control',
 ] as const;
 /** Export file systems (the guide names NTFS; the others are **unverified** and accepted leniently). */
-export const EXPORT_FILE_SYSTEMS = ['NTFS', 'FAT32', 'EXT2', 'EXT3', 'EXT4'] as const;
+const EXPORT_FILE_SYSTEMS = ['NTFS', 'FAT32', 'EXT2', 'EXT3', 'EXT4'] as const;
 /** The log key is `logPrefix + export-log-JOBID` and must fit in 1024 bytes; job ids are 5 characters. */
 const MAX_LOG_PREFIX_BYTES = 1024 - 'export-log-'.length - 5;
 
@@ -246,16 +252,11 @@ function parseBranch<T extends { jobType: 'IMPORT' | 'EXPORT'; manifest: string 
   schema: z.ZodType<T>,
   input: unknown,
 ): { data: T; jobType: AwsJobType; manifest: ManifestFields } {
-  const result = schema.safeParse(input ?? {});
-  if (!result.success) {
-    throw new InvalidInputError(
-      result.error.issues.map((i) => ({ field: formatFieldPath(i.path) || 'input', message: i.message })),
-    );
-  }
-  const jobType = toAwsJobType(result.data.jobType);
-  const { fields, problems } = manifestProblems(result.data.manifest, jobType);
+  const data = parseInput(schema, input ?? {}, 'input');
+  const jobType = toAwsJobType(data.jobType);
+  const { fields, problems } = manifestProblems(data.manifest, jobType);
   if (problems.length > 0 || !fields) throw new InvalidInputError(problems);
-  return { data: result.data, jobType, manifest: fields };
+  return { data, jobType, manifest: fields };
 }
 
 export function parseCreate(input: unknown): AwsCreateJobInput {

@@ -2,14 +2,13 @@
  * A small Azure Resource Manager client for Microsoft.ImportExport (api-version 2021-01-01).
  *
  * Why not the official @azure/arm-storageimportexport at run time: the gateway needs every provider call
- * to go through the shared HTTP client (adapters/utils/http.ts: one timeout per call, the sandbox CA added
+ * to go through the SDK's HTTP client ( one timeout per call, the sandbox CA added
  * to the system store, failures turned into ProviderError per account) and one retry policy owned by the
  * gateway's poller. The SDK brings its own pipeline with three retries and backoff that would stack on
  * ours, and its own error type. The official client is used in conformance.test.ts to prove that the
  * simulator is faithful to what Azure's own SDK sends and accepts.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { TokenCredential } from '@azure/identity';
 import pLimit from 'p-limit';
 import {
   type AccountClient,
@@ -19,20 +18,24 @@ import {
   type CreateOptions,
   type CreateResult,
   createHttpClient,
+  createOutcomeUnknown,
   ErrorCode,
   type HttpRequest,
   type HttpResponse,
   InvalidInputError,
   type JobRef,
   type JobSnapshot,
+  jobNotFound,
   NOT_FOUND,
   type NotFound,
   type Page,
   ProviderError,
   parseJsonBody,
-  parseRetryAfter,
-  untilAborted,
+  providerFailure,
+  unreadableAnswer,
 } from '../../src/sdk/index.js';
+import { tokenSourceFor } from './auth.js';
+import { type AccountConfig, KIND } from './config.js';
 import { jobSnapshotFromAzure, jobTypeFromAzure, resourceGroupFromId } from './map.js';
 import type { AzureCreateRequest, AzureUpdatePatch } from './validate.js';
 import {
@@ -41,31 +44,19 @@ import {
   type ArmErrorBody,
   type ArmJobResponse,
   type ArmListJobsResponse,
-  type ArmLocation,
   CREATE_TOKEN_TAG,
+  FAILURE_CODES,
+  JOB_NAME_SHAPE,
   MAX_PAGE_SIZE,
   PROVIDER_PATH,
+  RESOURCE_GROUP_NAME,
 } from './wire.js';
-
-export const KIND = 'azure-import-export';
-export const DEFAULT_ENDPOINT = 'https://management.azure.com';
-
-export interface AzureAccountConfig {
-  kind: typeof KIND;
-  account: string;
-  subscriptionId: string;
-  resourceGroup?: string | undefined;
-  token?: string | undefined;
-  credential?: 'default' | { tenantId: string; clientId: string; clientSecret: string } | undefined;
-  endpoint: string;
-  caCertificate?: string | undefined;
-}
 
 /**
  * Where the provider allows each action (docs and spec, see README): ship and cancel only before the
  * package ships; delete only in Creating or Completed; the other properties until the drives are packed.
  */
-export const AZURE_CAPABILITIES: Capabilities = {
+export const capabilities: Capabilities = {
   listIncludesSnapshots: true,
   maxBatchSize: 1,
   cacheTtlMs: { active: 5_000, terminal: 300_000 },
@@ -81,42 +72,12 @@ export const AZURE_CAPABILITIES: Capabilities = {
 
 /** Lookups in flight at once per account: ARM allows 12000 reads an hour; a burst of GETs must stay polite. */
 const GET_CONCURRENCY = 8;
-/** Refresh an AAD token this long before it expires, so no call starts with a token about to lapse. */
-const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 
-/** 400s that say the account or the gateway is misconfigured, not that the user's input is wrong. */
-const CONFIGURATION_CODES: ReadonlySet<string> = new Set([
-  ArmCode.MissingApiVersionParameter,
-  ArmCode.InvalidApiVersionParameter,
-  ArmCode.NoRegisteredProviderFound,
-  ArmCode.SubscriptionNotFound,
-  ArmCode.ResourceGroupNotFound,
-]);
-/** 4xx codes that refuse an operation because of the job's state (409 is the usual status, not a sure one). */
-const STATE_CODES: ReadonlySet<string> = new Set([
-  ArmCode.CancelNotAllowed,
-  ArmCode.DeleteNotAllowed,
-  ArmCode.InvalidStateTransition,
-  ArmCode.UpdateNotAllowedInState,
-]);
 const NOT_FOUND_CODES: ReadonlySet<string | undefined> = new Set([
   ArmCode.ResourceNotFound,
   ArmCode.ResourceGroupNotFound,
   undefined,
 ]);
-
-/** The public code for an ARM error: by status, refined by the ARM code where the code says more. */
-export function errorCodeForArm(status: number, armCode: string | undefined): ErrorCode {
-  if (status === 401 || status === 403) return ErrorCode.PROVIDER_AUTH_FAILED;
-  if (status === 429) return ErrorCode.RATE_LIMITED;
-  if (status >= 500) return ErrorCode.PROVIDER_UNAVAILABLE;
-  if (armCode && CONFIGURATION_CODES.has(armCode)) return ErrorCode.PROVIDER_ERROR;
-  if (status === 404) return ErrorCode.NOT_FOUND;
-  if (armCode === ArmCode.ActiveJobLimitExceeded) return ErrorCode.PROVIDER_ERROR;
-  if (status === 409 || (armCode && STATE_CODES.has(armCode))) return ErrorCode.NOT_ALLOWED_IN_STATE;
-  if (status === 400) return ErrorCode.BAD_USER_INPUT;
-  return ErrorCode.PROVIDER_ERROR;
-}
 
 /** Only property-like targets are repeated: a target could in principle quote a value. */
 const SAFE_TARGET = /^[A-Za-z0-9_.[\]]{1,100}$/;
@@ -127,128 +88,27 @@ interface CallContext {
   jobName?: string | undefined;
 }
 
-export function armError(account: string, response: HttpResponse, call: CallContext, now = Date.now()): ProviderError {
+function armError(account: string, response: HttpResponse, call: CallContext, now = Date.now()): ProviderError {
   const body = parseJsonBody<ArmErrorBody>(response.text);
   const armCode = body?.error?.code ?? body?.code;
   const target = body?.error?.target;
-  const code = errorCodeForArm(response.status, armCode);
   const subject = call.jobName ? `${call.operation} of job "${call.jobName}"` : call.operation;
   const detail = target && SAFE_TARGET.test(target) ? ` (field ${target})` : '';
-  let message = `${subject} refused by Azure: ${response.status} ${armCode ?? 'without an error code'}${detail}`;
-  if (armCode === ArmCode.ActiveJobLimitExceeded) {
-    message = `${subject} refused: the subscription already has the most active import/export jobs Azure allows (20); wait for one to finish or delete one still in Creating`;
-  }
-  const retryAfter =
-    parseRetryAfter(response.headers['retry-after'], now) ??
-    msToSeconds(response.headers['retry-after-ms'] ?? response.headers['x-ms-retry-after-ms']);
-  return new ProviderError({
-    account,
-    provider: KIND,
-    code,
-    message,
-    providerCode: armCode,
-    status: response.status,
-    retryable: code === ErrorCode.RATE_LIMITED || code === ErrorCode.PROVIDER_UNAVAILABLE,
-    retryAfterSeconds: code === ErrorCode.RATE_LIMITED || response.status === 503 ? retryAfter : undefined,
-  });
-}
-
-function msToSeconds(value: string | undefined): number | undefined {
-  const ms = value === undefined ? Number.NaN : Number(value);
-  return Number.isFinite(ms) ? Math.ceil(ms / 1000) : undefined;
-}
-
-/** A bearer token per call: static (sandbox), or from Entra ID, cached until shortly before it expires. */
-export interface BearerTokenSource {
-  token(signal: AbortSignal): Promise<string>;
-}
-
-export function credentialTokenSource(
-  credential: TokenCredential | (() => Promise<TokenCredential>),
-  scope: string,
-  account: string,
-  now: () => number,
-  /** Like every provider call: a token endpoint that does not answer must not hold a poller forever. */
-  timeoutMs = 15_000,
-): BearerTokenSource {
-  let cached: { token: string; refreshAt: number } | undefined;
-  let pending: Promise<string> | undefined;
-  const fetchToken = async (callerSignal: AbortSignal): Promise<string> => {
-    let result: Awaited<ReturnType<TokenCredential['getToken']>>;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = AbortSignal.any([callerSignal, timeout]);
-    try {
-      const source = typeof credential === 'function' ? await credential() : credential;
-      result = await untilAborted(source.getToken(scope, { abortSignal: signal }), signal);
-    } catch (error) {
-      if (callerSignal.aborted) throw callerSignal.reason ?? error;
-      if (timeout.aborted) {
-        throw new ProviderError({
-          account,
-          provider: KIND,
-          code: ErrorCode.PROVIDER_UNAVAILABLE,
-          message: `Entra ID did not issue a token within ${timeoutMs} ms`,
-          retryable: true,
-          cause: error,
-        });
-      }
-      // The credential's message may name the tenant or the app; the code says enough.
-      const name = (error as Error)?.name ?? 'CredentialError';
-      throw new ProviderError({
-        account,
-        provider: KIND,
-        code: ErrorCode.PROVIDER_AUTH_FAILED,
-        message: `could not get an Entra ID token for Azure Resource Manager (${name})`,
-        providerCode: name,
-        cause: error,
-      });
-    }
-    if (!result) {
-      throw new ProviderError({
-        account,
-        provider: KIND,
-        code: ErrorCode.PROVIDER_AUTH_FAILED,
-        message: 'the Azure credential returned no token',
-        providerCode: 'NoToken',
-      });
-    }
-    const refreshAt = Math.min(
-      result.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY,
-      result.expiresOnTimestamp - TOKEN_REFRESH_MARGIN_MS,
-    );
-    cached = { token: result.token, refreshAt };
-    return result.token;
-  };
-  return {
-    async token(signal) {
-      if (cached && now() < cached.refreshAt) return cached.token;
-      // One token request at a time: a burst of calls shares it.
-      pending ??= fetchToken(signal).finally(() => {
-        pending = undefined;
-      });
-      return pending;
+  return providerFailure(
+    {
+      account,
+      provider: KIND,
+      providerCode: armCode,
+      status: response.status,
+      headers: response.headers,
+      message:
+        armCode === ArmCode.ActiveJobLimitExceeded
+          ? `${subject} refused: the subscription already has the most active import/export jobs Azure allows (20); wait for one to finish or delete one still in Creating`
+          : `${subject} refused by Azure: ${response.status} ${armCode ?? 'without an error code'}${detail}`,
     },
-  };
-}
-
-function tokenSourceFor(config: AzureAccountConfig, now: () => number, timeoutMs: number): BearerTokenSource {
-  if (config.token) {
-    const token = config.token;
-    return { token: async () => token };
-  }
-  const settings = config.credential;
-  // Loaded on first use: the sandbox and static tokens never need the identity stack (MSAL).
-  let credential: Promise<TokenCredential> | undefined;
-  const load = () => {
-    credential ??= import('@azure/identity').then((identity) =>
-      settings === 'default' || settings === undefined
-        ? new identity.DefaultAzureCredential()
-        : new identity.ClientSecretCredential(settings.tenantId, settings.clientId, settings.clientSecret),
-    );
-    return credential;
-  };
-  // ARM's audience is its own origin: https://management.azure.com/.default in the public cloud.
-  return credentialTokenSource(load, `${new URL(config.endpoint).origin}/.default`, config.account, now, timeoutMs);
+    FAILURE_CODES,
+    now,
+  );
 }
 
 export interface AzureImportExportClient extends AccountClient {
@@ -256,8 +116,6 @@ export interface AzureImportExportClient extends AccountClient {
   updateJob(nativeId: string, patch: unknown, opts: CallOptions): Promise<JobSnapshot>;
   cancelJob(nativeId: string, opts: CallOptions): Promise<JobSnapshot>;
   deleteJob(nativeId: string, opts: CallOptions): Promise<void>;
-  listLocations(opts: CallOptions): Promise<ArmLocation[]>;
-  getLocation(name: string, opts: CallOptions): Promise<ArmLocation>;
 }
 
 /** The value of the create-token tag: the same for a retry with the same idempotency key, unique otherwise. */
@@ -266,7 +124,7 @@ export function createToken(account: string, name: string, idempotencyKey: strin
   return createHash('sha256').update(`${account}\n${name}\n${idempotencyKey}`).digest('hex').slice(0, 32);
 }
 
-export function connectAzureImportExport(config: AzureAccountConfig, ctx: AdapterContext): AzureImportExportClient {
+export function connect(config: AccountConfig, ctx: AdapterContext): AzureImportExportClient {
   const account = config.account;
   const origin = new URL(config.endpoint).origin;
   const http = createHttpClient({
@@ -293,14 +151,22 @@ export function connectAzureImportExport(config: AzureAccountConfig, ctx: Adapte
     if (config.resourceGroup) return name;
     return `${resourceGroupFromId(job.id) ?? ''}/${name}`;
   };
+  /**
+   * Where a native id points, or undefined when it is not one of this account's ids: a job name, or
+   * `resourceGroup/name` for an account without a resource group. Nothing else reaches a URL path (no other
+   * resource group, no extra segment, no dot segment that would lead to another ARM route).
+   */
   const locate = (nativeId: string): { resourceGroup: string; name: string } | undefined => {
-    const slash = nativeId.indexOf('/');
-    if (slash >= 0) {
-      const resourceGroup = nativeId.slice(0, slash);
-      const name = nativeId.slice(slash + 1);
-      return resourceGroup && name && !name.includes('/') ? { resourceGroup, name } : undefined;
+    const parts = nativeId.split('/');
+    if (config.resourceGroup) {
+      return parts.length === 1 && JOB_NAME_SHAPE.test(nativeId)
+        ? { resourceGroup: config.resourceGroup, name: nativeId }
+        : undefined;
     }
-    return config.resourceGroup && nativeId ? { resourceGroup: config.resourceGroup, name: nativeId } : undefined;
+    const [resourceGroup = '', name = ''] = parts;
+    return parts.length === 2 && RESOURCE_GROUP_NAME.test(resourceGroup) && JOB_NAME_SHAPE.test(name)
+      ? { resourceGroup, name }
+      : undefined;
   };
   const jobPath = (resourceGroup: string, name: string) =>
     `${subscriptionPath}/resourceGroups/${encodeURIComponent(resourceGroup)}${PROVIDER_PATH}/jobs/${encodeURIComponent(name)}`;
@@ -327,10 +193,9 @@ export function connectAzureImportExport(config: AzureAccountConfig, ctx: Adapte
   const jobFromResponse = (response: HttpResponse, call: CallContext): ArmJobResponse => {
     const job = parseJsonBody<ArmJobResponse>(response.text);
     if (!job || typeof job !== 'object') {
-      throw new ProviderError({
+      throw unreadableAnswer({
         account,
         provider: KIND,
-        code: ErrorCode.PROVIDER_ERROR,
         message: `${call.operation} of job "${call.jobName ?? '?'}": Azure answered ${response.status} without a job`,
         status: response.status,
       });
@@ -366,14 +231,7 @@ export function connectAzureImportExport(config: AzureAccountConfig, ctx: Adapte
 
   const requireJob = (nativeId: string, operation: string) => {
     const where = locate(nativeId);
-    if (!where) {
-      throw new ProviderError({
-        account,
-        provider: KIND,
-        code: ErrorCode.NOT_FOUND,
-        message: `${operation}: "${nativeId}" is not a job id of this account (expected ${config.resourceGroup ? 'a job name' : 'resourceGroup/jobName'})`,
-      });
-    }
+    if (!where) throw jobNotFound(account, KIND, ArmCode.ResourceNotFound, operation);
     return where;
   };
 
@@ -393,7 +251,7 @@ export function connectAzureImportExport(config: AzureAccountConfig, ctx: Adapte
     ]);
 
   return {
-    capabilities: AZURE_CAPABILITIES,
+    capabilities,
 
     async listJobs({ pageToken, signal }): Promise<Page<JobRef>> {
       const pageUrl = pageToken ?? url(`${scopePath}${PROVIDER_PATH}/jobs`, { $top: String(MAX_PAGE_SIZE) });
@@ -416,10 +274,9 @@ export function connectAzureImportExport(config: AzureAccountConfig, ctx: Adapte
       }
       const body = parseJsonBody<ArmListJobsResponse>(response.text);
       if (!body || !Array.isArray(body.value)) {
-        throw new ProviderError({
+        throw unreadableAnswer({
           account,
           provider: KIND,
-          code: ErrorCode.PROVIDER_ERROR,
           message: `Jobs_List: Azure answered ${response.status} without a job list`,
           status: response.status,
         });
@@ -472,6 +329,12 @@ export function connectAzureImportExport(config: AzureAccountConfig, ctx: Adapte
           { field: 'resourceGroup', message: 'is required: this account spans the whole subscription' },
         ]);
       }
+      // The account sees one resource group: a job made elsewhere could never be read back through it.
+      if (config.resourceGroup && resourceGroup.toLowerCase() !== config.resourceGroup.toLowerCase()) {
+        throw new InvalidInputError([
+          { field: 'resourceGroup', message: "must be left out or be the account's own resource group" },
+        ]);
+      }
       const token = createToken(account, request.name, opts.idempotencyKey);
       const ours = (job: ArmJobResponse | NotFound): job is ArmJobResponse =>
         job !== NOT_FOUND && job.tags?.[CREATE_TOKEN_TAG] === token;
@@ -498,21 +361,14 @@ export function connectAzureImportExport(config: AzureAccountConfig, ctx: Adapte
       } catch (error) {
         if (!(error instanceof ProviderError)) throw error;
         if (error.status === 412) throw nameTaken();
-        if (error.code !== ErrorCode.PROVIDER_UNAVAILABLE || opts.signal.aborted) throw error;
-        // No answer (timeout, dropped connection, 5xx): the job may exist. Never PUT again blindly.
+        if (!error.outcomeUnknown || opts.signal.aborted) throw error;
+        // No answer, or a failure on Azure's side: the job may exist. Never PUT again blindly.
         const found = await getRawPatiently(resourceGroup, request.name, opts.signal).catch((): NotFound => NOT_FOUND);
         if (ours(found)) return { job: snapshot(found), warnings: [] };
-        throw new ProviderError({
-          account,
-          provider: KIND,
-          code: ErrorCode.PROVIDER_UNAVAILABLE,
-          message: `${call.operation} of job "${request.name}": no answer from Azure and the job is not visible; retry with the same idempotencyKey to be safe`,
-          providerCode: error.providerCode,
-          status: error.status,
-          // Not for automatic retries: a create is not idempotent at Azure.
-          retryable: false,
-          cause: error,
-        });
+        throw createOutcomeUnknown(
+          error,
+          `${call.operation} of job "${request.name}": Azure did not confirm the create and the job is not visible; retry with the same idempotencyKey to be safe`,
+        );
       }
     },
 
@@ -530,32 +386,6 @@ export function connectAzureImportExport(config: AzureAccountConfig, ctx: Adapte
         { method: 'DELETE', url: url(jobPath(where.resourceGroup, where.name)), signal },
         { operation: 'Jobs_Delete', jobName: where.name },
       );
-    },
-
-    async listLocations({ signal }) {
-      const response = await send(
-        { method: 'GET', url: url(`${PROVIDER_PATH}/locations`), signal },
-        { operation: 'Locations_List' },
-      );
-      return parseJsonBody<{ value?: ArmLocation[] }>(response.text)?.value ?? [];
-    },
-
-    async getLocation(name, { signal }) {
-      const response = await send(
-        { method: 'GET', url: url(`${PROVIDER_PATH}/locations/${encodeURIComponent(name)}`), signal },
-        { operation: 'Locations_Get' },
-      );
-      const location = parseJsonBody<ArmLocation>(response.text);
-      if (!location) {
-        throw new ProviderError({
-          account,
-          provider: KIND,
-          code: ErrorCode.PROVIDER_ERROR,
-          message: `Locations_Get: Azure answered ${response.status} without a location`,
-          status: response.status,
-        });
-      }
-      return location;
     },
 
     dispose: () => http.dispose(),

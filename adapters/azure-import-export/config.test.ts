@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config.js';
 import { registry } from '../../src/registry.js';
-import { azureImportExport } from './index.js';
+import { adapter } from './index.js';
 
 const entry = {
   kind: 'azure-import-export',
@@ -23,7 +23,7 @@ function problems(provider: Record<string, unknown>): string[] {
 describe('azure-import-export config', () => {
   it('takes a static token (the sandbox entry) or a credential, with the public ARM endpoint by default', () => {
     expect(
-      azureImportExport.configSchema.parse({
+      adapter.configSchema.parse({
         ...entry,
         resourceGroup: 'rg',
         token: 't',
@@ -31,12 +31,12 @@ describe('azure-import-export config', () => {
       }),
     ).toMatchObject({ endpoint: 'https://127.0.0.1:4443', resourceGroup: 'rg' });
     expect(
-      azureImportExport.configSchema.parse({
+      adapter.configSchema.parse({
         ...entry,
         credential: { tenantId: 't', clientId: 'c', clientSecret: 's' },
       }),
     ).toMatchObject({ endpoint: 'https://management.azure.com' });
-    expect(azureImportExport.configSchema.parse({ ...entry, credential: 'default' }).credential).toBe('default');
+    expect(adapter.configSchema.parse({ ...entry, credential: 'default' }).credential).toBe('default');
   });
 
   it('wants exactly one of token and credential, an https endpoint and no unknown field, and never echoes a secret', () => {

@@ -6,7 +6,7 @@
 import { type PutJobParameters, StorageImportExport } from '@azure/arm-storageimportexport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxCertificate } from '../../src/sandbox/tls.js';
-import { type AzureSimulator, azureImportExportSimulator } from './simulator.js';
+import { type AzureSimulator, simulator } from './simulator.js';
 import { EXAMPLE_BITLOCKER_KEY, sampleCreateInput } from './test-inputs.js';
 import { parseCreate } from './validate.js';
 
@@ -52,7 +52,7 @@ async function restError(promise: Promise<unknown>): Promise<{ statusCode?: numb
 beforeAll(async () => {
   const tls = await createSandboxCertificate();
   ca = tls.cert;
-  sim = (await azureImportExportSimulator.start({
+  sim = (await simulator.start({
     account: 'conformance',
     seed: 3,
     stepMs: 0,

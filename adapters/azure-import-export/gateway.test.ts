@@ -6,8 +6,8 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../../test/helpers/servers.js';
-import { connectAzureImportExport } from './client.js';
-import { azureImportExport } from './index.js';
+import { connect as connectAzure } from './client.js';
+import { adapter } from './index.js';
 import type { AzureSimulator, SimJobSpec } from './simulator.js';
 import { EXAMPLE_BITLOCKER_KEY, EXAMPLE_CARRIER_ACCOUNT, sampleCreateInput } from './test-inputs.js';
 import { parseCreate } from './validate.js';
@@ -68,7 +68,7 @@ async function allJobs(): Promise<Map<string, JobView>> {
 
 beforeAll(async () => {
   t = await startTestGateway({
-    adapters: [azureImportExport],
+    adapters: [adapter],
     seedJobs: 0,
     // The same subscription seen whole: job ids become resourceGroup/name.
     configure: (config) => {
@@ -125,7 +125,7 @@ describe('every Azure job state through GraphQL', () => {
   });
 
   it('shows a cancel request, then the cancelled job', async () => {
-    const client = connectAzureImportExport(azureImportExport.configSchema.parse(sim.account), {
+    const client = connectAzure(adapter.configSchema.parse(sim.account), {
       account: ACCOUNT,
       logger: pino({ level: 'silent' }),
       ca: t.sandbox.description.caCertificate,

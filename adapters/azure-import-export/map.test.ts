@@ -289,3 +289,38 @@ describe('ids', () => {
     });
   });
 });
+
+describe('numbers outside their range (a hostile or broken answer)', () => {
+  it('clamps percentages, drops impossible counts and bytes, and never passes Infinity or text through', () => {
+    const base = getJob();
+    // As the client reads it: JSON text parsed, so 1e999 arrives as Infinity.
+    const job = JSON.parse(
+      JSON.stringify({
+        ...base,
+        properties: {
+          ...base.properties,
+          percentComplete: 250,
+          deliveryPackage: { carrierName: 'FedEx', trackingNumber: '1', driveCount: -2 },
+          returnPackage: { carrierName: 'FedEx', trackingNumber: '2', driveCount: 2 ** 40 },
+          driveList: [
+            { driveId: 'A', state: 'Transferring', percentComplete: -5, bytesSucceeded: 'INFINITY' },
+            { driveId: 'B', state: 'Transferring', percentComplete: '40', bytesSucceeded: -1 },
+            { driveId: 'C', state: 'Transferring', percentComplete: 'lots', bytesSucceeded: 2 ** 53 },
+            { driveId: 'D', state: 'Transferring', percentComplete: 99.5, bytesSucceeded: 1000 },
+          ],
+        },
+      }).replace('"INFINITY"', '1e999'),
+    ) as ArmJobResponse;
+    const snapshot = jobSnapshotFromAzure(job);
+    expect(snapshot.progress.percent).toBe(100);
+    expect(snapshot.shipping?.deliveryPackage?.driveCount).toBeNull();
+    expect(snapshot.shipping?.returnPackage?.driveCount).toBeNull();
+    expect(snapshot.drives.map((d) => [d.driveId, d.percentComplete, d.bytesSucceeded])).toEqual([
+      ['A', 0, null],
+      ['B', 40, null],
+      ['C', null, null],
+      ['D', 99.5, 1000],
+    ]);
+    expect(snapshot.progress.bytesTransferred).toBe(1000);
+  });
+});

@@ -6,13 +6,17 @@
 import {
   type Address,
   type ArtifactSnapshot,
+  BYTES,
+  COUNT,
   type DriveSnapshot,
   type DriveState,
+  inRange,
   type JobErrorInfo,
   type JobSnapshot,
   type JobState,
   type JobType,
   type PackageInfo,
+  PERCENT,
   type ShippingSnapshot,
   withoutCredentials,
 } from '../../src/sdk/index.js';
@@ -45,7 +49,7 @@ const DRIVE_STATES: Record<string, DriveState> = {
 };
 
 /** The spec's default when the service leaves `state` out. */
-export const DEFAULT_JOB_STATE = 'Creating';
+const DEFAULT_JOB_STATE = 'Creating';
 
 export function jobStateFromAzure(word: string | null | undefined): JobState | null {
   return JOB_STATES[(word || DEFAULT_JOB_STATE).toLowerCase()] ?? null;
@@ -70,10 +74,8 @@ export function resourceGroupFromId(id: string | undefined): string | null {
 }
 
 const text = (value: string | undefined | null): string | null => (value ? value : null);
-const int = (value: number | undefined | null): number | null =>
-  typeof value === 'number' && Number.isFinite(value) ? value : null;
 
-export function addressFromAzure(address: ArmAddress | ArmShippingInformation | undefined): Address | null {
+function addressFromAzure(address: ArmAddress | ArmShippingInformation | undefined): Address | null {
   if (!address) return null;
   return {
     recipientName: text(address.recipientName),
@@ -88,12 +90,12 @@ export function addressFromAzure(address: ArmAddress | ArmShippingInformation | 
   };
 }
 
-export function packageFromAzure(pkg: ArmPackage | undefined): PackageInfo | null {
+function packageFromAzure(pkg: ArmPackage | undefined): PackageInfo | null {
   if (!pkg) return null;
   return {
     carrier: text(pkg.carrierName),
     trackingNumber: text(pkg.trackingNumber),
-    driveCount: int(pkg.driveCount),
+    driveCount: inRange(pkg.driveCount, COUNT),
     shipDate: text(pkg.shipDate),
   };
 }
@@ -113,13 +115,13 @@ function shippingFromAzure(job: ArmJobResponse): ShippingSnapshot | null {
   };
 }
 
-export function driveFromAzure(drive: ArmDriveStatus): DriveSnapshot {
+function driveFromAzure(drive: ArmDriveStatus): DriveSnapshot {
   return {
     driveId: drive.driveId ?? '',
     state: driveStateFromAzure(drive.state),
     providerState: text(drive.state),
-    percentComplete: int(drive.percentComplete),
-    bytesSucceeded: int(drive.bytesSucceeded),
+    percentComplete: inRange(drive.percentComplete, PERCENT),
+    bytesSucceeded: inRange(drive.bytesSucceeded, BYTES),
     copyStatus: text(drive.copyStatus),
     manifestFile: text(drive.manifestFile),
     manifestHash: text(drive.manifestHash),
@@ -187,10 +189,15 @@ function detailsFromAzure(job: ArmJobResponse): JobSnapshot['details'] {
   return details;
 }
 
-/** Sum of the drives' bytesSucceeded; null when no drive reports any. */
+/** Sum of the drives' bytesSucceeded; null when no drive reports a plausible one. */
 function bytesTransferred(drives: readonly ArmDriveStatus[]): number | null {
-  const reported = drives.map((d) => int(d.bytesSucceeded)).filter((b): b is number => b !== null);
-  return reported.length ? reported.reduce((sum, b) => sum + b, 0) : null;
+  const reported = drives.map((d) => inRange(d.bytesSucceeded, BYTES)).filter((b): b is number => b !== null);
+  return reported.length
+    ? inRange(
+        reported.reduce((sum, b) => sum + b, 0),
+        BYTES,
+      )
+    : null;
 }
 
 /**
@@ -213,7 +220,7 @@ export function jobSnapshotFromAzure(job: ArmJobResponse, nativeId: string = job
     createdAt: text(job.systemData?.createdAt),
     updatedAt: text(job.systemData?.lastModifiedAt),
     progress: {
-      percent: int(p.percentComplete),
+      percent: inRange(p.percentComplete, PERCENT),
       bytesTransferred: bytesTransferred(drives),
       itemsProcessed: null,
       message: null,

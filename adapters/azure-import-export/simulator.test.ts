@@ -8,8 +8,8 @@ import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxCertificate, type SandboxCertificate } from '../../src/sandbox/tls.js';
 import { type JobSnapshot, NOT_FOUND } from '../../src/sdk/index.js';
-import { type AzureImportExportClient, connectAzureImportExport } from './client.js';
-import { type AzureSimulator, azureImportExportSimulator } from './simulator.js';
+import { type AzureImportExportClient, connect as connectAzure } from './client.js';
+import { type AzureSimulator, simulator } from './simulator.js';
 import { sampleCreateInput, sampleExportInput } from './test-inputs.js';
 import { parseCreate, parseUpdate } from './validate.js';
 
@@ -19,7 +19,7 @@ const clients: AzureImportExportClient[] = [];
 let agent: Agent;
 
 async function start(overrides: { seed?: number; seedJobs?: number; autopilot?: boolean } = {}) {
-  const sim = (await azureImportExportSimulator.start({
+  const sim = (await simulator.start({
     account: 'sim',
     seed: overrides.seed ?? 5,
     stepMs: 0,
@@ -32,7 +32,7 @@ async function start(overrides: { seed?: number; seedJobs?: number; autopilot?: 
 }
 
 function connect(sim: AzureSimulator, timeoutMs = 5_000) {
-  const client = connectAzureImportExport(
+  const client = connectAzure(
     {
       kind: 'azure-import-export',
       account: 'sim',

@@ -98,7 +98,7 @@ function faultCode(fault: SimulatorFault): string {
   return 'BadRequest';
 }
 
-export const azureImportExportSimulator: SimulatorFactory = {
+export const simulator: SimulatorFactory = {
   async start(opts: SimulatorOptions): Promise<AzureSimulator> {
     const rng = createRng(opts.seed);
     const subscriptionId = [rng.hex(8), rng.hex(4), rng.hex(4), rng.hex(4), rng.hex(12)].join('-').toLowerCase();

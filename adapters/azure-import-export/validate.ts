@@ -10,13 +10,22 @@
  * `Microsoft.ImportExport/jobs` (2-64 characters, alphanumerics and hyphens, starting with a letter).
  */
 import { z } from 'zod';
-import { formatFieldPath, type InputProblem, InvalidInputError, type ParsedUpdate } from '../../src/sdk/index.js';
+import {
+  type InputProblem,
+  InvalidInputError,
+  inputErrorMap,
+  inputProblemsFromZod,
+  type ParsedUpdate,
+  parseInput,
+  throwInputProblems,
+} from '../../src/sdk/index.js';
 import {
   type ArmDriveStatus,
   type ArmExport,
   type ArmPutJobParameters,
   type ArmUpdateJobParameters,
   MAX_DRIVES,
+  RESOURCE_GROUP_NAME,
 } from './wire.js';
 
 /** What `parseCreate` hands to `createJob`: where the job goes and the PUT body. */
@@ -32,8 +41,6 @@ export type AzureUpdatePatch = ArmUpdateJobParameters;
 // ---- field rules ---------------------------------------------------------------------------------
 
 const JOB_NAME = /^[A-Za-z][A-Za-z0-9-]{1,63}$/;
-/** ARM resource group names: 1-90 of alphanumerics, underscore, parentheses, hyphen, period; not ending in a period. */
-const RESOURCE_GROUP = /^[-\w.()]{0,89}[-\w()]$/;
 const STORAGE_ACCOUNT_ID =
   /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.(Classic)?Storage\/storageAccounts\/[a-z0-9]{3,24}$/i;
 /** The drive's hardware serial number, without spaces (length cap is ours: serials are short). */
@@ -62,7 +69,7 @@ export function isBitLockerRecoveryPassword(value: string): boolean {
 }
 
 /** `container/blob`, with `$root` for the root container (seed 004, BlobPath and BlobListBlobPath). */
-export function blobPathProblem(path: string): string | null {
+function blobPathProblem(path: string): string | null {
   if (path.startsWith('/')) return 'must start with the container name, not "/" (prefixes go in blobPathPrefix)';
   const slash = path.indexOf('/');
   if (slash <= 0 || slash === path.length - 1) return 'must be "container/blob" (use $root for the root container)';
@@ -180,7 +187,7 @@ const createSchema = z
     ),
     resourceGroup: z
       .string()
-      .refine((s) => RESOURCE_GROUP.test(s), 'must be a resource group name (1-90 of letters, digits, _ - . ( ))')
+      .refine((s) => RESOURCE_GROUP_NAME.test(s), 'must be a resource group name (1-90 of letters, digits, _ - . ( ))')
       .optional(),
     location: text(64),
     type: z.enum(['IMPORT', 'EXPORT'], { error: 'must be IMPORT or EXPORT' }),
@@ -233,38 +240,6 @@ function refineWith(problem: (value: string) => string | null) {
 }
 
 // ---- problems -------------------------------------------------------------------------------------
-
-const describeType = (expected: string) =>
-  expected === 'array' ? 'a list' : expected === 'object' ? 'an object' : `a ${expected}`;
-
-/** Messages written from the rule alone: zod's own may quote what it received. */
-const errorMap: z.core.$ZodErrorMap = (issue) => {
-  switch (issue.code) {
-    case 'invalid_type':
-      return issue.input === undefined || issue.input === null
-        ? 'is required'
-        : `must be ${describeType(issue.expected)}`;
-    case 'invalid_value':
-      return `must be one of ${issue.values.map(String).join(', ')}`;
-    case 'too_big':
-      return `must be at most ${String(issue.maximum)}`;
-    case 'too_small':
-      return `must be at least ${String(issue.minimum)}`;
-    case 'unrecognized_keys':
-      return 'is not a known field';
-    default:
-      return 'is invalid';
-  }
-};
-
-function zodProblems(error: z.ZodError | undefined): InputProblem[] {
-  if (!error) return [];
-  return error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ field: formatFieldPath([...issue.path, key]), message: issue.message }))
-      : [{ field: formatFieldPath(issue.path) || '(input)', message: issue.message }],
-  );
-}
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -337,14 +312,6 @@ function crossFieldProblems(raw: Record<string, unknown>): InputProblem[] {
   return problems;
 }
 
-/** One problem per field: the first found wins (a field-level message is more precise than a cross-field one). */
-function throwIfAny(problems: InputProblem[]): void {
-  if (problems.length === 0) return;
-  const byField = new Map<string, InputProblem>();
-  for (const p of problems) if (!byField.has(p.field)) byField.set(p.field, p);
-  throw new InvalidInputError([...byField.values()]);
-}
-
 // ---- translation ----------------------------------------------------------------------------------
 
 const LOG_LEVEL = { ERROR: 'Error', VERBOSE: 'Verbose' } as const;
@@ -383,8 +350,9 @@ function withoutNulls(value: unknown): unknown {
 export function parseCreate(input: unknown): AzureCreateRequest {
   const cleaned = withoutNulls(input);
   const raw = isObject(cleaned) ? cleaned : {};
-  const parsed = createSchema.safeParse(cleaned, { error: errorMap });
-  throwIfAny([...zodProblems(parsed.error), ...crossFieldProblems(raw)]);
+  const parsed = createSchema.safeParse(cleaned, { error: inputErrorMap });
+  // Cross-field problems are listed too; for a field zod already named, its message wins.
+  throwInputProblems([...inputProblemsFromZod(parsed.error), ...crossFieldProblems(raw)]);
   const data = parsed.data!;
   const body: ArmPutJobParameters = {
     location: data.location,
@@ -421,9 +389,7 @@ export function parseCreate(input: unknown): AzureCreateRequest {
  * corrects what was reported — is an UPDATE.
  */
 export function parseUpdate(input: unknown): ParsedUpdate<AzureUpdatePatch> {
-  const parsed = updateSchema.safeParse(withoutNulls(input), { error: errorMap });
-  throwIfAny(zodProblems(parsed.error));
-  const data: UpdateInput = parsed.data!;
+  const data: UpdateInput = parseInput(updateSchema, withoutNulls(input));
   const ship = data.ship ?? data.deliveryPackage !== undefined;
   const properties: NonNullable<AzureUpdatePatch['properties']> = {
     ...(ship ? { state: 'Shipping' } : {}),

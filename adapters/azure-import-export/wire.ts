@@ -4,6 +4,7 @@
  * simulator so that all three speak the same JSON. Every field is optional on the way in: the service
  * omits what it has not filled in yet, and parsers must ignore unknown properties.
  */
+import type { ProviderCodeTable } from '../../src/sdk/index.js';
 
 export const API_VERSION = '2021-01-01';
 /** The simulator also accepts the stable version the MS Learn reference shows. */
@@ -157,8 +158,8 @@ export interface ArmErrorBody {
 /**
  * Error codes of the ARM platform (auth, routing, api-version, throttling) and the ones this gateway's
  * simulator uses for the resource provider's own refusals. The RP's real codes are not in the spec
- * (REFERENCE.md: unverified), so the client maps by HTTP status first and by code only where a code is
- * more specific than its status.
+ * (REFERENCE.md: unverified): FAILURE_CODES names the ones whose meaning is sure; the others fall back to
+ * their HTTP status.
  */
 export const ArmCode = {
   AuthenticationFailed: 'AuthenticationFailed',
@@ -186,11 +187,48 @@ export const ArmCode = {
   InternalServerError: 'InternalServerError',
 } as const;
 
+/** What ARM's codes mean (the classification in the SDK does the rest). */
+export const FAILURE_CODES: ProviderCodeTable = {
+  throttling: [ArmCode.TooManyRequests],
+  auth: [ArmCode.AuthenticationFailed, ArmCode.InvalidAuthenticationToken],
+  notFound: [ArmCode.ResourceNotFound],
+  // Refusals because of the job's state: 409 is the usual status, not a sure one.
+  state: [
+    ArmCode.CancelNotAllowed,
+    ArmCode.DeleteNotAllowed,
+    ArmCode.InvalidStateTransition,
+    ArmCode.UpdateNotAllowedInState,
+  ],
+  input: [
+    ArmCode.InvalidParameter,
+    ArmCode.InvalidRequestContent,
+    ArmCode.JobNameInUse,
+    ArmCode.ShippingInformationMissing,
+  ],
+  // The account or the gateway is misconfigured (also when a 404 says so), or the subscription is full.
+  configuration: [
+    ArmCode.MissingApiVersionParameter,
+    ArmCode.InvalidApiVersionParameter,
+    ArmCode.NoRegisteredProviderFound,
+    ArmCode.SubscriptionNotFound,
+    ArmCode.ResourceGroupNotFound,
+    ArmCode.ActiveJobLimitExceeded,
+  ],
+};
+
 /** Seed 004: "A subscription may have up to twenty jobs active at any given time". */
 export const ACTIVE_JOB_LIMIT = 20;
 /** Seed 004 / spec: "List of up to ten drives". */
 export const MAX_DRIVES = 10;
 /** Spec: `$top` "cannot exceed 100". */
 export const MAX_PAGE_SIZE = 100;
+/** ARM resource group names: 1-90 of alphanumerics, underscore, parentheses, hyphen, period; not ending in a period. */
+export const RESOURCE_GROUP_NAME = /^[-\w.()]{0,89}[-\w()]$/;
+/**
+ * A job name as lookups accept it: what ARM allows for Microsoft.ImportExport/jobs (letters, digits, hyphens;
+ * creates are checked more strictly), plus underscores and periods, never a path separator or a dot segment.
+ */
+export const JOB_NAME_SHAPE = /^[A-Za-z0-9][\w.-]{0,79}$/;
+
 /** The tag the gateway puts on jobs it creates, to recognise its own job when a create timed out. */
 export const CREATE_TOKEN_TAG = 'crossdock-create-token';

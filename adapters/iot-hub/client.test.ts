@@ -7,8 +7,9 @@ import nock from 'nock';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AccountClient, type JobSnapshot, NOT_FOUND, ProviderError } from '../../src/sdk/index.js';
-import { configSchema, connectIotHub } from './client.js';
-import { type HubConnection, verifyServiceToken } from './sas.js';
+import { type HubConnection, verifyServiceToken } from './auth.js';
+import { connect as connectHub } from './client.js';
+import { configSchema } from './config.js';
 import { parseCreate } from './validate.js';
 
 const HOST = 'contoso-hub.azure-devices.net';
@@ -27,7 +28,7 @@ function connect(now: () => number = Date.now, timeoutMs = 5_000): AccountClient
     account: 'contoso',
     connectionString: `HostName=${HOST};SharedAccessKeyName=iothubowner;SharedAccessKey=${KEY}`,
   });
-  const client = connectIotHub(config, { account: 'contoso', logger: pino({ level: 'silent' }), timeoutMs, now });
+  const client = connectHub(config, { account: 'contoso', logger: pino({ level: 'silent' }), timeoutMs, now });
   clients.push(client);
   return client;
 }
@@ -307,6 +308,19 @@ describe('create without an answer', () => {
       .post('/jobs/create')
       .query(true)
       .reply(500, '{"Message":"ErrorCode:ServerError;x"}', JSON_HEADERS)
+      .get('/jobs')
+      .query(true)
+      .reply(200, () => JSON.stringify(listed(new Date().toISOString())), JSON_HEADERS);
+    const result = await connect().createJob!(input(), { signal: signal(), dryRun: false });
+    expect(scope.isDone()).toBe(true);
+    expect(result.job?.nativeId).toBe('created-by-us');
+  });
+
+  it('after a 200 it cannot read, looks for the job instead of reporting a plain failure', async () => {
+    const scope = nock(ORIGIN)
+      .post('/jobs/create')
+      .query(true)
+      .reply(200, '<html>gateway page</html>', { 'content-type': 'text/html' })
       .get('/jobs')
       .query(true)
       .reply(200, () => JSON.stringify(listed(new Date().toISOString())), JSON_HEADERS);

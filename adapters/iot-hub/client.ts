@@ -20,56 +20,41 @@ import {
   type CreateOptions,
   type CreateResult,
   createHttpClient,
+  createOutcomeUnknown,
   ErrorCode,
   type HttpClient,
+  isOutcomeUnknown,
   type JobRef,
   type JobSnapshot,
+  jobNotFound,
   NOT_FOUND,
   type NotFound,
   ProviderError,
   parseJsonBody,
-  parseRetryAfter,
+  providerFailure,
+  unreadableAnswer,
   withoutCredentials,
 } from '../../src/sdk/index.js';
-import { snapshotFromIotJob } from './map.js';
 import {
   connectionStringProblemText,
   createServiceToken,
   type HubConnection,
   parseConnectionString,
   TOKEN_LIFETIME_SECONDS,
-} from './sas.js';
+} from './auth.js';
+import { type AccountConfig, KIND } from './config.js';
+import { snapshotFromIotJob } from './map.js';
 import {
   API_VERSION,
   type CreateJobRequest,
   ERROR_CODE_HEADER,
   errorCodeOf,
+  FAILURE_CODES,
   IotErrorCode,
+  JOB_ID_SHAPE,
   type JobProperties,
   jobPropertiesSchema,
 } from './wire.js';
-
-export const IOT_HUB_KIND = 'iot-hub';
-
-export const configSchema = z
-  .object({
-    kind: z.literal(IOT_HUB_KIND),
-    account: z.string().min(1),
-    /** `HostName=<hub>.azure-devices.net;SharedAccessKeyName=<policy>;SharedAccessKey=<key>` (a secret). */
-    connectionString: z.string().superRefine((value, issues) => {
-      const parsed = parseConnectionString(value);
-      if (typeof parsed === 'string') issues.addIssue({ code: 'custom', message: connectionStringProblemText[parsed] });
-    }),
-    /** Where requests go; default `https://<HostName>`. The sandbox prints `https://127.0.0.1:PORT`. */
-    endpoint: z
-      .url({ protocol: /^https$/, error: 'must be an https URL' })
-      .refine((url) => !url.includes('?') && !url.includes('#'), 'must not contain a query or fragment')
-      .optional(),
-    /** PEM to trust for this account in addition to the system store. */
-    caCertificate: z.string().optional(),
-  })
-  .strict();
-export type IotHubConfig = z.infer<typeof configSchema>;
 
 export const capabilities: Capabilities = {
   listIncludesSnapshots: true,
@@ -82,79 +67,51 @@ export const capabilities: Capabilities = {
   actions: { CANCEL: ['CREATING', 'TRANSFERRING'] },
 };
 
-const PROVIDER = IOT_HUB_KIND;
-
 /** Turns an IoT Hub error answer into a ProviderError whose message is built from the code only. */
-export function providerErrorFromResponse(
+function providerErrorFromResponse(
   account: string,
   operation: string,
   res: { status: number; headers: Record<string, string | undefined>; text: string },
+  now = Date.now(),
 ): ProviderError {
   const providerCode = errorCodeOf(res.text, res.headers[ERROR_CODE_HEADER]);
-  const base = { account, provider: PROVIDER, providerCode, status: res.status };
   const named = providerCode ? ` (${providerCode})` : '';
-  if (res.status === 401) {
-    return new ProviderError({
-      ...base,
-      code: ErrorCode.PROVIDER_AUTH_FAILED,
-      message: `IoT Hub refused the shared access signature${named}: check the connection string's policy and key`,
-    });
-  }
-  if (res.status === 403 && providerCode === IotErrorCode.JobQuotaExceeded) {
-    // Not RATE_LIMITED: waiting a few seconds does not help (an import can run for hours) and clients that
-    // retry RATE_LIMITED automatically would hammer the hub. The fix is to finish or cancel the active job.
-    return new ProviderError({
-      ...base,
-      code: ErrorCode.PROVIDER_ERROR,
-      message:
-        'IoT Hub runs one import/export job per hub at a time (JobQuotaExceeded): wait until the active job ends or cancel it',
-    });
-  }
-  if (res.status === 403) {
-    // IoT Hub's 403xxx codes are quotas and suspension (IotHubQuotaExceeded, IotHubSuspended), not permissions.
-    return new ProviderError({
-      ...base,
-      code: ErrorCode.PROVIDER_ERROR,
-      message: `IoT Hub refused ${operation}${named}`,
-    });
-  }
-  if (res.status === 404) {
-    return new ProviderError({ ...base, code: ErrorCode.NOT_FOUND, message: `IoT Hub does not know the job${named}` });
-  }
-  if (res.status === 400) {
-    const hint =
-      providerCode === IotErrorCode.BlobContainerValidationError
-        ? ': IoT Hub could not use a blob container; check the container URIs and their SAS permissions'
-        : '';
-    return new ProviderError({
-      ...base,
-      code: ErrorCode.BAD_USER_INPUT,
-      message: `IoT Hub rejected ${operation}${named}${hint}`,
-    });
-  }
-  if (res.status === 429) {
-    return new ProviderError({
-      ...base,
-      code: ErrorCode.RATE_LIMITED,
-      message: `IoT Hub is throttling ${operation}${named}`,
-      retryable: true,
-      retryAfterSeconds: parseRetryAfter(res.headers['retry-after']),
-    });
-  }
-  if (res.status >= 500) {
-    return new ProviderError({
-      ...base,
-      code: ErrorCode.PROVIDER_UNAVAILABLE,
-      message: `IoT Hub failed ${operation} with HTTP ${res.status}${named}`,
-      retryable: true,
-      retryAfterSeconds: parseRetryAfter(res.headers['retry-after']),
-    });
-  }
-  return new ProviderError({
-    ...base,
-    code: ErrorCode.PROVIDER_ERROR,
-    message: `IoT Hub answered ${operation} with HTTP ${res.status}${named}`,
-  });
+  return providerFailure(
+    {
+      account,
+      provider: KIND,
+      providerCode,
+      status: res.status,
+      headers: res.headers,
+      message: ({ code }) => {
+        // Not RATE_LIMITED: waiting a few seconds does not help (an import can run for hours) and clients that
+        // retry RATE_LIMITED automatically would hammer the hub. The fix is to finish or cancel the active job.
+        if (providerCode === IotErrorCode.JobQuotaExceeded) {
+          return 'IoT Hub runs one import/export job per hub at a time (JobQuotaExceeded): wait until the active job ends or cancel it';
+        }
+        switch (code) {
+          case ErrorCode.PROVIDER_AUTH_FAILED:
+            return `IoT Hub refused the shared access signature${named}: check the connection string's policy and key`;
+          case ErrorCode.NOT_FOUND:
+            return `IoT Hub does not know the job${named}`;
+          case ErrorCode.BAD_USER_INPUT:
+            return `IoT Hub rejected ${operation}${named}${
+              providerCode === IotErrorCode.BlobContainerValidationError
+                ? ': IoT Hub could not use a blob container; check the container URIs and their SAS permissions'
+                : ''
+            }`;
+          case ErrorCode.RATE_LIMITED:
+            return `IoT Hub is throttling ${operation}${named}`;
+          case ErrorCode.PROVIDER_UNAVAILABLE:
+            return `IoT Hub failed ${operation} with HTTP ${res.status}${named}`;
+          default:
+            return `IoT Hub refused ${operation} with HTTP ${res.status}${named}`;
+        }
+      },
+    },
+    FAILURE_CODES,
+    now,
+  );
 }
 
 export interface JobsApiOptions {
@@ -167,7 +124,7 @@ export interface JobsApiOptions {
 }
 
 /** The four wire operations, one HTTP request each, with a fresh SAS token per request. */
-export class IotHubJobsApi {
+class IotHubJobsApi {
   constructor(private readonly opts: JobsApiOptions) {}
 
   async create(body: CreateJobRequest, signal: AbortSignal): Promise<JobProperties> {
@@ -202,10 +159,9 @@ export class IotHubJobsApi {
   }
 
   private malformed(operation: string): ProviderError {
-    return new ProviderError({
+    return unreadableAnswer({
       account: this.opts.account,
-      provider: PROVIDER,
-      code: ErrorCode.PROVIDER_ERROR,
+      provider: KIND,
       message: `IoT Hub answered ${operation} with a body that is not what the jobs API returns`,
     });
   }
@@ -235,7 +191,7 @@ export class IotHubJobsApi {
     });
     // Operation, status and timing only: never the headers (the token) or the body (container SAS URIs).
     this.opts.logger.debug({ operation, status: res.status, ms: Date.now() - started }, 'iot-hub call');
-    if (res.status >= 300) throw providerErrorFromResponse(this.opts.account, operation, res);
+    if (res.status >= 300) throw providerErrorFromResponse(this.opts.account, operation, res, now());
     return res;
   }
 }
@@ -270,14 +226,10 @@ export function findCreatedJob(
     .sort((a, b) => Date.parse(b.startTimeUtc ?? '') - Date.parse(a.startTimeUtc ?? ''))[0];
 }
 
-/** A failure after which the hub may or may not have created the job: no answer, or a server error. */
-const outcomeUnknown = (error: unknown) =>
-  error instanceof ProviderError && (error.status === undefined || error.status >= 500);
-
-export function connectIotHub(config: IotHubConfig, ctx: AdapterContext): AccountClient {
+export function connect(config: AccountConfig, ctx: AdapterContext): AccountClient {
   const hub = parseConnectionString(config.connectionString);
   if (typeof hub === 'string') throw new Error(`connectionString ${connectionStringProblemText[hub]}`);
-  const http = createHttpClient({ account: ctx.account, provider: PROVIDER, timeoutMs: ctx.timeoutMs, ca: ctx.ca });
+  const http = createHttpClient({ account: ctx.account, provider: KIND, timeoutMs: ctx.timeoutMs, ca: ctx.ca });
   const api = new IotHubJobsApi({
     account: ctx.account,
     hub,
@@ -289,7 +241,7 @@ export function connectIotHub(config: IotHubConfig, ctx: AdapterContext): Accoun
   const notImportExport = () =>
     new ProviderError({
       account: ctx.account,
-      provider: PROVIDER,
+      provider: KIND,
       code: ErrorCode.NOT_FOUND,
       message: 'the IoT Hub job is not an import/export job',
     });
@@ -299,6 +251,7 @@ export function connectIotHub(config: IotHubConfig, ctx: AdapterContext): Accoun
     return snapshot;
   };
   const getOne = async (jobId: string, signal: AbortSignal): Promise<JobSnapshot | NotFound> => {
+    if (!JOB_ID_SHAPE.test(jobId)) return NOT_FOUND;
     try {
       return snapshotFromIotJob(await api.get(jobId, signal)) ?? NOT_FOUND;
     } catch (error) {
@@ -331,8 +284,8 @@ export function connectIotHub(config: IotHubConfig, ctx: AdapterContext): Accoun
     },
 
     async getJobs(nativeIds, { signal }) {
-      if (nativeIds.length === 0) return [];
-      if (nativeIds.length === 1) return [await getOne(nativeIds[0]!, signal)];
+      const wellFormed = nativeIds.filter((id) => JOB_ID_SHAPE.test(id));
+      if (wellFormed.length <= 1) return Promise.all(nativeIds.map((id) => getOne(id, signal)));
       // One listing answers a whole batch (IoT Hub throttles job operations per unit); a job missing from it
       // is asked for by id so that NOT_FOUND is the hub's answer, not an assumption.
       const listed = new Map<string, JobSnapshot>();
@@ -351,22 +304,17 @@ export function connectIotHub(config: IotHubConfig, ctx: AdapterContext): Accoun
         return { job: snapshotOf(await api.create(request, opts.signal)), warnings: [] };
       } catch (error) {
         // Create is not idempotent and IoT Hub has no client token: never retry it, look for its result.
-        if (!outcomeUnknown(error) || opts.signal.aborted) throw error;
+        if (!isOutcomeUnknown(error) || opts.signal.aborted) throw error;
         // Undefined: the listing worked and holds no such job; null: the listing failed too.
         const found = await reconcile(request, beganAt, opts.signal).catch(() => null);
         if (found) {
           ctx.logger.info({ jobId: found.jobId }, 'iot-hub create got no answer; found the job it created');
           return { job: snapshotOf(found), warnings: [] };
         }
-        throw new ProviderError({
-          account: ctx.account,
-          provider: PROVIDER,
-          code: ErrorCode.PROVIDER_UNAVAILABLE,
-          message: `IoT Hub did not confirm the create and ${found === null ? 'its jobs could not be listed to look for it' : 'no job it could have created was found'}; list the jobs before trying again`,
-          status: (error as ProviderError).status,
-          retryable: false,
-          cause: error,
-        });
+        throw createOutcomeUnknown(
+          error as ProviderError,
+          `IoT Hub did not confirm the create and ${found === null ? 'its jobs could not be listed to look for it' : 'no job it could have created was found'}; list the jobs before trying again`,
+        );
       }
     },
 
@@ -376,6 +324,7 @@ export function connectIotHub(config: IotHubConfig, ctx: AdapterContext): Accoun
     },
 
     async cancelJob(nativeId, { signal }) {
+      if (!JOB_ID_SHAPE.test(nativeId)) throw jobNotFound(ctx.account, KIND, IotErrorCode.JobNotFound, 'cancel');
       // 200 with the job, or 204: then ask for the job (SDK_WIRE.md §3.3).
       const answered = await api.cancel(nativeId, signal);
       return snapshotOf(answered ?? (await api.get(nativeId, signal)));

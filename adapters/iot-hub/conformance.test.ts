@@ -11,8 +11,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxCertificate } from '../../src/sandbox/tls.js';
 import { type AccountClient, type JobSnapshot, NOT_FOUND, type RunningSimulator } from '../../src/sdk/index.js';
-import { configSchema, connectIotHub } from './client.js';
-import { iotHubSimulator } from './simulator.js';
+import { connect } from './client.js';
+import { configSchema } from './config.js';
+import { simulator } from './simulator.js';
 
 const { Registry } = iothub;
 type SdkRegistry = InstanceType<typeof Registry>;
@@ -75,7 +76,7 @@ describe('azure-iothub Registry against the simulator', () => {
 
   beforeAll(async () => {
     const tls = await createSandboxCertificate();
-    sim = await iotHubSimulator.start({
+    sim = await simulator.start({
       account: 'conformance',
       seed: 5,
       stepMs: 0,
@@ -85,7 +86,7 @@ describe('azure-iothub Registry against the simulator', () => {
     });
     agent = redirectingAgent(sim.account.endpoint, tls.cert);
     registry = registryFor(String(sim.account.connectionString), agent);
-    ours = connectIotHub(configSchema.parse(sim.account), {
+    ours = connect(configSchema.parse(sim.account), {
       account: 'conformance',
       logger: pino({ level: 'silent' }),
       ca: tls.cert,

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient } from '../../src/sdk/index.js';
 import { type GraphQLResponse, startTestGateway, type TestGateway } from '../../test/helpers/servers.js';
-import { iotHubAdapter } from './index.js';
-import { createServiceToken, type HubConnection, parseConnectionString } from './sas.js';
+import { createServiceToken, type HubConnection, parseConnectionString } from './auth.js';
+import { adapter } from './index.js';
 import { API_VERSION } from './wire.js';
 
 const SANDBOX = 'sandbox-iot-hub';
@@ -51,7 +51,7 @@ describe('the gateway over an IoT Hub sandbox', () => {
 
   beforeAll(async () => {
     t = await startTestGateway({
-      adapters: [iotHubAdapter],
+      adapters: [adapter],
       seedJobs: 12,
       configure: (config) => {
         const providers = config.providers as Record<string, unknown>[];
@@ -229,7 +229,7 @@ describe('IoT Hub mutations through the gateway', () => {
     (await query<JobsData>(JOBS, { filter: { providers: ['iot-hub'] } })).data!.jobs.edges.map((e) => e.node);
 
   beforeAll(async () => {
-    t = await startTestGateway({ adapters: [iotHubAdapter], seedJobs: 6 });
+    t = await startTestGateway({ adapters: [adapter], seedJobs: 6 });
   });
   afterAll(() => t?.dispose());
 

@@ -157,3 +157,19 @@ describe('snapshotFromIotJob with the reference payloads', () => {
     expect(JSON.stringify(snapshot)).not.toContain('SECRET');
   });
 });
+
+describe('numbers outside their range (a hostile or broken answer)', () => {
+  it.each([
+    [250, 100],
+    [-7, 0],
+    ['63', 63],
+    ['1e999', null],
+    ['NaN', null],
+    ['half', null],
+  ])('progress %o → percent %o', (progress, percent) => {
+    const snapshot = snapshotFromIotJob(
+      jobPropertiesSchema.parse({ ...(fixture('service-json-job.json') as object), status: 'running', progress }),
+    );
+    expect(snapshot?.progress.percent).toBe(percent);
+  });
+});

@@ -5,10 +5,12 @@
 import {
   type ArtifactSnapshot,
   emptyProgress,
+  inRange,
   type JobErrorInfo,
   type JobSnapshot,
   type JobState,
   type JobType,
+  PERCENT,
   redactUrlsInText,
   withoutCredentials,
 } from '../../src/sdk/index.js';
@@ -79,12 +81,6 @@ function iotBoolean(value: boolean | string | null | undefined): boolean | null 
   return null;
 }
 
-function iotPercent(value: number | string | null | undefined): number | null {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n)) return null;
-  return Math.min(100, Math.max(0, n));
-}
-
 function blobArtifacts(job: JobProperties, type: JobType): ArtifactSnapshot[] {
   const configurations =
     iotBoolean(job.includeConfigurations) === true
@@ -149,7 +145,7 @@ export function snapshotFromIotJob(job: JobProperties): JobSnapshot | null {
       ...emptyProgress(),
       // The service does not always fill progress (a .NET SDK comment says it "doesn't actually seem to set
       // this"); a completed job is done whatever it says.
-      percent: state === 'COMPLETED' ? 100 : iotPercent(job.progress),
+      percent: state === 'COMPLETED' ? 100 : inRange(job.progress, PERCENT),
     },
     drives: [],
     artifacts: blobArtifacts(job, type),

@@ -3,17 +3,18 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxCertificate, type SandboxCertificate } from '../../src/sandbox/tls.js';
 import { type AccountClient, type JobSnapshot, ProviderError, type RunningSimulator } from '../../src/sdk/index.js';
-import { configSchema, connectIotHub } from './client.js';
-import { iotHubSimulator } from './simulator.js';
+import { connect } from './client.js';
+import { configSchema } from './config.js';
+import { simulator } from './simulator.js';
 
 describe('IoT Hub simulator', () => {
   let tls: SandboxCertificate;
   const sims: RunningSimulator[] = [];
   const clients: AccountClient[] = [];
   const start = async (seed: number, autopilot = false, seedJobs = 20) => {
-    const sim = await iotHubSimulator.start({ account: `sim-${seed}`, seed, stepMs: 0, seedJobs, autopilot, tls });
+    const sim = await simulator.start({ account: `sim-${seed}`, seed, stepMs: 0, seedJobs, autopilot, tls });
     sims.push(sim);
-    const client = connectIotHub(configSchema.parse(sim.account), {
+    const client = connect(configSchema.parse(sim.account), {
       account: String(sim.account.account),
       logger: pino({ level: 'silent' }),
       ca: tls.cert,

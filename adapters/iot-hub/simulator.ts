@@ -15,8 +15,8 @@ import {
   startLifecycleTimer,
   startSimulatorServer,
 } from '../utils/simulator-server.js';
-import { IOT_HUB_KIND } from './client.js';
-import { verifyServiceToken } from './sas.js';
+import { verifyServiceToken } from './auth.js';
+import { KIND } from './config.js';
 import { ERROR_CODE_HEADER, errorBody, IotErrorCode, type JobProperties, KNOWN_API_VERSIONS } from './wire.js';
 
 const POLICY_NAME = 'iothubowner';
@@ -180,7 +180,7 @@ function errorResponse(status: number, code: string, text: string): SimResponse 
   };
 }
 
-export const iotHubSimulator: SimulatorFactory = {
+export const simulator: SimulatorFactory = {
   async start(opts: SimulatorOptions): Promise<RunningSimulator> {
     const rng = createRng(opts.seed);
     const hostName = hubHostName(opts.account);
@@ -345,7 +345,7 @@ export const iotHubSimulator: SimulatorFactory = {
 
     return {
       account: {
-        kind: IOT_HUB_KIND,
+        kind: KIND,
         account: opts.account,
         endpoint: server.endpoint,
         connectionString: `HostName=${hostName};SharedAccessKeyName=${POLICY_NAME};SharedAccessKey=${key}`,

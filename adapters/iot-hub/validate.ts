@@ -4,7 +4,7 @@
  * carry SAS tokens. IoT Hub has no update operation, so there is no parseUpdate.
  */
 import { z } from 'zod';
-import { type InputProblem, InvalidInputError } from '../../src/sdk/index.js';
+import { type InputProblem, InvalidInputError, inputErrorMap } from '../../src/sdk/index.js';
 import type { CreateJobRequest } from './wire.js';
 
 const blobName = z
@@ -38,7 +38,7 @@ const USER_ASSIGNED_IDENTITY =
  * What is wrong with a blob container URI, or null. A key-based job needs a SAS in the URI (IoT Hub has no
  * other way to reach the container); an identity-based one does not.
  */
-export function containerUriProblem(value: string, keyBased: boolean, access: string): string | null {
+function containerUriProblem(value: string, keyBased: boolean, access: string): string | null {
   let url: URL;
   try {
     url = new URL(value);
@@ -74,7 +74,7 @@ export function parseCreate(input: unknown): CreateJobRequest {
     if (!(key in fields)) problems.push({ field: key, message: 'is not a field of IotHubCreateJobInput' });
   }
   for (const [key, schema] of Object.entries(fields)) {
-    const result = (schema as z.ZodType).safeParse(raw[key]);
+    const result = (schema as z.ZodType).safeParse(raw[key], { error: inputErrorMap });
     if (result.success) {
       if (result.data !== null && result.data !== undefined) (got as Record<string, unknown>)[key] = result.data;
     } else {

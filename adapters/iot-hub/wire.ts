@@ -4,12 +4,18 @@
  * (which writes them), so both agree on one spelling.
  */
 import { z } from 'zod';
-import { parseJsonBody } from '../../src/sdk/index.js';
+import { ErrorCode, type ProviderCodeTable, parseJsonBody } from '../../src/sdk/index.js';
 
 /** What azure-iothub 1.16.6 sends for /jobs (src/version.ts) and what the MS Learn create page documents. */
 export const API_VERSION = '2021-04-12';
 /** Every api-version seen for these operations; the simulator accepts any of them. */
 export const KNOWN_API_VERSIONS = ['2021-04-12', '2020-09-30', '2020-05-31-preview', '2020-03-13'] as const;
+
+/**
+ * A job id as lookups accept it: the hub's GUIDs, and the letters, digits, hyphens, underscores and periods
+ * of other job ids, at most 128. Nothing else reaches the `/jobs/{id}` path (no separator, no dot segment).
+ */
+export const JOB_ID_SHAPE = /^[A-Za-z0-9][\w.-]{0,127}$/;
 
 /** Swagger `JobProperties` (2020-09-30) plus `identity` (2021-04-12). Loose: the service adds fields over time. */
 export const jobPropertiesSchema = z
@@ -63,6 +69,18 @@ export const IotErrorCode = {
 } as const;
 
 export const ERROR_CODE_HEADER = 'iothub-errorcode';
+
+/** What IoT Hub's codes mean (the classification in the SDK does the rest). */
+export const FAILURE_CODES: ProviderCodeTable = {
+  throttling: [IotErrorCode.Throttling],
+  auth: [IotErrorCode.Unauthorized],
+  notFound: [IotErrorCode.JobNotFound],
+  input: [IotErrorCode.ArgumentInvalid, IotErrorCode.BlobContainerValidationError],
+  // One active import/export job per hub: waiting seconds does not lift it (RATE_LIMITED would invite retries).
+  configuration: [IotErrorCode.JobQuotaExceeded],
+  // IoT Hub's 403xxx codes are quotas and suspension (IotHubQuotaExceeded, IotHubSuspended), not permissions.
+  statuses: { 403: ErrorCode.PROVIDER_ERROR },
+};
 
 /** `{"Message":"ErrorCode:<Code>;<text>","ExceptionMessage":"Tracking ID:…"}`: the shape the SDK splits. */
 export function errorBody(code: string, text: string, trackingId: string, at: Date): string {

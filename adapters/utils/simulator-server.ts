@@ -82,17 +82,25 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
       body: Buffer.concat(chunks).toString('utf8'),
       origin: url.origin,
     };
-    const record = (operation: string, status: number, answerDelayedMs?: number) => {
+    const record = (
+      operation: string,
+      status: number,
+      answer: Pick<SimulatorRequest, 'answerDelayedMs' | 'answerReplaced'>,
+    ) => {
       if (requests.length < MAX_LOGGED_REQUESTS) {
-        requests.push({
-          method: simReq.method,
-          path: simReq.path,
-          operation,
-          status,
-          at: Date.now(),
-          ...(answerDelayedMs ? { answerDelayedMs } : {}),
-        });
+        requests.push({ method: simReq.method, path: simReq.path, operation, status, at: Date.now(), ...answer });
       }
+    };
+    /** The fault's answer: its error as the provider spells it, or a dropped connection (status 0). */
+    const answerWithFault = (fault: SimulatorFault) => {
+      if (fault.status === 0) {
+        req.socket.destroy();
+        return;
+      }
+      const out = opts.renderFault(fault);
+      const headers: Record<string, string> = { ...out.headers };
+      if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
+      if (!res.destroyed) res.writeHead(out.status, headers).end(out.body ?? '');
     };
 
     const waiting = faults[0];
@@ -103,15 +111,8 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
     }
     if (fault && !fault.passThrough) {
       if (fault.delayMs) await delay(fault.delayMs);
-      record('fault', fault.status);
-      if (fault.status === 0) {
-        req.socket.destroy();
-        return;
-      }
-      const out = opts.renderFault(fault);
-      const headers: Record<string, string> = { ...out.headers };
-      if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
-      if (!res.destroyed) res.writeHead(out.status, headers).end(out.body ?? '');
+      record('fault', fault.status, {});
+      answerWithFault(fault);
       return;
     }
 
@@ -121,9 +122,15 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
     } catch (error) {
       out = { operation: 'crash', status: 500, body: String((error as Error).message) };
     }
-    record(out.operation, out.status, fault?.delayMs);
+    // The work is done; a passThrough fault with an error status replaces the answer to it.
+    const replaced = fault !== undefined && (fault.status === 0 || fault.status >= 300);
+    record(out.operation, replaced ? fault.status : out.status, {
+      ...(fault?.delayMs ? { answerDelayedMs: fault.delayMs } : {}),
+      ...(replaced ? { answerReplaced: true } : {}),
+    });
     if (fault?.delayMs) await delay(fault.delayMs);
-    if (!res.destroyed) res.writeHead(out.status, out.headers ?? {}).end(out.body ?? '');
+    if (replaced) answerWithFault(fault);
+    else if (!res.destroyed) res.writeHead(out.status, out.headers ?? {}).end(out.body ?? '');
   });
   // Simulators keep client connections alive; closing must not wait for idle sockets.
   server.keepAliveTimeout = 5_000;

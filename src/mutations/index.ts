@@ -14,6 +14,7 @@ import { effectiveState } from '../graphql/job-records.js';
 import { JOB_TYPE_NAME, type JobNode } from '../graphql/jobs.js';
 import type { AccountRuntime } from '../observation/accounts.js';
 import { ErrorCode, GatewayError, ProviderError } from '../sdk/errors.js';
+import { isOutcomeUnknown } from '../sdk/failures.js';
 import { InvalidInputError, type JobAction, type JobSnapshot, type JobState, NOT_FOUND } from '../sdk/model.js';
 import { allowedActions } from './actions.js';
 import { fingerprint } from './idempotency.js';
@@ -185,10 +186,6 @@ async function remember(ctx: GatewayContext, account: AccountRuntime, snapshot: 
   return ctx.jobs.node(account, snapshot);
 }
 
-/** The provider may or may not have done it: no answer, a timeout, a server error. */
-const outcomeUnknown = (error: unknown): boolean =>
-  error instanceof ProviderError && error.code === ErrorCode.PROVIDER_UNAVAILABLE;
-
 /** A signal for provider calls that must run to their end whatever the HTTP client does. */
 const detachedSignal = () => new AbortController().signal;
 
@@ -294,7 +291,7 @@ export function createJob(ctx: GatewayContext, input: Record<string, unknown>): 
         } catch (error) {
           // Refused: nothing was created, the key is free for the retry. Unknown outcome: the record stays,
           // so the retry looks for the job first.
-          if (!outcomeUnknown(error)) await keys.forget(account.name, key);
+          if (!isOutcomeUnknown(error)) await keys.forget(account.name, key);
           throw error;
         }
       });

@@ -13,12 +13,15 @@ export interface ProviderErrorInit {
   retryable?: boolean;
   /** Seconds the provider asked us to wait (Retry-After). */
   retryAfterSeconds?: number | undefined;
+  /** The provider may have done what was asked (see classifyFailure); false unless the classification says so. */
+  outcomeUnknown?: boolean;
   cause?: unknown;
 }
 
 /**
  * A provider answered with an error, or could not be reached. Messages are written by adapters from the
  * provider's answer and must not carry secrets (adapters build them from codes and ids, never from requests).
+ * Adapters build it with `providerFailure` (failures.ts), so code, retryability and outcome follow one rule.
  */
 export class ProviderError extends Error {
   readonly account: string;
@@ -28,6 +31,8 @@ export class ProviderError extends Error {
   readonly status: number | undefined;
   readonly retryable: boolean;
   readonly retryAfterSeconds: number | undefined;
+  /** The provider may have done it anyway: a create failing so must be looked for, not repeated. */
+  readonly outcomeUnknown: boolean;
 
   constructor(init: ProviderErrorInit) {
     super(init.message, { cause: init.cause });
@@ -39,17 +44,8 @@ export class ProviderError extends Error {
     this.status = init.status;
     this.retryable = init.retryable ?? false;
     this.retryAfterSeconds = init.retryAfterSeconds;
+    this.outcomeUnknown = init.outcomeUnknown ?? false;
   }
-}
-
-/** Chooses the public code for a provider HTTP status when the adapter has nothing more specific. */
-export function errorCodeForStatus(status: number | undefined): ErrorCode {
-  if (status === undefined) return ErrorCode.PROVIDER_UNAVAILABLE;
-  if (status === 401 || status === 403) return ErrorCode.PROVIDER_AUTH_FAILED;
-  if (status === 404) return ErrorCode.NOT_FOUND;
-  if (status === 429) return ErrorCode.RATE_LIMITED;
-  if (status >= 500) return ErrorCode.PROVIDER_UNAVAILABLE;
-  return ErrorCode.PROVIDER_ERROR;
 }
 
 /**

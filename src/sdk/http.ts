@@ -5,7 +5,7 @@
  */
 import { createSecureContext, rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
-import { ErrorCode, ProviderError } from './errors.js';
+import { providerFailure } from './failures.js';
 
 export interface HttpClientOptions {
   account: string;
@@ -42,15 +42,9 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     connect: { timeout: opts.timeoutMs, ...(secureContext ? { secureContext } : {}) },
     keepAliveTimeout: 10_000,
   });
+  // No status: the classification makes it PROVIDER_UNAVAILABLE, retryable, and the outcome unknown.
   const fail = (message: string, cause: unknown) =>
-    new ProviderError({
-      account: opts.account,
-      provider: opts.provider,
-      code: ErrorCode.PROVIDER_UNAVAILABLE,
-      message,
-      retryable: true,
-      cause,
-    });
+    providerFailure({ account: opts.account, provider: opts.provider, message, cause });
 
   return {
     async send(req) {
@@ -122,13 +116,4 @@ function safeHost(url: string): string {
   } catch {
     return 'an invalid URL';
   }
-}
-
-/** Parses Retry-After (seconds or an HTTP date) into seconds, as ARM and most providers send it. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
 }

@@ -261,7 +261,10 @@ export interface RunningSimulator {
 }
 
 export interface SimulatorFault {
-  /** HTTP status to answer with; 0 = drop the connection without answering. */
+  /**
+   * HTTP status to answer with; 0 = drop the connection without answering. With `passThrough`, a status
+   * below 300 means the real answer.
+   */
   status: number;
   /** Provider error code for the body, e.g. TooManyRequests, Throttling, ThrottlingException. */
   code?: string;
@@ -275,8 +278,10 @@ export interface SimulatorFault {
   /** Delay before answering (to exercise timeouts). */
   delayMs?: number;
   /**
-   * Handle the request normally (the provider did the work) and only then delay the answer by `delayMs`:
-   * a slow provider whose answer the client gave up on. `status` is ignored.
+   * Handle the request normally (the provider did the work), and only then answer as the fault says: the
+   * real answer delayed by `delayMs` (a slow provider whose answer the client gave up on) when `status` is
+   * below 300, otherwise the fault's error or a dropped connection (a provider that did the work and then
+   * failed, e.g. a 503 carrying a throttling code).
    */
   passThrough?: boolean;
   /** Only requests with this HTTP method are affected (the others pass untouched); default: any request. */
@@ -291,6 +296,8 @@ export interface SimulatorRequest {
   at: number;
   /** Set when a passThrough fault held the answer back this long after doing the work. */
   answerDelayedMs?: number;
+  /** Set when a passThrough fault replaced the answer to work that was done (`status` is the fault's). */
+  answerReplaced?: boolean;
 }
 
 export interface SimulatorOptions {

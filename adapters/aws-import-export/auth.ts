@@ -3,7 +3,7 @@
  * (SigV2Auth) compute it and the AWS Import/Export Developer Guide ("Query Authentication") describes it.
  * Written by hand: the only maintained JavaScript SDK (v3) has no SigV2 signer, and v2 is end-of-life.
  */
-import { type HmacAlgorithm, hmacBase64, rfc3986, signaturesEqual } from '../utils/signing.js';
+import { type HmacAlgorithm, hmacBase64, rfc3986, signaturesEqual } from '../../src/sdk/index.js';
 
 export type QueryParams = Readonly<Record<string, string>>;
 

@@ -2,8 +2,8 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxCertificate } from '../../src/sandbox/tls.js';
 import { createHttpClient, type HttpClient, type RunningSimulator } from '../../src/sdk/index.js';
-import { createServiceToken, type HubConnection, parseConnectionString, verifyServiceToken } from './sas.js';
-import { iotHubSimulator } from './simulator.js';
+import { createServiceToken, type HubConnection, parseConnectionString, verifyServiceToken } from './auth.js';
+import { simulator } from './simulator.js';
 import { API_VERSION } from './wire.js';
 
 // The SDK is CommonJS; its SharedAccessSignature is how every azure-iothub client signs.
@@ -99,7 +99,7 @@ describe('the simulator checks SAS tokens over HTTPS', () => {
 
   beforeAll(async () => {
     const tls = await createSandboxCertificate();
-    sim = await iotHubSimulator.start({ account: 'sas', seed: 3, stepMs: 0, seedJobs: 2, autopilot: false, tls });
+    sim = await simulator.start({ account: 'sas', seed: 3, stepMs: 0, seedJobs: 2, autopilot: false, tls });
     http = createHttpClient({ account: 'sas', provider: 'iot-hub', timeoutMs: 10_000, ca: tls.cert });
     simHub = parseConnectionString(String(sim.account.connectionString)) as HubConnection;
   });

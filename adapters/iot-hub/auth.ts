@@ -5,7 +5,7 @@
  * Written by hand: no maintained package signs IoT Hub service tokens apart from the SDK itself, which
  * bundles it with its transport.
  */
-import { hmacBase64, rfc3986, signaturesEqual } from '../utils/signing.js';
+import { hmacBase64, rfc3986, signaturesEqual } from '../../src/sdk/index.js';
 
 export interface HubConnection {
   hostName: string;

@@ -1,6 +1,6 @@
 import AWS from 'aws-sdk/global.js';
 import { describe, expect, it } from 'vitest';
-import { canonicalQueryString, formBody, rfc3986, signV2, stringToSignV2, verifyV2 } from './sigv2.js';
+import { canonicalQueryString, formBody, rfc3986, signV2, stringToSignV2, verifyV2 } from './auth.js';
 
 // aws-sdk prints its end-of-support notice on a timer; this runs before it fires.
 process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1';

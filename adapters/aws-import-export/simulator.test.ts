@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxCertificate, type SandboxCertificate } from '../../src/sandbox/tls.js';
 import { type AccountClient, type JobSnapshot, NOT_FOUND, ProviderError } from '../../src/sdk/index.js';
 import { listAll } from '../../test/adapter-contract.js';
-import { configSchema, connectAccount } from './account.js';
+import { connect as connectAccount } from './client.js';
+import { configSchema } from './config.js';
 import { type AwsRunningSimulator, startAwsImportExportSimulator } from './simulator.js';
 import { parseCreate, parseUpdate } from './validate.js';
 
@@ -218,5 +219,46 @@ describe('mutations', () => {
       code: 'RATE_LIMITED',
       providerCode: 'CreateJobQuotaExceededException',
     });
+  });
+});
+
+describe('looking for a create whose answer was lost', () => {
+  const input = (deviceId: string) => parseCreate({ jobType: 'IMPORT', manifest: manifest(deviceId) });
+
+  it('skips candidates that expired, finding the job behind them', async () => {
+    const { sim, client } = await setup();
+    const since = Date.now();
+    const ours = await create(client, 'LOST-1');
+    // Newer than ours, so looked at first; GetStatus answers ExpiredJobIdException for it.
+    const expired = await create(client, 'LOST-2');
+    sim.expire(expired.nativeId);
+    const before = sim.requests.length;
+    const found = await client.findCreatedJob!(input('LOST-1'), since, { signal: signal() });
+    expect(found?.nativeId).toBe(ours.nativeId);
+    expect(sim.requests.slice(before).map((r) => [r.operation, r.status])).toEqual([
+      ['ListJobs', 200],
+      ['GetStatus', 400],
+      ['GetStatus', 200],
+    ]);
+  });
+
+  it('answers that there is none when every recent candidate is expired or cancelled', async () => {
+    const { sim, client } = await setup();
+    const since = Date.now();
+    const expired = await create(client, 'LOST-3');
+    sim.expire(expired.nativeId);
+    const cancelled = await create(client, 'LOST-4');
+    await client.cancelJob!(cancelled.nativeId, { signal: signal() });
+    expect(await client.findCreatedJob!(input('LOST-5'), since, { signal: signal() })).toBeNull();
+  });
+
+  it('does the create that answered 503 with a throttling code only once, and finds its job', async () => {
+    const { sim, client } = await setup();
+    const expired = await create(client, 'LOST-6');
+    sim.expire(expired.nativeId);
+    sim.inject({ status: 503, code: 'Throttling', passThrough: true, method: 'POST', count: 1 });
+    const job = await create(client, 'LOST-7');
+    expect(job.details.deviceId).toBe('LOST-7');
+    expect(sim.requests.filter((r) => r.operation === 'CreateJob').map((r) => r.status)).toEqual([200, 503]);
   });
 });
