@@ -3,11 +3,13 @@
  * top level here, each `providers[]` entry by its adapter's own schema. Every problem becomes one line
  * `path: what is wrong`; values are never echoed, so a secret in a bad field cannot leak into the message.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { authSchema } from './auth/config.js';
 import { type AdapterRegistry, adapterFor, formatFieldPath } from './sdk/index.js';
+import { corsSchema, limitsSchema } from './server/config.js';
 
 const storeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sqlite'), path: z.string().min(1).default('.crossdock/crossdock.sqlite') }).strict(),
@@ -69,9 +71,15 @@ const topLevelSchema = z
       .object({
         host: z.string().min(1).default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(4000),
+        /** Browser origins allowed (CORS, websocket Origin check). */
+        cors: corsSchema,
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 4000 }),
+      .prefault({}),
+    /** Who may call the gateway. Absent: open, and only a loopback host may be served. */
+    auth: authSchema.optional(),
+    /** Request limits, refused before execution. */
+    limits: limitsSchema,
     store: storeSchema.default({ kind: 'sqlite', path: '.crossdock/crossdock.sqlite' }),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Every provider call is aborted after this. */
@@ -184,10 +192,21 @@ export function loadConfigFile(
     if (file) throw new ConfigError([`${file}: no such file`]);
     return undefined;
   }
+  const name = file ?? DEFAULT_CONFIG_FILE;
+  if (statSync(path).isDirectory()) throw new ConfigError([`${name}: is a directory, not a config file`]);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new ConfigError([
+      `${name}: cannot be read (${code === 'EACCES' ? 'permission denied' : (code ?? 'read error')})`,
+    ]);
+  }
   let raw: unknown;
   try {
     // YAML is a superset of JSON, so one parser reads both kinds of file.
-    raw = YAML.parse(readFileSync(path, 'utf8'));
+    raw = YAML.parse(text);
   } catch (error) {
     const where = (error as { linePos?: { line: number; col: number }[] }).linePos?.[0];
     throw new ConfigError([

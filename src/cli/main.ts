@@ -2,7 +2,8 @@
  * `crossdock serve` and `crossdock sandbox`. Argument parsing is node:util's parseArgs (built in, so no
  * CLI framework is needed for two commands). Everything started here is closed on SIGINT/SIGTERM.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import YAML from 'yaml';
@@ -12,6 +13,7 @@ import { createLogger, type LogLevel } from '../log.js';
 import { registry } from '../registry.js';
 import { DEFAULT_SANDBOX_STEP_MS, type Sandbox, type SandboxDescription, startSandbox } from '../sandbox/index.js';
 import { startServer } from '../server/index.js';
+import { prepareToServe, StartupError } from '../server/startup.js';
 
 const HELP = `crossdock — one GraphQL schema over Azure Import/Export, AWS Import/Export and IoT Hub jobs
 
@@ -77,8 +79,7 @@ export function sandboxPolling(stepMs: number) {
 
 /** The embedded store lives under the working directory's `.crossdock/`, like a configured gateway's. */
 function sandboxConfig(description: SandboxDescription, stepMs: number): GatewayConfig {
-  // The simulators start afresh every run, so the sandbox's store (snapshots, event log) does too.
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${SANDBOX_STORE}${suffix}`, { force: true });
+  // The simulators start afresh every run, so the sandbox's store does too (prepareToServe deletes it).
   return parseConfig(
     {
       ...description,
@@ -151,6 +152,17 @@ async function main(argv: string[]): Promise<number> {
   if (command !== 'serve') throw new UsageError(`unknown command "${command}" (try --help)`);
   const portOption = intOption('port', values.port ?? process.env.PORT, 0, 65535);
   let config = loadConfigFile(values.config, registry);
+  const host = values.host ?? config?.server.host ?? '127.0.0.1';
+  const port = portOption ?? config?.server.port ?? 4000;
+  const store = config ? config.store : ({ kind: 'sqlite', path: SANDBOX_STORE } as const);
+  // Checked before the simulators start or any file is touched: a second instance leaves the first's alone.
+  const lock = await prepareToServe({
+    auth: config?.auth,
+    host,
+    port,
+    storePath: store.kind === 'sqlite' ? resolve(store.path) : undefined,
+    freshStore: !config,
+  });
   let sandbox: Sandbox | undefined;
   if (!config) {
     sandbox = await startSandbox(sandboxOptions);
@@ -159,20 +171,19 @@ async function main(argv: string[]): Promise<number> {
   const logLevel = (logLevelOption ?? config.logLevel) as LogLevel;
   const logger = createLogger(logLevel, registry);
   const gateway = createGateway({ ...config, logLevel }, { logger, registry });
-  const server = await startServer(gateway, {
-    host: values.host ?? config.server.host,
-    port: portOption ?? config.server.port,
-  });
+  const server = await startServer(gateway, { host, port });
   onShutdown(async () => {
     await server.close();
     await gateway.dispose();
     await sandbox?.close();
+    lock?.release();
   });
   if (sandbox) {
     const kinds = sandbox.description.providers.map((p) => p.kind).join(', ');
     process.stdout.write(`crossdock: no config file, serving the embedded sandbox (${kinds || 'no providers'})\n`);
   }
   process.stdout.write(`crossdock: GraphQL at ${server.url} (websocket subscriptions on the same URL)\n`);
+  process.stdout.write(`crossdock: ${server.authSummary}\n`);
   logger.info({ url: server.url, accounts: [...gateway.accounts.keys()] }, 'gateway listening');
   return -1;
 }
@@ -182,6 +193,10 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
+    if (error instanceof StartupError) {
+      process.stderr.write(`crossdock: ${error.message}\n`);
+      process.exit(error.exitCode);
+    }
     if (error instanceof ConfigError) {
       process.stderr.write(`crossdock: ${error.message}\n`);
       process.exit(2);
