@@ -520,10 +520,11 @@ describe.runIf(adapters.length > 0)('the gateway under attack', () => {
       expect(local.status).toBe(200);
       expect(local.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
       const port = new URL(open.url).port;
-      for (const headers of [
+      const rebound: Record<string, string>[] = [
         { origin: EVIL_ORIGIN },
         { origin: `http://evil.example:${port}`, host: `evil.example:${port}` },
-      ]) {
+      ];
+      for (const headers of rebound) {
         const ws = socket(open.wsUrl, headers);
         await ws.closed;
         tally.record('origins', '403', String(ws.refusedWith));

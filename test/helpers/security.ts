@@ -121,7 +121,7 @@ export class RawProtocolClient {
 /** A JWKS endpoint on 127.0.0.1 and an issuer that signs with its current key; `rotate()` swaps the key. */
 export async function startIssuer(issuer: string, audience: string) {
   let generation = 0;
-  const keys: { kid: string; privateKey: CryptoKey; jwk: JWK }[] = [];
+  const keys: { kid: string; privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey']; jwk: JWK }[] = [];
   const addKey = async () => {
     generation += 1;
     const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
@@ -130,7 +130,7 @@ export async function startIssuer(issuer: string, audience: string) {
   };
   await addKey();
   let fetches = 0;
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer((_req, res) => {
     fetches += 1;
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: keys.map((k) => k.jwk) }));
   });
