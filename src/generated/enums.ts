@@ -1,3 +1,15 @@
+export const AccountStatus = {
+  /** The last call to the provider succeeded. */
+  HEALTHY: 'HEALTHY',
+  /** The last call failed; earlier ones succeeded. */
+  DEGRADED: 'DEGRADED',
+  /** Several consecutive calls failed. */
+  DOWN: 'DOWN',
+  /** No call has been made yet. */
+  UNKNOWN: 'UNKNOWN'
+} as const;
+
+export type AccountStatus = typeof AccountStatus[keyof typeof AccountStatus];
 /**
  * The public error codes. Every GraphQL error crossdock returns carries one of these in `extensions.code`;
  * errors caused by a provider also carry `extensions.account`, `extensions.provider` and, where the provider
@@ -55,18 +67,6 @@ export const ErrorCode = {
 } as const;
 
 export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode];
-export const AccountStatus = {
-  /** The last call to the provider succeeded. */
-  HEALTHY: 'HEALTHY',
-  /** The last call failed; earlier ones succeeded. */
-  DEGRADED: 'DEGRADED',
-  /** Several consecutive calls failed. */
-  DOWN: 'DOWN',
-  /** No call has been made yet. */
-  UNKNOWN: 'UNKNOWN'
-} as const;
-
-export type AccountStatus = typeof AccountStatus[keyof typeof AccountStatus];
 /** What happened to a job. */
 export const JobEventKind = {
   /**

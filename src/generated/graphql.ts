@@ -18,76 +18,6 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
 };
 
-/** An object with a globally unique, opaque and stable id (Relay Global Object Identification). */
-export type Node = {
-  /** Opaque global id; pass it to `node` or `job` to fetch the object again. */
-  id: Scalars['ID']['output'];
-};
-
-/**
- * The public error codes. Every GraphQL error crossdock returns carries one of these in `extensions.code`;
- * errors caused by a provider also carry `extensions.account`, `extensions.provider` and, where the provider
- * answered, `extensions.providerCode` (the provider's own code, e.g. `ResourceNotFound` or `InvalidJobIdException`).
- */
-export type ErrorCode =
-  /** The request itself is invalid (bad id, bad argument, bad input field named in `extensions.field`). */
-  | 'BAD_USER_INPUT'
-  /** The job or object does not exist (or no longer exists) at the provider. */
-  | 'NOT_FOUND'
-  /** The provider does not allow this action in the job's current state (`extensions.state`). */
-  | 'NOT_ALLOWED_IN_STATE'
-  /** The provider has no such operation (e.g. updating an IoT Hub job). */
-  | 'UNSUPPORTED'
-  /** The idempotency key was used before with different input. */
-  | 'IDEMPOTENCY_CONFLICT'
-  /** The provider could not be reached, timed out or answered with a server error. */
-  | 'PROVIDER_UNAVAILABLE'
-  /** The provider refused the account's credentials. */
-  | 'PROVIDER_AUTH_FAILED'
-  /** The provider refused the request for another reason; see `extensions.providerCode`. */
-  | 'PROVIDER_ERROR'
-  /**
-   * The provider, or the gateway itself (too many requests from one principal, HTTP 429), throttled the request;
-   * `extensions.retryAfterSeconds` says how long to wait when known.
-   */
-  | 'RATE_LIMITED'
-  /** The client did not authenticate to the gateway. */
-  | 'UNAUTHENTICATED'
-  /** The client may not do this. */
-  | 'FORBIDDEN'
-  /** A subscription cursor is older than the event log's retention: re-query, then subscribe again. */
-  | 'CURSOR_EXPIRED'
-  /** A subscriber fell too far behind live events; it must resume from its last cursor. */
-  | 'SLOW_CONSUMER'
-  /**
-   * The operation is over one of the gateway's query limits (`limits` in the config), refused before execution:
-   * `extensions.limit` names it (`nodes`, `depth`, `aliases`, `directives`, `tokens`), `extensions.max` is the
-   * limit and `extensions.measured` what the operation asked for.
-   */
-  | 'QUERY_TOO_COMPLEX'
-  /**
-   * The request body or the response is larger than the gateway allows (`extensions.limit`, `extensions.max`
-   * in bytes): ask for fewer nodes or fields.
-   */
-  | 'PAYLOAD_TOO_LARGE'
-  /** The websocket connection has as many operations running as the gateway allows (`extensions.max`). */
-  | 'TOO_MANY_SUBSCRIPTIONS'
-  /** An automatic persisted query's hash is unknown: send the query text with the hash (Apollo's APQ protocol). */
-  | 'PERSISTED_QUERY_NOT_FOUND'
-  /** The request used a persisted-query protocol the gateway does not support. */
-  | 'PERSISTED_QUERY_NOT_SUPPORTED'
-  /** An unexpected gateway failure (details are in the gateway's log, never in the response). */
-  | 'INTERNAL';
-
-/** Relay connection page information. */
-export type PageInfo = {
-  __typename?: 'PageInfo';
-  hasNextPage: Scalars['Boolean']['output'];
-  hasPreviousPage: Scalars['Boolean']['output'];
-  startCursor: Maybe<Scalars['String']['output']>;
-  endCursor: Maybe<Scalars['String']['output']>;
-};
-
 export type AccountStatus =
   /** The last call to the provider succeeded. */
   | 'HEALTHY'
@@ -190,130 +120,74 @@ export type QueryJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** An object with a globally unique, opaque and stable id (Relay Global Object Identification). */
+export type Node = {
+  /** Opaque global id; pass it to `node` or `job` to fetch the object again. */
+  id: Scalars['ID']['output'];
+};
+
 /**
- * Create a job at one account. Besides the common fields, set exactly one provider field — the one of the
- * account's provider (`azureImportExport`, `awsImportExport`, `iotHub`; each adapter adds its own with
- * `extend input`, see adapters/<kind>/schema.graphql). Setting none or several is a BAD_USER_INPUT error.
+ * The public error codes. Every GraphQL error crossdock returns carries one of these in `extensions.code`;
+ * errors caused by a provider also carry `extensions.account`, `extensions.provider` and, where the provider
+ * answered, `extensions.providerCode` (the provider's own code, e.g. `ResourceNotFound` or `InvalidJobIdException`).
  */
-export type CreateJobInput = {
-  /** The configured account (`ProviderAccount.name`) to create the job at. */
-  account: Scalars['String']['input'];
+export type ErrorCode =
+  /** The request itself is invalid (bad id, bad argument, bad input field named in `extensions.field`). */
+  | 'BAD_USER_INPUT'
+  /** The job or object does not exist (or no longer exists) at the provider. */
+  | 'NOT_FOUND'
+  /** The provider does not allow this action in the job's current state (`extensions.state`). */
+  | 'NOT_ALLOWED_IN_STATE'
+  /** The provider has no such operation (e.g. updating an IoT Hub job). */
+  | 'UNSUPPORTED'
+  /** The idempotency key was used before with different input. */
+  | 'IDEMPOTENCY_CONFLICT'
+  /** The provider could not be reached, timed out or answered with a server error. */
+  | 'PROVIDER_UNAVAILABLE'
+  /** The provider refused the account's credentials. */
+  | 'PROVIDER_AUTH_FAILED'
+  /** The provider refused the request for another reason; see `extensions.providerCode`. */
+  | 'PROVIDER_ERROR'
   /**
-   * Makes retries safe: the same key with the same input returns the job the first request created, without
-   * a second create at the provider (also across gateway restarts); the same key with different input is an
-   * IDEMPOTENCY_CONFLICT error. Keys are kept for 7 days.
+   * The provider, or the gateway itself (too many requests from one principal, HTTP 429), throttled the request;
+   * `extensions.retryAfterSeconds` says how long to wait when known.
    */
-  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** Validate at the provider without creating anything, where the provider supports it (`capabilities.dryRun`). */
-  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Create an AWS Import/Export job (accounts of provider `aws-import-export`). */
-  awsImportExport?: InputMaybe<AwsImportExportCreateJobInput>;
-  /** Create an Azure Import/Export job (accounts of provider `azure-import-export`). */
-  azureImportExport?: InputMaybe<AzureImportExportCreateInput>;
-  /** Azure IoT Hub: a device import or export job (accounts of kind `iot-hub`). */
-  iotHub?: InputMaybe<IotHubCreateJobInput>;
-};
-
-/**
- * Change a job. Besides `id`, set exactly one provider field — the one of the job's provider. What may change
- * depends on the provider and the job's state (`Job.allowedActions`).
- */
-export type UpdateJobInput = {
-  /** Global id of the job. */
-  id: Scalars['ID']['input'];
-  /** Replace the manifest of an AWS Import/Export job. */
-  awsImportExport?: InputMaybe<AwsImportExportUpdateJobInput>;
-  /** Change an Azure Import/Export job. */
-  azureImportExport?: InputMaybe<AzureImportExportUpdateInput>;
-};
-
-/**
- * A failure of a mutation, returned in the payload (the job is then null or unchanged). `code` is the same public
- * enum as `extensions.code` of GraphQL errors.
- */
-export type MutationError = {
-  __typename?: 'MutationError';
-  code: ErrorCode;
-  message: Scalars['String']['output'];
-  /** The input path of the bad field, e.g. `input.azureImportExport.driveList[0].driveId` (BAD_USER_INPUT). */
-  field: Maybe<Scalars['String']['output']>;
-  account: Maybe<Scalars['String']['output']>;
-  provider: Maybe<Scalars['String']['output']>;
-  /** The provider's own error code, where the provider answered. */
-  providerCode: Maybe<Scalars['String']['output']>;
-  /** The job's current state (NOT_ALLOWED_IN_STATE). */
-  state: Maybe<JobState>;
-  /** Seconds to wait before retrying (RATE_LIMITED), where known. */
-  retryAfterSeconds: Maybe<Scalars['Int']['output']>;
-};
-
-export type CreateJobPayload = {
-  __typename?: 'CreateJobPayload';
-  /** The created job (null after a dry run or on failure). */
-  job: Maybe<Job>;
-  /** True when this was a dry run: the provider validated the input and nothing was created. */
-  dryRun: Scalars['Boolean']['output'];
-  /** True when an earlier request with the same idempotency key created the job; nothing new was created. */
-  replayed: Scalars['Boolean']['output'];
-  /** Warnings the provider returned with the result. */
-  warnings: Array<Scalars['String']['output']>;
-  errors: Array<MutationError>;
-};
-
-export type UpdateJobPayload = {
-  __typename?: 'UpdateJobPayload';
-  /** The job after the change (null on failure). */
-  job: Maybe<Job>;
-  errors: Array<MutationError>;
-};
-
-export type CancelJobPayload = {
-  __typename?: 'CancelJobPayload';
-  /** The job after the cancel request (its state may stay unchanged with `cancelRequested` until the provider finishes). */
-  job: Maybe<Job>;
-  errors: Array<MutationError>;
-};
-
-export type DeleteJobPayload = {
-  __typename?: 'DeleteJobPayload';
-  /** The global id of the deleted job (null on failure). */
-  deletedId: Maybe<Scalars['ID']['output']>;
-  errors: Array<MutationError>;
-};
-
-export type Mutation = {
-  __typename?: 'Mutation';
-  /** Create a job at one account. Input is validated before any provider call. */
-  createJob: CreateJobPayload;
-  /** Change a job: shipping information, return address, manifest, ... as its provider allows. */
-  updateJob: UpdateJobPayload;
-  /** Ask the provider to cancel a job; refused with NOT_ALLOWED_IN_STATE where the provider does not allow it. */
-  cancelJob: CancelJobPayload;
+  | 'RATE_LIMITED'
+  /** The client did not authenticate to the gateway. */
+  | 'UNAUTHENTICATED'
+  /** The client may not do this. */
+  | 'FORBIDDEN'
+  /** A subscription cursor is older than the event log's retention: re-query, then subscribe again. */
+  | 'CURSOR_EXPIRED'
+  /** A subscriber fell too far behind live events; it must resume from its last cursor. */
+  | 'SLOW_CONSUMER'
   /**
-   * Delete a job at its provider (Azure Import/Export: only in CREATING or COMPLETED); refused with
-   * NOT_ALLOWED_IN_STATE otherwise, UNSUPPORTED where the provider has no delete. Subscribers see REMOVED.
+   * The operation is over one of the gateway's query limits (`limits` in the config), refused before execution:
+   * `extensions.limit` names it (`nodes`, `depth`, `aliases`, `directives`, `tokens`), `extensions.max` is the
+   * limit and `extensions.measured` what the operation asked for.
    */
-  deleteJob: DeleteJobPayload;
-};
+  | 'QUERY_TOO_COMPLEX'
+  /**
+   * The request body or the response is larger than the gateway allows (`extensions.limit`, `extensions.max`
+   * in bytes): ask for fewer nodes or fields.
+   */
+  | 'PAYLOAD_TOO_LARGE'
+  /** The websocket connection has as many operations running as the gateway allows (`extensions.max`). */
+  | 'TOO_MANY_SUBSCRIPTIONS'
+  /** An automatic persisted query's hash is unknown: send the query text with the hash (Apollo's APQ protocol). */
+  | 'PERSISTED_QUERY_NOT_FOUND'
+  /** The request used a persisted-query protocol the gateway does not support. */
+  | 'PERSISTED_QUERY_NOT_SUPPORTED'
+  /** An unexpected gateway failure (details are in the gateway's log, never in the response). */
+  | 'INTERNAL';
 
-
-export type MutationCreateJobArgs = {
-  input: CreateJobInput;
-};
-
-
-export type MutationUpdateJobArgs = {
-  input: UpdateJobInput;
-};
-
-
-export type MutationCancelJobArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-export type MutationDeleteJobArgs = {
-  id: Scalars['ID']['input'];
+/** Relay connection page information. */
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  hasNextPage: Scalars['Boolean']['output'];
+  hasPreviousPage: Scalars['Boolean']['output'];
+  startCursor: Maybe<Scalars['String']['output']>;
+  endCursor: Maybe<Scalars['String']['output']>;
 };
 
 /** What happened to a job. */
@@ -636,6 +510,132 @@ export type JobConnection = {
 };
 
 /**
+ * Create a job at one account. Besides the common fields, set exactly one provider field — the one of the
+ * account's provider (`azureImportExport`, `awsImportExport`, `iotHub`; each adapter adds its own with
+ * `extend input`, see adapters/<kind>/schema.graphql). Setting none or several is a BAD_USER_INPUT error.
+ */
+export type CreateJobInput = {
+  /** The configured account (`ProviderAccount.name`) to create the job at. */
+  account: Scalars['String']['input'];
+  /**
+   * Makes retries safe: the same key with the same input returns the job the first request created, without
+   * a second create at the provider (also across gateway restarts); the same key with different input is an
+   * IDEMPOTENCY_CONFLICT error. Keys are kept for 7 days.
+   */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** Validate at the provider without creating anything, where the provider supports it (`capabilities.dryRun`). */
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Create an AWS Import/Export job (accounts of provider `aws-import-export`). */
+  awsImportExport?: InputMaybe<AwsImportExportCreateJobInput>;
+  /** Create an Azure Import/Export job (accounts of provider `azure-import-export`). */
+  azureImportExport?: InputMaybe<AzureImportExportCreateInput>;
+  /** Azure IoT Hub: a device import or export job (accounts of kind `iot-hub`). */
+  iotHub?: InputMaybe<IotHubCreateJobInput>;
+};
+
+/**
+ * Change a job. Besides `id`, set exactly one provider field — the one of the job's provider. What may change
+ * depends on the provider and the job's state (`Job.allowedActions`).
+ */
+export type UpdateJobInput = {
+  /** Global id of the job. */
+  id: Scalars['ID']['input'];
+  /** Replace the manifest of an AWS Import/Export job. */
+  awsImportExport?: InputMaybe<AwsImportExportUpdateJobInput>;
+  /** Change an Azure Import/Export job. */
+  azureImportExport?: InputMaybe<AzureImportExportUpdateInput>;
+};
+
+/**
+ * A failure of a mutation, returned in the payload (the job is then null or unchanged). `code` is the same public
+ * enum as `extensions.code` of GraphQL errors.
+ */
+export type MutationError = {
+  __typename?: 'MutationError';
+  code: ErrorCode;
+  message: Scalars['String']['output'];
+  /** The input path of the bad field, e.g. `input.azureImportExport.driveList[0].driveId` (BAD_USER_INPUT). */
+  field: Maybe<Scalars['String']['output']>;
+  account: Maybe<Scalars['String']['output']>;
+  provider: Maybe<Scalars['String']['output']>;
+  /** The provider's own error code, where the provider answered. */
+  providerCode: Maybe<Scalars['String']['output']>;
+  /** The job's current state (NOT_ALLOWED_IN_STATE). */
+  state: Maybe<JobState>;
+  /** Seconds to wait before retrying (RATE_LIMITED), where known. */
+  retryAfterSeconds: Maybe<Scalars['Int']['output']>;
+};
+
+export type CreateJobPayload = {
+  __typename?: 'CreateJobPayload';
+  /** The created job (null after a dry run or on failure). */
+  job: Maybe<Job>;
+  /** True when this was a dry run: the provider validated the input and nothing was created. */
+  dryRun: Scalars['Boolean']['output'];
+  /** True when an earlier request with the same idempotency key created the job; nothing new was created. */
+  replayed: Scalars['Boolean']['output'];
+  /** Warnings the provider returned with the result. */
+  warnings: Array<Scalars['String']['output']>;
+  errors: Array<MutationError>;
+};
+
+export type UpdateJobPayload = {
+  __typename?: 'UpdateJobPayload';
+  /** The job after the change (null on failure). */
+  job: Maybe<Job>;
+  errors: Array<MutationError>;
+};
+
+export type CancelJobPayload = {
+  __typename?: 'CancelJobPayload';
+  /** The job after the cancel request (its state may stay unchanged with `cancelRequested` until the provider finishes). */
+  job: Maybe<Job>;
+  errors: Array<MutationError>;
+};
+
+export type DeleteJobPayload = {
+  __typename?: 'DeleteJobPayload';
+  /** The global id of the deleted job (null on failure). */
+  deletedId: Maybe<Scalars['ID']['output']>;
+  errors: Array<MutationError>;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Create a job at one account. Input is validated before any provider call. */
+  createJob: CreateJobPayload;
+  /** Change a job: shipping information, return address, manifest, ... as its provider allows. */
+  updateJob: UpdateJobPayload;
+  /** Ask the provider to cancel a job; refused with NOT_ALLOWED_IN_STATE where the provider does not allow it. */
+  cancelJob: CancelJobPayload;
+  /**
+   * Delete a job at its provider (Azure Import/Export: only in CREATING or COMPLETED); refused with
+   * NOT_ALLOWED_IN_STATE otherwise, UNSUPPORTED where the provider has no delete. Subscribers see REMOVED.
+   */
+  deleteJob: DeleteJobPayload;
+};
+
+
+export type MutationCreateJobArgs = {
+  input: CreateJobInput;
+};
+
+
+export type MutationUpdateJobArgs = {
+  input: UpdateJobInput;
+};
+
+
+export type MutationCancelJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+/**
  * An AWS Import/Export job (API 2010-06-01) to create. The manifest is checked before any call to AWS; each
  * problem is a BAD_USER_INPUT error naming its field (`input.awsImportExport.manifest.returnAddress.city`) and
  * the error code AWS would have answered with. `dryRun: true` asks AWS to validate only (ValidateOnly).
@@ -936,28 +936,20 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  ErrorCode: ErrorCode;
-  PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   AccountStatus: AccountStatus;
   AccountHealth: ResolverTypeWrapper<AccountHealth>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ActionCapability: ResolverTypeWrapper<ActionCapability>;
   AccountCapabilities: ResolverTypeWrapper<AccountCapabilities>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ProviderAccount: ResolverTypeWrapper<AccountRuntime>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  CreateJobInput: CreateJobInput;
-  UpdateJobInput: UpdateJobInput;
-  MutationError: ResolverTypeWrapper<MutationError>;
-  CreateJobPayload: ResolverTypeWrapper<Omit<CreateJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
-  UpdateJobPayload: ResolverTypeWrapper<Omit<UpdateJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
-  CancelJobPayload: ResolverTypeWrapper<Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
-  DeleteJobPayload: ResolverTypeWrapper<DeleteJobPayload>;
-  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  ErrorCode: ErrorCode;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   JobEventKind: JobEventKind;
   JobEventFilter: JobEventFilter;
   JobEvent: ResolverTypeWrapper<JobEventRecord>;
@@ -981,6 +973,14 @@ export type ResolversTypes = {
   JobFilter: JobFilter;
   JobEdge: ResolverTypeWrapper<Omit<JobEdge, 'node'> & { node: ResolversTypes['Job'] }>;
   JobConnection: ResolverTypeWrapper<Omit<JobConnection, 'edges'> & { edges: Array<ResolversTypes['JobEdge']> }>;
+  CreateJobInput: CreateJobInput;
+  UpdateJobInput: UpdateJobInput;
+  MutationError: ResolverTypeWrapper<MutationError>;
+  CreateJobPayload: ResolverTypeWrapper<Omit<CreateJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
+  UpdateJobPayload: ResolverTypeWrapper<Omit<UpdateJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
+  CancelJobPayload: ResolverTypeWrapper<Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
+  DeleteJobPayload: ResolverTypeWrapper<DeleteJobPayload>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   AwsImportExportCreateJobInput: AwsImportExportCreateJobInput;
   AwsImportExportUpdateJobInput: AwsImportExportUpdateJobInput;
   AzureImportExportCreateInput: AzureImportExportCreateInput;
@@ -1000,26 +1000,18 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
-  ID: Scalars['ID']['output'];
-  DateTime: Scalars['DateTime']['output'];
-  PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
-  String: Scalars['String']['output'];
   AccountHealth: AccountHealth;
+  String: Scalars['String']['output'];
   Int: Scalars['Int']['output'];
   ActionCapability: ActionCapability;
   AccountCapabilities: AccountCapabilities;
+  Boolean: Scalars['Boolean']['output'];
   ProviderAccount: AccountRuntime;
   Query: Record<PropertyKey, never>;
-  CreateJobInput: CreateJobInput;
-  UpdateJobInput: UpdateJobInput;
-  MutationError: MutationError;
-  CreateJobPayload: Omit<CreateJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
-  UpdateJobPayload: Omit<UpdateJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
-  CancelJobPayload: Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
-  DeleteJobPayload: DeleteJobPayload;
-  Mutation: Record<PropertyKey, never>;
+  ID: Scalars['ID']['output'];
+  Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
+  DateTime: Scalars['DateTime']['output'];
+  PageInfo: PageInfo;
   JobEventFilter: JobEventFilter;
   JobEvent: JobEventRecord;
   Subscription: Record<PropertyKey, never>;
@@ -1037,6 +1029,14 @@ export type ResolversParentTypes = {
   JobFilter: JobFilter;
   JobEdge: Omit<JobEdge, 'node'> & { node: ResolversParentTypes['Job'] };
   JobConnection: Omit<JobConnection, 'edges'> & { edges: Array<ResolversParentTypes['JobEdge']> };
+  CreateJobInput: CreateJobInput;
+  UpdateJobInput: UpdateJobInput;
+  MutationError: MutationError;
+  CreateJobPayload: Omit<CreateJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
+  UpdateJobPayload: Omit<UpdateJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
+  CancelJobPayload: Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
+  DeleteJobPayload: DeleteJobPayload;
+  Mutation: Record<PropertyKey, never>;
   AwsImportExportCreateJobInput: AwsImportExportCreateJobInput;
   AwsImportExportUpdateJobInput: AwsImportExportUpdateJobInput;
   AzureImportExportCreateInput: AzureImportExportCreateInput;
@@ -1049,21 +1049,6 @@ export type ResolversParentTypes = {
   AzureImportExportBlobListInput: AzureImportExportBlobListInput;
   AzureImportExportEncryptionKeyInput: AzureImportExportEncryptionKeyInput;
   IotHubCreateJobInput: IotHubCreateJobInput;
-};
-
-export type NodeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
-  __resolveType: TypeResolveFn<'Job', ParentType, ContextType>;
-};
-
-export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
-  name: 'DateTime';
-}
-
-export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
-  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type AccountHealthResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AccountHealth'] = ResolversParentTypes['AccountHealth']> = {
@@ -1105,45 +1090,19 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<QueryJobsArgs, 'first'>>;
 };
 
-export type MutationErrorResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['MutationError'] = ResolversParentTypes['MutationError']> = {
-  code?: Resolver<ResolversTypes['ErrorCode'], ParentType, ContextType>;
-  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  account?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  provider?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  providerCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  state?: Resolver<Maybe<ResolversTypes['JobState']>, ParentType, ContextType>;
-  retryAfterSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+export type NodeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
+  __resolveType: TypeResolveFn<'Job', ParentType, ContextType>;
 };
 
-export type CreateJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CreateJobPayload'] = ResolversParentTypes['CreateJobPayload']> = {
-  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
-  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  warnings?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
-  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
-};
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
 
-export type UpdateJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UpdateJobPayload'] = ResolversParentTypes['UpdateJobPayload']> = {
-  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
-  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
-};
-
-export type CancelJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CancelJobPayload'] = ResolversParentTypes['CancelJobPayload']> = {
-  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
-  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
-};
-
-export type DeleteJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DeleteJobPayload'] = ResolversParentTypes['DeleteJobPayload']> = {
-  deletedId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
-  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
-};
-
-export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
-  createJob?: Resolver<ResolversTypes['CreateJobPayload'], ParentType, ContextType, RequireFields<MutationCreateJobArgs, 'input'>>;
-  updateJob?: Resolver<ResolversTypes['UpdateJobPayload'], ParentType, ContextType, RequireFields<MutationUpdateJobArgs, 'input'>>;
-  cancelJob?: Resolver<ResolversTypes['CancelJobPayload'], ParentType, ContextType, RequireFields<MutationCancelJobArgs, 'id'>>;
-  deleteJob?: Resolver<ResolversTypes['DeleteJobPayload'], ParentType, ContextType, RequireFields<MutationDeleteJobArgs, 'id'>>;
+export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type JobEventResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['JobEvent'] = ResolversParentTypes['JobEvent']> = {
@@ -1275,21 +1234,56 @@ export type JobConnectionResolvers<ContextType = GatewayContext, ParentType exte
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type MutationErrorResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['MutationError'] = ResolversParentTypes['MutationError']> = {
+  code?: Resolver<ResolversTypes['ErrorCode'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  account?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  provider?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  providerCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  state?: Resolver<Maybe<ResolversTypes['JobState']>, ParentType, ContextType>;
+  retryAfterSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type CreateJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CreateJobPayload'] = ResolversParentTypes['CreateJobPayload']> = {
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  warnings?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
+};
+
+export type UpdateJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UpdateJobPayload'] = ResolversParentTypes['UpdateJobPayload']> = {
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
+};
+
+export type CancelJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CancelJobPayload'] = ResolversParentTypes['CancelJobPayload']> = {
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
+};
+
+export type DeleteJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DeleteJobPayload'] = ResolversParentTypes['DeleteJobPayload']> = {
+  deletedId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
+};
+
+export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createJob?: Resolver<ResolversTypes['CreateJobPayload'], ParentType, ContextType, RequireFields<MutationCreateJobArgs, 'input'>>;
+  updateJob?: Resolver<ResolversTypes['UpdateJobPayload'], ParentType, ContextType, RequireFields<MutationUpdateJobArgs, 'input'>>;
+  cancelJob?: Resolver<ResolversTypes['CancelJobPayload'], ParentType, ContextType, RequireFields<MutationCancelJobArgs, 'id'>>;
+  deleteJob?: Resolver<ResolversTypes['DeleteJobPayload'], ParentType, ContextType, RequireFields<MutationDeleteJobArgs, 'id'>>;
+};
+
 export type Resolvers<ContextType = GatewayContext> = {
-  Node?: NodeResolvers<ContextType>;
-  DateTime?: GraphQLScalarType;
-  PageInfo?: PageInfoResolvers<ContextType>;
   AccountHealth?: AccountHealthResolvers<ContextType>;
   ActionCapability?: ActionCapabilityResolvers<ContextType>;
   AccountCapabilities?: AccountCapabilitiesResolvers<ContextType>;
   ProviderAccount?: ProviderAccountResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
-  MutationError?: MutationErrorResolvers<ContextType>;
-  CreateJobPayload?: CreateJobPayloadResolvers<ContextType>;
-  UpdateJobPayload?: UpdateJobPayloadResolvers<ContextType>;
-  CancelJobPayload?: CancelJobPayloadResolvers<ContextType>;
-  DeleteJobPayload?: DeleteJobPayloadResolvers<ContextType>;
-  Mutation?: MutationResolvers<ContextType>;
+  Node?: NodeResolvers<ContextType>;
+  DateTime?: GraphQLScalarType;
+  PageInfo?: PageInfoResolvers<ContextType>;
   JobEvent?: JobEventResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   Job?: JobResolvers<ContextType>;
@@ -1304,5 +1298,11 @@ export type Resolvers<ContextType = GatewayContext> = {
   JobStateTransition?: JobStateTransitionResolvers<ContextType>;
   JobEdge?: JobEdgeResolvers<ContextType>;
   JobConnection?: JobConnectionResolvers<ContextType>;
+  MutationError?: MutationErrorResolvers<ContextType>;
+  CreateJobPayload?: CreateJobPayloadResolvers<ContextType>;
+  UpdateJobPayload?: UpdateJobPayloadResolvers<ContextType>;
+  CancelJobPayload?: CancelJobPayloadResolvers<ContextType>;
+  DeleteJobPayload?: DeleteJobPayloadResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
 };
 
