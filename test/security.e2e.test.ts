@@ -399,12 +399,19 @@ describe.runIf(adapters.length > 0)('the gateway under attack', () => {
     it('errors one websocket operation with a syntax error and keeps the socket', async () => {
       const client = socket(toWsUrl(url));
       expect(await client.init({ authorization: `Bearer ${KEYS.viewer}` })).toBe(true);
-      for (const [id, bad] of [
+      const deep = JSON.parse(`${'['.repeat(1_000)}${']'.repeat(1_000)}`) as unknown;
+      const bad: [string, string, Record<string, unknown>?][] = [
         ['syntax', '{ jobs( '],
         ['unknown field', '{ nope }'],
         ['no operation', 'fragment F on Query { accounts { name } }'],
-      ]) {
-        const { errors } = await client.run(id!, bad!);
+        [
+          'wrong variables',
+          'subscription ($f: JobEventFilter) { jobEvents(filter: $f) { cursor } }',
+          { f: { x: deep } },
+        ],
+      ];
+      for (const [id, query, variables] of bad) {
+        const { errors } = await client.run(id, query, variables);
         tally.record('hostile input', 'BAD_USER_INPUT', String(errors?.[0]?.extensions?.code));
         expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       }

@@ -25,6 +25,7 @@ import {
   type GraphQLFormattedError,
   type GraphQLSchema,
   getOperationAST,
+  getVariableValues,
   parse,
   specifiedRules,
   validate,
@@ -239,6 +240,11 @@ export function attachWebSocket(
           ),
         ];
       const variables = (payload.variables ?? undefined) as Record<string, unknown> | undefined;
+      // As Apollo does over HTTP: wrong variables are the client's mistake, named without their value.
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, {
+        maxErrors: 10,
+      });
+      if (coerced.errors) return coerced.errors.map((e) => clientMistake(e, ErrorCode.BAD_USER_INPUT));
       const refused = edge.checkOperation({
         principal: state.principal,
         schema,
