@@ -110,7 +110,8 @@ export function describeAuth(config: GatewayConfig, host: string): string {
   return `no authentication: open to every local user on loopback (${host}); add an auth section to serve other hosts`;
 }
 
-const OPERATION_ROLE_CODES = new Set<string>([ErrorCode.FORBIDDEN]);
+/** Codes of mutations the edge refused before they ran (audit outcome `refused`, not `errors`). */
+const REFUSED_BEFORE_EXECUTION = new Set<string>([ErrorCode.FORBIDDEN, ErrorCode.QUERY_TOO_COMPLEX]);
 
 export async function createEdge(config: GatewayConfig, host: string, logger: Logger): Promise<Edge> {
   const authenticator = await createAuthenticator(config.auth);
@@ -184,7 +185,8 @@ export async function createEdge(config: GatewayConfig, host: string, logger: Lo
           via: principal.via,
           operationName: operation.name?.value ?? null,
           mutations: rootFields(document, operation),
-          outcome: codes.length === 0 ? 'ok' : codes.some((c) => OPERATION_ROLE_CODES.has(c)) ? 'refused' : 'errors',
+          outcome:
+            codes.length === 0 ? 'ok' : codes.some((c) => REFUSED_BEFORE_EXECUTION.has(c)) ? 'refused' : 'errors',
           ...(codes.length ? { errorCodes: codes } : {}),
         },
         'mutation',
