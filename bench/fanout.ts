@@ -135,7 +135,17 @@ class Subscribers {
 }
 
 export async function measureFanOut(subscribers: number, distinctVariables: boolean): Promise<FanOutResult> {
-  const t: TestGateway = await startTestGateway({ seedJobs: SEED_JOBS, seed: 9, autopilot: true, logLevel: 'warn' });
+  const t: TestGateway = await startTestGateway({
+    seedJobs: SEED_JOBS,
+    seed: 9,
+    autopilot: true,
+    logLevel: 'warn',
+    // Every subscriber is the same anonymous loopback caller, one socket each: above the default caps.
+    configure: (config) => ({
+      ...config,
+      limits: { websocket: { maxConnections: subscribers + 100, maxConnectionsPerPrincipal: subscribers + 100 } },
+    }),
+  });
   let open: Subscribers | undefined;
   try {
     const accounts = [...t.gateway.accounts.keys()];

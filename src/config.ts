@@ -3,11 +3,13 @@
  * top level here, each `providers[]` entry by its adapter's own schema. Every problem becomes one line
  * `path: what is wrong`; values are never echoed, so a secret in a bad field cannot leak into the message.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { authSchema } from './auth/config.js';
 import { type AdapterRegistry, adapterFor, formatFieldPath } from './sdk/index.js';
+import { corsSchema, limitsSchema } from './server/config.js';
 
 const storeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sqlite'), path: z.string().min(1).default('.crossdock/crossdock.sqlite') }).strict(),
@@ -73,9 +75,15 @@ const topLevelSchema = z
         dashboard: z.boolean().default(true),
         /** GraphiQL for browsers at GET /graphql (served only while introspection is on). */
         explorer: z.boolean().default(true),
+        /** Browser origins allowed (CORS, websocket Origin check). */
+        cors: corsSchema,
       })
       .strict()
       .prefault({}),
+    /** Who may call the gateway. Absent: open, and only a loopback host may be served. */
+    auth: authSchema.optional(),
+    /** Request limits, refused before execution. */
+    limits: limitsSchema,
     store: storeSchema.default({ kind: 'sqlite', path: '.crossdock/crossdock.sqlite' }),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Every provider call is aborted after this. */
@@ -188,10 +196,21 @@ export function loadConfigFile(
     if (file) throw new ConfigError([`${file}: no such file`]);
     return undefined;
   }
+  const name = file ?? DEFAULT_CONFIG_FILE;
+  if (statSync(path).isDirectory()) throw new ConfigError([`${name}: is a directory, not a config file`]);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new ConfigError([
+      `${name}: cannot be read (${code === 'EACCES' ? 'permission denied' : (code ?? 'read error')})`,
+    ]);
+  }
   let raw: unknown;
   try {
     // YAML is a superset of JSON, so one parser reads both kinds of file.
-    raw = YAML.parse(readFileSync(path, 'utf8'));
+    raw = YAML.parse(text);
   } catch (error) {
     const where = (error as { linePos?: { line: number; col: number }[] }).linePos?.[0];
     throw new ConfigError([

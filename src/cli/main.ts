@@ -49,6 +49,11 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     const { name, code, message } = error as { name?: string; code?: string; message?: string };
+    if (name === 'StartupError') {
+      // One line saying why (port in use, store locked or not ours): exit 1 or 2 as the check decided.
+      process.stderr.write(`crossdock: ${message}\n`);
+      process.exit((error as { exitCode: number }).exitCode);
+    }
     if (name === 'ConfigError') {
       process.stderr.write(`crossdock: ${message}\n`);
       process.exit(2);

@@ -1,5 +1,4 @@
 /** `crossdock sandbox`, and the config `crossdock serve` gives the gateway when it runs on the sandbox. */
-import { rmSync } from 'node:fs';
 import YAML from 'yaml';
 import { type GatewayConfig, parseConfig } from '../config.js';
 import { registry } from '../registry.js';
@@ -14,7 +13,8 @@ import type { Command } from './main.js';
 import { type CliInput, DEFAULT_SANDBOX_SEED, UsageError } from './options.js';
 import { onShutdown } from './signals.js';
 
-const SANDBOX_STORE = '.crossdock/sandbox.sqlite';
+/** The sandbox's store lives under the working directory's `.crossdock/`, like a configured gateway's. */
+export const SANDBOX_STORE = '.crossdock/sandbox.sqlite';
 
 export function sandboxOptions(cli: CliInput): SandboxOptions & { stepMs: number } {
   return {
@@ -37,9 +37,8 @@ export function sandboxPolling(stepMs: number) {
 export async function startSandboxForGateway(cli: CliInput): Promise<{ sandbox: Sandbox; config: GatewayConfig }> {
   const options = sandboxOptions(cli);
   const sandbox = await startSandbox(options);
-  // The simulators start afresh every run, so the sandbox's store (snapshots, event log) does too. It lives
-  // under the working directory's `.crossdock/`, like a configured gateway's.
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${SANDBOX_STORE}${suffix}`, { force: true });
+  // The simulators start afresh every run, so the sandbox's store does too: `serve` had prepareToServe delete
+  // it, under the store's lock, before the simulators started.
   const config = parseConfig(
     {
       ...sandbox.description,

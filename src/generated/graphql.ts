@@ -148,7 +148,10 @@ export type ErrorCode =
   | 'PROVIDER_AUTH_FAILED'
   /** The provider refused the request for another reason; see `extensions.providerCode`. */
   | 'PROVIDER_ERROR'
-  /** The provider throttled the request; `extensions.retryAfterSeconds` says how long to wait when known. */
+  /**
+   * The provider, or the gateway itself (too many requests from one principal, HTTP 429), throttled the request;
+   * `extensions.retryAfterSeconds` says how long to wait when known.
+   */
   | 'RATE_LIMITED'
   /** The client did not authenticate to the gateway. */
   | 'UNAUTHENTICATED'
@@ -158,6 +161,23 @@ export type ErrorCode =
   | 'CURSOR_EXPIRED'
   /** A subscriber fell too far behind live events; it must resume from its last cursor. */
   | 'SLOW_CONSUMER'
+  /**
+   * The operation is over one of the gateway's query limits (`limits` in the config), refused before execution:
+   * `extensions.limit` names it (`nodes`, `depth`, `aliases`, `directives`, `tokens`), `extensions.max` is the
+   * limit and `extensions.measured` what the operation asked for.
+   */
+  | 'QUERY_TOO_COMPLEX'
+  /**
+   * The request body or the response is larger than the gateway allows (`extensions.limit`, `extensions.max`
+   * in bytes): ask for fewer nodes or fields.
+   */
+  | 'PAYLOAD_TOO_LARGE'
+  /** The websocket connection has as many operations running as the gateway allows (`extensions.max`). */
+  | 'TOO_MANY_SUBSCRIPTIONS'
+  /** An automatic persisted query's hash is unknown: send the query text with the hash (Apollo's APQ protocol). */
+  | 'PERSISTED_QUERY_NOT_FOUND'
+  /** The request used a persisted-query protocol the gateway does not support. */
+  | 'PERSISTED_QUERY_NOT_SUPPORTED'
   /** An unexpected gateway failure (details are in the gateway's log, never in the response). */
   | 'INTERNAL';
 

@@ -1,5 +1,6 @@
 import type DataLoader from 'dataloader';
 import type { GraphQLError } from 'graphql';
+import type { Principal } from '../auth/principal.js';
 import type { Gateway } from '../gateway.js';
 import type { JobKey } from '../store/event-store.js';
 import { createJobRecordLoaders, type JobRecord, type JobTransition } from './job-records.js';
@@ -8,6 +9,8 @@ import { JobReader } from './jobs.js';
 /** Per GraphQL operation: loaders memoize for this request only; the gateway's caches outlive it. */
 export interface GatewayContext {
   gateway: Gateway;
+  /** Who is asking (the edge authenticated it): `principal.canSee(account)` filters what it may read. */
+  principal: Principal;
   jobs: JobReader;
   /** Batches the store reads behind Job.state fallback and stateChangedAt. */
   records: DataLoader<JobKey, JobRecord | undefined, string>;
@@ -18,9 +21,14 @@ export interface GatewayContext {
   signal: AbortSignal;
 }
 
-export function createContext(gateway: Gateway, signal: AbortSignal = new AbortController().signal): GatewayContext {
+export function createContext(
+  gateway: Gateway,
+  principal: Principal,
+  signal: AbortSignal = new AbortController().signal,
+): GatewayContext {
   return {
     gateway,
+    principal,
     jobs: new JobReader({ accounts: gateway.accounts, cache: gateway.cache, now: gateway.now, signal }),
     ...createJobRecordLoaders(gateway.events),
     partialErrors: [],

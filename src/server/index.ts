@@ -1,6 +1,8 @@
 /**
  * One port for everything: GraphQL over HTTP at /graphql (Apollo Server 5 on node:http, through its
  * documented executeHTTPGraphQLRequest integration API — no web framework needed), /healthz and /readyz.
+ * Every GraphQL request passes the edge first (src/server/edge.ts): origin, body size, credentials, rate,
+ * then limits and roles once its operation is known; refusals carry a public code and the matching status.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -10,19 +12,24 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { Principal } from '../auth/index.js';
+import { ConfigError } from '../config.js';
 import { createDashboard } from '../dashboard/index.js';
 import type { Gateway } from '../gateway.js';
 import { createContext, type GatewayContext } from '../graphql/context.js';
 import { toGraphQLError } from '../graphql/errors.js';
 import { withoutInputValues } from '../graphql/input-errors.js';
 import { buildSchema } from '../graphql/schema.js';
-import { ErrorCode, GatewayError, ProviderError } from '../sdk/errors.js';
+import { ErrorCode, GatewayError, gatewayError, ProviderError } from '../sdk/errors.js';
+import { createEdge, describeAuth, type Edge, HTTP_STATUS, refusal } from './edge.js';
+import { checkIdsAtTheEdge } from './input-checks.js';
+import { responseTooLarge, tokenLimitError } from './limits.js';
+import { listenFailure, openHostProblem } from './startup.js';
 import { type AttachedWebSocket, attachWebSocket, type WebSocketOptions, type WebSocketStats } from './websocket.js';
 
 export type { ConnectionAuthenticator, ConnectionVerdict, WebSocketOptions } from './websocket.js';
 
 export const GRAPHQL_PATH = '/graphql';
-const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface ServerOptions {
   host: string;
@@ -39,6 +46,8 @@ export interface RunningServer {
   port: number;
   httpServer: Server;
   schema: GraphQLSchema;
+  /** One line saying how callers authenticate (or that the gateway is open, and to whom). */
+  authSummary: string;
   /** Websocket connections and how often subscription results were computed versus delivered. */
   websocketStats(): WebSocketStats;
   close(): Promise<void>;
@@ -66,48 +75,122 @@ const CLIENT_MISTAKES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
+/** Cuts a message that may quote what the client sent (a 900 KB field name stays in the client's request). */
+function truncate(message: string, max: number): string {
+  return message.length <= max ? message : `${message.slice(0, max)}… (${message.length - max} more characters cut)`;
+}
+
+/** The GatewayError behind a GraphQL error: thrown by a resolver, or the cause of an edge refusal or limit rule. */
+function gatewayCause(error: unknown): unknown {
+  const original = unwrapResolverError(error);
+  const cause = (original as { originalError?: unknown } | undefined)?.originalError;
+  return cause instanceof GatewayError || cause instanceof ProviderError ? cause : original;
+}
+
 /** Every error leaves with a public code; unexpected ones are logged and reported without internals. */
 export function formatError(gateway: Gateway) {
+  const limits = gateway.config.limits;
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
-    const where = {
-      ...(formatted.path ? { path: formatted.path } : {}),
-      ...(formatted.locations ? { locations: formatted.locations } : {}),
-    };
-    if (original instanceof ProviderError || original instanceof GatewayError)
-      return { ...toGraphQLError(original).toJSON(), ...where };
-    const code = String(formatted.extensions?.code ?? '');
-    const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
-    const inputError = code === ErrorCode.BAD_USER_INPUT || CLIENT_MISTAKES.has(code);
-    // For variable errors graphql-js keeps the bare reason as originalError; the message also holds the value.
-    const reason = (error as { originalError?: unknown } | undefined)?.originalError;
-    const message = inputError ? withoutInputValues(formatted.message, reason) : formatted.message;
-    if (PUBLIC_CODES.has(code)) return { ...formatted, message, extensions };
-    if (CLIENT_MISTAKES.has(code))
-      return { ...formatted, message, extensions: { ...extensions, code: ErrorCode.BAD_USER_INPUT, reason: code } };
-    gateway.logger.error({ err: original }, 'unexpected error while resolving a request');
-    return { message: 'Internal error', ...where, extensions: { code: ErrorCode.INTERNAL } };
+    const out = formatOne(gateway, formatted, error);
+    return { ...out, message: truncate(out.message, limits.maxErrorMessageChars) };
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+function formatOne(gateway: Gateway, formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = gatewayCause(error);
+  const where = {
+    ...(formatted.path ? { path: formatted.path } : {}),
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+  };
+  if (original instanceof ProviderError || original instanceof GatewayError)
+    return { ...toGraphQLError(original).toJSON(), ...where };
+  const code = String(formatted.extensions?.code ?? '');
+  const tooManyTokens =
+    code === 'GRAPHQL_PARSE_FAILED' && tokenLimitError(formatted.message, gateway.config.limits.maxTokens);
+  if (tooManyTokens) return toGraphQLError(tooManyTokens).toJSON();
+  const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
+  const inputError = code === ErrorCode.BAD_USER_INPUT || CLIENT_MISTAKES.has(code);
+  // For variable errors graphql-js keeps the bare reason as originalError; the message also holds the value.
+  const reason = (error as { originalError?: unknown } | undefined)?.originalError;
+  const message = inputError ? withoutInputValues(formatted.message, reason) : formatted.message;
+  if (PUBLIC_CODES.has(code)) return { ...formatted, message, extensions };
+  if (CLIENT_MISTAKES.has(code))
+    return { ...formatted, message, extensions: { ...extensions, code: ErrorCode.BAD_USER_INPUT, reason: code } };
+  gateway.logger.error({ err: unwrapResolverError(error) }, 'unexpected error while resolving a request');
+  return { message: 'Internal error', ...where, extensions: { code: ErrorCode.INTERNAL } };
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+/** Limits, roles and the audit line for HTTP operations, once Apollo has parsed, validated and resolved them. */
+function edgePlugin(edge: Edge, websocketUrl: () => string): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, document, operation, request, schema }) {
+          if (!operation) return; // Apollo refuses it itself
+          const refused = edge.checkOperation({
+            principal: contextValue.principal,
+            schema,
+            document,
+            operation,
+            variables: request.variables,
+            transport: 'http',
+            websocketUrl: websocketUrl(),
+          });
+          if (refused) throw refusal(refused);
+        },
+        async willSendResponse({ contextValue, document, operation, response }) {
+          if (operation?.operation !== 'mutation' || !document) return;
+          const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
+          edge.audit(contextValue.principal, document, operation, errors);
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The request body, or undefined when it is larger than `max`. Past the limit the rest is read and dropped (up
+ * to 4x the limit; more and the connection is cut), so the 413 reaches a client still sending, and the
+ * connection then closes cleanly (`connection: close`) instead of being reset mid-request.
+ */
+function readBody(req: IncomingMessage, max: number): Promise<string | 'too-large' | 'aborted'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) chunks.push(chunk);
+      else if (size > 4 * max) req.destroy();
+    });
+    req.on('end', () => resolve(size > max ? 'too-large' : Buffer.concat(chunks).toString('utf8')));
+    // Settles nothing after 'end'; otherwise the client went away (or was cut off) mid-body.
+    req.on('close', () => resolve('aborted'));
+    req.on('error', () => resolve('aborted'));
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+}
+
+/** A refusal made before Apollo sees the request, shaped like any GraphQL error response. */
+function sendRefusal(
+  res: ServerResponse,
+  error: GatewayError,
+  headers: Record<string, string> = {},
+  status = HTTP_STATUS[error.code] ?? 400,
+) {
+  sendJson(res, status, { errors: [toGraphQLError(error).toJSON()] }, headers);
 }
 
 export async function startServer(gateway: Gateway, opts: ServerOptions): Promise<RunningServer> {
-  const schema = opts.schema ?? buildSchema(gateway.registry);
+  const openHost = openHostProblem(gateway.config.auth, opts.host);
+  if (openHost) throw new ConfigError([openHost]);
+  const schema = checkIdsAtTheEdge(opts.schema ?? buildSchema(gateway.registry));
+  const edge = await createEdge(gateway.config, opts.host, gateway.logger);
+  const { limits } = edge;
   let shuttingDown = false;
+  let websocketUrl = '';
   const httpServer = createServer();
   const introspection = true;
   const { server: web } = gateway.config;
@@ -124,11 +207,14 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
     // Apollo's own handler would stop it and re-send the signal, which reads as a second Ctrl-C.
     stopOnTerminationSignals: false,
     formatError: formatError(gateway),
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: edge.validationRules,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's own landing page loads its explorer from a CDN; the gateway serves GraphiQL itself.
       ApolloServerPluginLandingPageDisabled(),
       partialErrorsPlugin,
+      edgePlugin(edge, () => websocketUrl),
       ...(opts.plugins ?? []),
     ],
     logger: {
@@ -139,6 +225,76 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
     },
   });
   await apollo.start();
+
+  /** The GraphQL endpoint: origin, size, credentials and rate, then Apollo (limits and roles in edgePlugin). */
+  async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const cors = edge.origins.corsHeaders(req.headers);
+    if (!edge.origins.allows(req.headers))
+      return sendRefusal(
+        res,
+        gatewayError(ErrorCode.FORBIDDEN, 'This origin may not call the gateway (server.cors.origins).'),
+      );
+    if (req.method === 'OPTIONS') return res.writeHead(204, cors).end();
+    for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
+
+    const raw = await readBody(req, limits.maxRequestBytes);
+    if (raw === 'aborted') return void res.destroy();
+    if (raw === 'too-large')
+      return sendRefusal(
+        res,
+        gatewayError(ErrorCode.PAYLOAD_TOO_LARGE, `The request body is larger than ${limits.maxRequestBytes} bytes.`, {
+          limit: 'requestBytes',
+          max: limits.maxRequestBytes,
+        }),
+        { connection: 'close' },
+      );
+    let principal: Principal;
+    try {
+      principal = await edge.authenticator.authenticate(req.headers.authorization);
+    } catch (error) {
+      if (!(error instanceof GatewayError)) throw error;
+      return sendRefusal(res, error, { 'www-authenticate': 'Bearer' });
+    }
+    const limited = await edge.consumeRate(principal, req.socket.remoteAddress);
+    if (limited) return sendRefusal(res, limited, { 'retry-after': String(limited.extensions.retryAfterSeconds) });
+
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let body: unknown = raw;
+    if (raw && headers.get('content-type')?.includes('application/json')) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return sendRefusal(res, gatewayError(ErrorCode.BAD_USER_INPUT, 'Request body is not valid JSON.'));
+      }
+    }
+    // Provider calls made for this request stop when the client goes away.
+    const abort = new AbortController();
+    res.on('close', () => abort.abort());
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: async () => createContext(gateway, principal, abort.signal),
+    });
+    if (result.body.kind === 'complete' && Buffer.byteLength(result.body.string) > limits.maxResponseBytes) {
+      // Not the request's size: a plain 400, so the client does not read it as "body too large" (413).
+      return sendRefusal(
+        res,
+        responseTooLarge(limits.maxResponseBytes, Buffer.byteLength(result.body.string)),
+        {},
+        400,
+      );
+    }
+    for (const [name, value] of result.headers) res.setHeader(name, value);
+    res.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+    } else {
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  }
 
   httpServer.on('request', async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
@@ -152,38 +308,7 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
       }
       if (url.pathname !== GRAPHQL_PATH)
         return sendJson(res, 404, { error: `not found; GraphQL is at ${GRAPHQL_PATH}` });
-
-      const raw = await readBody(req);
-      if (raw === undefined) return sendJson(res, 413, { error: `request body larger than ${MAX_BODY_BYTES} bytes` });
-      const headers = new HeaderMap();
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-      }
-      let body: unknown = raw;
-      if (raw && headers.get('content-type')?.includes('application/json')) {
-        try {
-          body = JSON.parse(raw);
-        } catch {
-          return sendJson(res, 400, {
-            errors: [{ message: 'Request body is not valid JSON.', extensions: { code: ErrorCode.BAD_USER_INPUT } }],
-          });
-        }
-      }
-      // Provider calls made for this request stop when the client goes away.
-      const abort = new AbortController();
-      res.on('close', () => abort.abort());
-      const result = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: async () => createContext(gateway, abort.signal),
-      });
-      for (const [name, value] of result.headers) res.setHeader(name, value);
-      res.statusCode = result.status ?? 200;
-      if (result.body.kind === 'complete') {
-        res.end(result.body.string);
-      } else {
-        for await (const chunk of result.body.asyncIterator) res.write(chunk);
-        res.end();
-      }
+      await serveGraphQL(req, res, url);
     } catch (error) {
       gateway.logger.error({ err: error }, 'request failed');
       if (!res.headersSent)
@@ -198,18 +323,28 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
     gateway,
     schema,
     formatError(gateway),
+    edge,
     opts.websocket,
   );
 
-  httpServer.listen(opts.port, opts.host);
-  await once(httpServer, 'listening');
+  try {
+    httpServer.listen(opts.port, opts.host);
+    await once(httpServer, 'listening');
+  } catch (error) {
+    await websocket.close();
+    await apollo.stop();
+    throw listenFailure(error, opts.host, opts.port);
+  }
   const { port } = httpServer.address() as AddressInfo;
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const url = `http://${host}:${port}${GRAPHQL_PATH}`;
+  websocketUrl = url.replace(/^http/, 'ws');
   return {
-    url: `http://${host}:${port}${GRAPHQL_PATH}`,
+    url,
     port,
     httpServer,
     schema,
+    authSummary: describeAuth(gateway.config, opts.host),
     websocketStats: () => websocket.stats(),
     async close() {
       shuttingDown = true;

@@ -2,26 +2,43 @@
  * GraphQL over websockets (graphql-ws protocol, ws underneath) on the same port and path as HTTP GraphQL.
  * Hygiene: a connection must send connection_init within `connectionInitTimeoutMs`; ws pings every
  * `keepAliveMs` and drops a peer that has not answered the previous ping; messages above `maxPayloadBytes`
- * close the connection (1009); `authenticate` decides in connection_init whether the connection may stay.
+ * close the connection (1009). The edge applies to sockets as to HTTP: upgrades from origins not allowed are
+ * refused (403), and over the total cap (503); connection_init must carry the credentials
+ * (`{ "authorization": "Bearer …" }`, or the upgrade's Authorization header) or the socket is closed with
+ * 4403, and a principal over its own cap with 4429; each operation counts against the principal's rate, is
+ * parsed with the token limit and validated with the limit rules, and over the per-connection cap it is
+ * refused with TOO_MANY_SUBSCRIPTIONS — that operation only, the socket stays open, as it does for a
+ * syntax error. `authenticate` is a further hook for connection_init payloads.
  *
  * The socket glue is graphql-ws's `makeServer` wired to ws by hand, after its `use/ws` starter (which invites
  * copying it): the difference is that socket errors and handler failures go to the gateway's structured log
  * instead of the console, and an oversized message is the client's mistake, not an "internal error".
  */
 import type { IncomingMessage, Server } from 'node:http';
-import type {
-  ExecutionArgs,
-  ExecutionResult,
-  FormattedExecutionResult,
-  GraphQLFormattedError,
-  GraphQLSchema,
+import {
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  execute,
+  type FormattedExecutionResult,
+  GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  getOperationAST,
+  getVariableValues,
+  parse,
+  specifiedRules,
+  validate,
 } from 'graphql';
-import { execute } from 'graphql';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { OPEN_PRINCIPAL, type Principal, shareKeyOf } from '../auth/index.js';
 import { isSlowConsumerSignal, type SubscriptionItem } from '../events/hub.js';
 import type { Gateway } from '../gateway.js';
 import { createContext, type GatewayContext } from '../graphql/context.js';
+import { ErrorCode, GatewayError } from '../sdk/errors.js';
+import { type Edge, refusal } from './edge.js';
+import { responseTooLarge, tokenLimitError } from './limits.js';
 import { SharedExecution, type SharedExecutionStats } from './shared-execution.js';
 
 /** What the authentication hook decides for one connection. */
@@ -69,11 +86,25 @@ export interface AttachedWebSocket {
 }
 
 interface ConnectionState {
+  principal: Principal;
   shareKey: string;
   abort: AbortController;
 }
 
-const DEFAULT_SHARE_KEY = 'anonymous';
+const DEFAULT_SHARE_KEY = shareKeyOf(OPEN_PRINCIPAL);
+
+/** A client's mistake in a document, with graphql-js's code for it (formatError makes it BAD_USER_INPUT). */
+const clientMistake = (error: GraphQLError, code: string) =>
+  new GraphQLError(error.message, {
+    nodes: error.nodes ?? null,
+    originalError: error.originalError ?? error,
+    extensions: { ...error.extensions, code },
+  });
+
+const credentialsOf = (params: Readonly<Record<string, unknown>> | undefined, request: IncomingMessage) => {
+  const fromInit = params?.authorization ?? params?.Authorization;
+  return typeof fromInit === 'string' ? fromInit : request.headers.authorization;
+};
 
 export function attachWebSocket(
   httpServer: Server,
@@ -81,10 +112,29 @@ export function attachWebSocket(
   gateway: Gateway,
   schema: GraphQLSchema,
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
+  edge: Edge,
   opts: WebSocketOptions = {},
 ): AttachedWebSocket {
-  const wss = new WebSocketServer({ server: httpServer, path, maxPayload: opts.maxPayloadBytes ?? 256 * 1024 });
+  const { limits } = edge;
+  const caps = limits.websocket;
+  const wss = new WebSocketServer({
+    server: httpServer,
+    path,
+    maxPayload: opts.maxPayloadBytes ?? 256 * 1024,
+    verifyClient: ({ req }, decide) => {
+      if (!edge.origins.allows(req.headers)) return decide(false, 403, 'Origin not allowed (server.cors.origins)');
+      if (wss.clients.size >= caps.maxConnections)
+        return decide(
+          false,
+          503,
+          `Too many websocket connections (limits.websocket.maxConnections: ${caps.maxConnections})`,
+        );
+      decide(true);
+    },
+  });
   const connections = new WeakMap<object, ConnectionState>();
+  /** Open, acknowledged connections per principal (by name). */
+  const perPrincipal = new Map<string, number>();
   const contextShareKeys = new WeakMap<object, string>();
   const formatted = new WeakMap<ExecutionResult, FormattedExecutionResult>();
   const shared = new SharedExecution({
@@ -93,7 +143,8 @@ export function attachWebSocket(
       const item = payload as SubscriptionItem;
       return isSlowConsumerSignal(item) ? undefined : `event:${item.seq}`;
     },
-    contextFor: () => createContext(gateway),
+    // The group shares one share key, so any subscriber's principal stands for all of them.
+    contextFor: (args) => createContext(gateway, (args.contextValue as GatewayContext).principal),
   });
 
   const format = (result: ExecutionResult): FormattedExecutionResult => {
@@ -110,10 +161,27 @@ export function attachWebSocket(
     schema,
     connectionInitWaitTimeout: opts.connectionInitTimeoutMs ?? 5_000,
     onConnect: async (ctx) => {
+      const { socket, request } = ctx.extra;
+      let principal: Principal;
+      try {
+        principal = await edge.authenticator.authenticate(credentialsOf(ctx.connectionParams, request));
+      } catch (error) {
+        if (!(error instanceof GatewayError)) gateway.logger.warn({ err: error }, 'websocket authentication failed');
+        else gateway.logger.info({ reason: error.message }, 'websocket refused: not authenticated');
+        return false; // 4403 Forbidden
+      }
+      const open = perPrincipal.get(principal.name) ?? 0;
+      if (open >= caps.maxConnectionsPerPrincipal) {
+        socket.close(
+          4429,
+          `Too many connections for ${principal.name} (limit ${caps.maxConnectionsPerPrincipal})`.slice(0, 120),
+        );
+        return false;
+      }
       let verdict: ConnectionVerdict;
       try {
         verdict = opts.authenticate
-          ? await opts.authenticate({ connectionParams: ctx.connectionParams, request: ctx.extra.request })
+          ? await opts.authenticate({ connectionParams: ctx.connectionParams, request })
           : true;
       } catch (error) {
         gateway.logger.warn({ err: error }, 'websocket authentication failed');
@@ -121,24 +189,102 @@ export function attachWebSocket(
       }
       if (verdict === false) return false;
       const details = typeof verdict === 'object' ? verdict : {};
-      connections.set(ctx.extra.socket, {
-        shareKey: details.shareKey ?? DEFAULT_SHARE_KEY,
+      perPrincipal.set(principal.name, open + 1);
+      connections.set(socket, {
+        principal,
+        // Callers who may see different accounts never share a computed result.
+        shareKey: `${shareKeyOf(principal)}/${details.shareKey ?? DEFAULT_SHARE_KEY}`,
         abort: new AbortController(),
       });
       return details.ackPayload ?? true;
     },
     onClose: (ctx) => connections.get(ctx.extra.socket)?.abort.abort(),
+    onSubscribe: async (ctx, _id, payload) => {
+      const state = connections.get(ctx.extra.socket);
+      if (!state) return [new GraphQLError('Not acknowledged', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
+      // This operation's id is already among them.
+      const running = Object.keys(ctx.subscriptions).length;
+      if (running > caps.maxSubscriptionsPerConnection)
+        return [
+          refusal(
+            new GatewayError(
+              ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+              `This connection already runs ${running - 1} operations (limits.websocket.maxSubscriptionsPerConnection: ${caps.maxSubscriptionsPerConnection}).`,
+              { max: caps.maxSubscriptionsPerConnection },
+            ),
+          ),
+        ];
+      const limited = await edge.consumeRate(state.principal, ctx.extra.request.socket.remoteAddress);
+      if (limited) return [refusal(limited)];
+      let document: DocumentNode;
+      try {
+        document = parse(payload.query, { maxTokens: limits.maxTokens });
+      } catch (error) {
+        const tooMany = tokenLimitError(String((error as Error).message), limits.maxTokens);
+        if (tooMany) return [refusal(tooMany)];
+        return [
+          clientMistake(
+            error instanceof GraphQLError ? error : new GraphQLError(String(error)),
+            'GRAPHQL_PARSE_FAILED',
+          ),
+        ];
+      }
+      const invalid = validate(schema, document, [...specifiedRules, ...edge.validationRules]);
+      if (invalid.length) return invalid.map((e) => clientMistake(e, 'GRAPHQL_VALIDATION_FAILED'));
+      const operation = getOperationAST(document, payload.operationName);
+      if (!operation)
+        return [
+          clientMistake(
+            new GraphQLError('Unable to identify the operation: name it in operationName.'),
+            'OPERATION_RESOLUTION_FAILURE',
+          ),
+        ];
+      const variables = (payload.variables ?? undefined) as Record<string, unknown> | undefined;
+      // As Apollo does over HTTP: wrong variables are the client's mistake, named without their value.
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, {
+        maxErrors: 10,
+      });
+      if (coerced.errors) return coerced.errors.map((e) => clientMistake(e, ErrorCode.BAD_USER_INPUT));
+      const refused = edge.checkOperation({
+        principal: state.principal,
+        schema,
+        document,
+        operation,
+        variables,
+        transport: 'websocket',
+      });
+      if (refused) {
+        const error = refusal(refused);
+        if (operation.operation === 'mutation') edge.audit(state.principal, document, operation, [error]);
+        return [error];
+      }
+      return {
+        schema,
+        document,
+        ...(payload.operationName ? { operationName: payload.operationName } : {}),
+        ...(variables ? { variableValues: variables } : {}),
+      };
+    },
     context: (ctx) => {
       const state = connections.get(ctx.extra.socket);
-      const context = createContext(gateway, state?.abort.signal);
+      const context = createContext(gateway, state?.principal ?? OPEN_PRINCIPAL, state?.abort.signal);
       contextShareKeys.set(context, state?.shareKey ?? DEFAULT_SHARE_KEY);
       return context;
     },
-    // Queries and mutations over the socket get the same partial-result errors as over HTTP.
+    // Queries and mutations over the socket get the same partial-result errors, audit line and size limit as
+    // over HTTP.
     execute: async (args: ExecutionArgs) => {
-      const result = await execute(args);
-      const partial = (args.contextValue as GatewayContext).partialErrors;
-      return partial.length ? { ...result, errors: [...(result.errors ?? []), ...partial] } : result;
+      const executed = await execute(args);
+      const context = args.contextValue as GatewayContext;
+      const partial = context.partialErrors;
+      const result = partial.length ? { ...executed, errors: [...(executed.errors ?? []), ...partial] } : executed;
+      const operation = getOperationAST(args.document, args.operationName);
+      if (operation?.operation === 'mutation')
+        edge.audit(context.principal, args.document, operation, result.errors ?? []);
+      const bytes = Buffer.byteLength(JSON.stringify(result));
+      if (bytes > limits.maxResponseBytes)
+        return { errors: [refusal(responseTooLarge(limits.maxResponseBytes, bytes))] };
+      return result;
     },
     subscribe: (args: ExecutionArgs) =>
       shared.subscribe(args, contextShareKeys.get(args.contextValue as object) ?? DEFAULT_SHARE_KEY),
@@ -187,6 +333,12 @@ export function attachWebSocket(
     );
     socket.once('close', (code, reason) => {
       clearInterval(pinger);
+      const principal = connections.get(socket)?.principal;
+      if (principal) {
+        const left = (perPrincipal.get(principal.name) ?? 1) - 1;
+        if (left > 0) perPrincipal.set(principal.name, left);
+        else perPrincipal.delete(principal.name);
+      }
       closed(code, String(reason)).catch((error: unknown) =>
         gateway.logger.error({ err: error }, 'websocket close handling failed'),
       );
