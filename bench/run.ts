@@ -13,7 +13,7 @@
  *          (AWS) with the configured terminal interval vs re-reading every job each round, and listings with status.
  */
 import { performance } from 'node:perf_hooks';
-import { jobGlobalId } from '../src/graphql/jobs.js';
+import { jobGlobalId } from '../src/ids.js';
 import { registry } from '../src/registry.js';
 import { startTestGateway } from '../test/helpers/servers.js';
 import { type FanOutResult, measureFanOut } from './fanout.js';

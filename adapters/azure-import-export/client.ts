@@ -67,8 +67,7 @@ export interface AzureAccountConfig {
  */
 export const AZURE_CAPABILITIES: Capabilities = {
   listIncludesSnapshots: true,
-  maxBatchSize: 1,
-  cacheTtlMs: { active: 5_000, terminal: 300_000 },
+  listingOmits: ['drives'],
   create: true,
   dryRun: false,
   actions: {

@@ -28,17 +28,45 @@ export type AccountStatus =
   /** No call has been made yet. */
   | 'UNKNOWN';
 
+/**
+ * The circuit breaker of a provider account (config `polling.circuitBreaker`): after that many calls in a row
+ * fail as unavailable, the gateway stops calling the provider for a while and reads answer from its job index.
+ */
+export type CircuitState =
+  /** Calls go through. */
+  | 'CLOSED'
+  /** Calls are paused after consecutive failures; a probe call goes out when `halfOpenAfterMs` has passed. */
+  | 'OPEN'
+  /** One probe call is out; its outcome closes or reopens the circuit. */
+  | 'HALF_OPEN';
+
+/**
+ * How the gateway's calls to one account go, and how fresh its jobs in the gateway's index are. Reads never wait on
+ * an unhealthy account: they answer from the index and add one error for it (see `Query.jobs`).
+ */
 export type AccountHealth = {
   __typename?: 'AccountHealth';
+  /** From the last provider call (any: poll rounds, read-throughs, mutations); DOWN also while the circuit is open. */
   status: AccountStatus;
   lastSuccessAt: Maybe<Scalars['DateTime']['output']>;
   lastErrorAt: Maybe<Scalars['DateTime']['output']>;
   /** Public error code of the last failure. */
   lastErrorCode: Maybe<ErrorCode>;
   lastErrorMessage: Maybe<Scalars['String']['output']>;
+  /** Provider calls that failed in a row. */
   consecutiveFailures: Scalars['Int']['output'];
   /** Start of the last poll round that completed: the gateway knows the account's jobs as of then. */
   lastPollAt: Maybe<Scalars['DateTime']['output']>;
+  /** When the last complete poll round ended (null: the account was never observed completely). */
+  lastCompleteRoundAt: Maybe<Scalars['DateTime']['output']>;
+  /** Poll rounds that failed since the last complete one. */
+  failedRounds: Scalars['Int']['output'];
+  /**
+   * True when the account's jobs in the index may be out of date: its last round failed, its circuit is not
+   * closed, or it has never been observed completely. Reads of its jobs then carry a `stale: true` error.
+   */
+  stale: Scalars['Boolean']['output'];
+  circuit: CircuitState;
 };
 
 export type ActionCapability = {
@@ -77,7 +105,7 @@ export type Query = {
    * no change that happens in between is lost.
    */
   latestJobEventCursor: Scalars['String']['output'];
-  /** Any object by global id. Unknown ids give a NOT_FOUND error; malformed ones BAD_USER_INPUT. */
+  /** Any object by global id. Unknown ids give a NOT_FOUND error; malformed ones BAD_USER_INPUT. `maxAge`: see `jobs`. */
   node: Maybe<Node>;
   /** Several objects by global id; each unknown id gives null plus a NOT_FOUND error at its index. */
   nodes: Array<Maybe<Node>>;
@@ -86,8 +114,24 @@ export type Query = {
   /** One job by the provider's own id at a configured account. */
   jobByNativeId: Maybe<Job>;
   /**
-   * Jobs across every configured account. If an account cannot be reached, the jobs of the others are
-   * returned together with one error for it (PROVIDER_UNAVAILABLE, naming the account).
+   * Jobs across every configured account, from the job index: filtering, order and `totalCount` are exact for what
+   * the index holds. An account that is failing, throttled or not yet observed adds one error for itself (with
+   * `stale: true`) while the other accounts' jobs come through.
+   *
+   * Reads answer from the gateway's job index, which poll rounds, mutations and read-throughs keep up to date: they
+   * cost no provider call, however many clients ask. `Job.observedAt` says when the provider last reported a job and
+   * `ProviderAccount.health.lastCompleteRoundAt` when an account was last observed completely.
+   *
+   * `maxAge` (seconds) asks for fresher data: jobs (or accounts) observed longer ago than that are read live from
+   * the provider first, within the provider timeout (`providerTimeoutMs`). Concurrent readers share one provider call
+   * per account (and per job), so live reads do not multiply with readers. `maxAge: 0` means "as of now".
+   *
+   * A job id the index has never seen is read from its provider once and then indexed; an id the provider does not
+   * know is answered NOT_FOUND without asking again for `reads.notFoundTtlMs`.
+   *
+   * A failing account never stalls a read: its jobs come from the index at once, with one error for the account
+   * (`PROVIDER_UNAVAILABLE`, `RATE_LIMITED`, `PROVIDER_AUTH_FAILED`, ...) whose extensions carry `account`,
+   * `provider`, `stale: true`, `lastCompleteRoundAt` (null when never observed) and `circuit`.
    */
   jobs: JobConnection;
 };
@@ -95,22 +139,26 @@ export type Query = {
 
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
+  maxAge?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
+  maxAge?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 export type QueryJobArgs = {
   id: Scalars['ID']['input'];
+  maxAge?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 export type QueryJobByNativeIdArgs = {
   account: Scalars['String']['input'];
   nativeId: Scalars['String']['input'];
+  maxAge?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -118,6 +166,7 @@ export type QueryJobsArgs = {
   filter?: InputMaybe<JobFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  maxAge?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** An object with a globally unique, opaque and stable id (Relay Global Object Identification). */
@@ -257,6 +306,132 @@ export type SubscriptionJobEventsArgs = {
 };
 
 /**
+ * Create a job at one account. Besides the common fields, set exactly one provider field — the one of the
+ * account's provider (`azureImportExport`, `awsImportExport`, `iotHub`; each adapter adds its own with
+ * `extend input`, see adapters/<kind>/schema.graphql). Setting none or several is a BAD_USER_INPUT error.
+ */
+export type CreateJobInput = {
+  /** The configured account (`ProviderAccount.name`) to create the job at. */
+  account: Scalars['String']['input'];
+  /**
+   * Makes retries safe: the same key with the same input returns the job the first request created, without
+   * a second create at the provider (also across gateway restarts); the same key with different input is an
+   * IDEMPOTENCY_CONFLICT error. Keys are kept for 7 days.
+   */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** Validate at the provider without creating anything, where the provider supports it (`capabilities.dryRun`). */
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Create an AWS Import/Export job (accounts of provider `aws-import-export`). */
+  awsImportExport?: InputMaybe<AwsImportExportCreateJobInput>;
+  /** Create an Azure Import/Export job (accounts of provider `azure-import-export`). */
+  azureImportExport?: InputMaybe<AzureImportExportCreateInput>;
+  /** Azure IoT Hub: a device import or export job (accounts of kind `iot-hub`). */
+  iotHub?: InputMaybe<IotHubCreateJobInput>;
+};
+
+/**
+ * Change a job. Besides `id`, set exactly one provider field — the one of the job's provider. What may change
+ * depends on the provider and the job's state (`Job.allowedActions`).
+ */
+export type UpdateJobInput = {
+  /** Global id of the job. */
+  id: Scalars['ID']['input'];
+  /** Replace the manifest of an AWS Import/Export job. */
+  awsImportExport?: InputMaybe<AwsImportExportUpdateJobInput>;
+  /** Change an Azure Import/Export job. */
+  azureImportExport?: InputMaybe<AzureImportExportUpdateInput>;
+};
+
+/**
+ * A failure of a mutation, returned in the payload (the job is then null or unchanged). `code` is the same public
+ * enum as `extensions.code` of GraphQL errors.
+ */
+export type MutationError = {
+  __typename?: 'MutationError';
+  code: ErrorCode;
+  message: Scalars['String']['output'];
+  /** The input path of the bad field, e.g. `input.azureImportExport.driveList[0].driveId` (BAD_USER_INPUT). */
+  field: Maybe<Scalars['String']['output']>;
+  account: Maybe<Scalars['String']['output']>;
+  provider: Maybe<Scalars['String']['output']>;
+  /** The provider's own error code, where the provider answered. */
+  providerCode: Maybe<Scalars['String']['output']>;
+  /** The job's current state (NOT_ALLOWED_IN_STATE). */
+  state: Maybe<JobState>;
+  /** Seconds to wait before retrying (RATE_LIMITED), where known. */
+  retryAfterSeconds: Maybe<Scalars['Int']['output']>;
+};
+
+export type CreateJobPayload = {
+  __typename?: 'CreateJobPayload';
+  /** The created job (null after a dry run or on failure). */
+  job: Maybe<Job>;
+  /** True when this was a dry run: the provider validated the input and nothing was created. */
+  dryRun: Scalars['Boolean']['output'];
+  /** True when an earlier request with the same idempotency key created the job; nothing new was created. */
+  replayed: Scalars['Boolean']['output'];
+  /** Warnings the provider returned with the result. */
+  warnings: Array<Scalars['String']['output']>;
+  errors: Array<MutationError>;
+};
+
+export type UpdateJobPayload = {
+  __typename?: 'UpdateJobPayload';
+  /** The job after the change (null on failure). */
+  job: Maybe<Job>;
+  errors: Array<MutationError>;
+};
+
+export type CancelJobPayload = {
+  __typename?: 'CancelJobPayload';
+  /** The job after the cancel request (its state may stay unchanged with `cancelRequested` until the provider finishes). */
+  job: Maybe<Job>;
+  errors: Array<MutationError>;
+};
+
+export type DeleteJobPayload = {
+  __typename?: 'DeleteJobPayload';
+  /** The global id of the deleted job (null on failure). */
+  deletedId: Maybe<Scalars['ID']['output']>;
+  errors: Array<MutationError>;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Create a job at one account. Input is validated before any provider call. */
+  createJob: CreateJobPayload;
+  /** Change a job: shipping information, return address, manifest, ... as its provider allows. */
+  updateJob: UpdateJobPayload;
+  /** Ask the provider to cancel a job; refused with NOT_ALLOWED_IN_STATE where the provider does not allow it. */
+  cancelJob: CancelJobPayload;
+  /**
+   * Delete a job at its provider (Azure Import/Export: only in CREATING or COMPLETED); refused with
+   * NOT_ALLOWED_IN_STATE otherwise, UNSUPPORTED where the provider has no delete. Subscribers see REMOVED.
+   */
+  deleteJob: DeleteJobPayload;
+};
+
+
+export type MutationCreateJobArgs = {
+  input: CreateJobInput;
+};
+
+
+export type MutationUpdateJobArgs = {
+  input: UpdateJobInput;
+};
+
+
+export type MutationCancelJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+/**
  * Normalized lifecycle state of a job, the same words for every provider. The provider's own word is always
  * kept in `Job.providerState`. Not every provider passes through every state (AWS never reports SHIPPING,
  * IoT Hub jobs go CREATING → TRANSFERRING → terminal).
@@ -345,11 +520,14 @@ export type Job = Node & {
   providerState: Scalars['String']['output'];
   /** A cancel was requested and the provider has not finished it yet. */
   cancelRequested: Scalars['Boolean']['output'];
-  /** When the gateway first observed the current state (null until a poller has observed the job). */
+  /** When the gateway first observed the current state (null until the gateway has observed the job). */
   stateChangedAt: Maybe<Scalars['DateTime']['output']>;
   createdAt: Maybe<Scalars['DateTime']['output']>;
   updatedAt: Maybe<Scalars['DateTime']['output']>;
-  /** When the gateway fetched this data from the provider. */
+  /**
+   * When the provider last reported this job to the gateway (a poll round, a mutation's answer or a live read).
+   * Everything else on the job is as of then; ask with `maxAge` for fresher data.
+   */
   observedAt: Scalars['DateTime']['output'];
   progress: Progress;
   /** Per-drive status (Azure Import/Export); empty where the provider reports none. */
@@ -480,139 +658,16 @@ export type JobEdge = {
   node: Job;
 };
 
-/** Jobs in a stable order: newest `createdAt` first, then by `id`. Cursors stay valid while jobs are added. */
+/**
+ * Jobs in a stable order: newest `createdAt` first (jobs without one last), then by `id`. Cursors stay valid while
+ * jobs are added.
+ */
 export type JobConnection = {
   __typename?: 'JobConnection';
   edges: Array<JobEdge>;
   pageInfo: PageInfo;
-  /** Number of jobs matching the filter across all reachable accounts. */
+  /** Number of jobs matching the filter in the index (every selected account, also a stale one). */
   totalCount: Scalars['Int']['output'];
-};
-
-/**
- * Create a job at one account. Besides the common fields, set exactly one provider field — the one of the
- * account's provider (`azureImportExport`, `awsImportExport`, `iotHub`; each adapter adds its own with
- * `extend input`, see adapters/<kind>/schema.graphql). Setting none or several is a BAD_USER_INPUT error.
- */
-export type CreateJobInput = {
-  /** The configured account (`ProviderAccount.name`) to create the job at. */
-  account: Scalars['String']['input'];
-  /**
-   * Makes retries safe: the same key with the same input returns the job the first request created, without
-   * a second create at the provider (also across gateway restarts); the same key with different input is an
-   * IDEMPOTENCY_CONFLICT error. Keys are kept for 7 days.
-   */
-  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** Validate at the provider without creating anything, where the provider supports it (`capabilities.dryRun`). */
-  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Create an AWS Import/Export job (accounts of provider `aws-import-export`). */
-  awsImportExport?: InputMaybe<AwsImportExportCreateJobInput>;
-  /** Create an Azure Import/Export job (accounts of provider `azure-import-export`). */
-  azureImportExport?: InputMaybe<AzureImportExportCreateInput>;
-  /** Azure IoT Hub: a device import or export job (accounts of kind `iot-hub`). */
-  iotHub?: InputMaybe<IotHubCreateJobInput>;
-};
-
-/**
- * Change a job. Besides `id`, set exactly one provider field — the one of the job's provider. What may change
- * depends on the provider and the job's state (`Job.allowedActions`).
- */
-export type UpdateJobInput = {
-  /** Global id of the job. */
-  id: Scalars['ID']['input'];
-  /** Replace the manifest of an AWS Import/Export job. */
-  awsImportExport?: InputMaybe<AwsImportExportUpdateJobInput>;
-  /** Change an Azure Import/Export job. */
-  azureImportExport?: InputMaybe<AzureImportExportUpdateInput>;
-};
-
-/**
- * A failure of a mutation, returned in the payload (the job is then null or unchanged). `code` is the same public
- * enum as `extensions.code` of GraphQL errors.
- */
-export type MutationError = {
-  __typename?: 'MutationError';
-  code: ErrorCode;
-  message: Scalars['String']['output'];
-  /** The input path of the bad field, e.g. `input.azureImportExport.driveList[0].driveId` (BAD_USER_INPUT). */
-  field: Maybe<Scalars['String']['output']>;
-  account: Maybe<Scalars['String']['output']>;
-  provider: Maybe<Scalars['String']['output']>;
-  /** The provider's own error code, where the provider answered. */
-  providerCode: Maybe<Scalars['String']['output']>;
-  /** The job's current state (NOT_ALLOWED_IN_STATE). */
-  state: Maybe<JobState>;
-  /** Seconds to wait before retrying (RATE_LIMITED), where known. */
-  retryAfterSeconds: Maybe<Scalars['Int']['output']>;
-};
-
-export type CreateJobPayload = {
-  __typename?: 'CreateJobPayload';
-  /** The created job (null after a dry run or on failure). */
-  job: Maybe<Job>;
-  /** True when this was a dry run: the provider validated the input and nothing was created. */
-  dryRun: Scalars['Boolean']['output'];
-  /** True when an earlier request with the same idempotency key created the job; nothing new was created. */
-  replayed: Scalars['Boolean']['output'];
-  /** Warnings the provider returned with the result. */
-  warnings: Array<Scalars['String']['output']>;
-  errors: Array<MutationError>;
-};
-
-export type UpdateJobPayload = {
-  __typename?: 'UpdateJobPayload';
-  /** The job after the change (null on failure). */
-  job: Maybe<Job>;
-  errors: Array<MutationError>;
-};
-
-export type CancelJobPayload = {
-  __typename?: 'CancelJobPayload';
-  /** The job after the cancel request (its state may stay unchanged with `cancelRequested` until the provider finishes). */
-  job: Maybe<Job>;
-  errors: Array<MutationError>;
-};
-
-export type DeleteJobPayload = {
-  __typename?: 'DeleteJobPayload';
-  /** The global id of the deleted job (null on failure). */
-  deletedId: Maybe<Scalars['ID']['output']>;
-  errors: Array<MutationError>;
-};
-
-export type Mutation = {
-  __typename?: 'Mutation';
-  /** Create a job at one account. Input is validated before any provider call. */
-  createJob: CreateJobPayload;
-  /** Change a job: shipping information, return address, manifest, ... as its provider allows. */
-  updateJob: UpdateJobPayload;
-  /** Ask the provider to cancel a job; refused with NOT_ALLOWED_IN_STATE where the provider does not allow it. */
-  cancelJob: CancelJobPayload;
-  /**
-   * Delete a job at its provider (Azure Import/Export: only in CREATING or COMPLETED); refused with
-   * NOT_ALLOWED_IN_STATE otherwise, UNSUPPORTED where the provider has no delete. Subscribers see REMOVED.
-   */
-  deleteJob: DeleteJobPayload;
-};
-
-
-export type MutationCreateJobArgs = {
-  input: CreateJobInput;
-};
-
-
-export type MutationUpdateJobArgs = {
-  input: UpdateJobInput;
-};
-
-
-export type MutationCancelJobArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-export type MutationDeleteJobArgs = {
-  id: Scalars['ID']['input'];
 };
 
 /**
@@ -917,12 +972,13 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   AccountStatus: AccountStatus;
+  CircuitState: CircuitState;
   AccountHealth: ResolverTypeWrapper<AccountHealth>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ActionCapability: ResolverTypeWrapper<ActionCapability>;
   AccountCapabilities: ResolverTypeWrapper<AccountCapabilities>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ProviderAccount: ResolverTypeWrapper<AccountRuntime>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -934,6 +990,14 @@ export type ResolversTypes = {
   JobEventFilter: JobEventFilter;
   JobEvent: ResolverTypeWrapper<JobEventRecord>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  CreateJobInput: CreateJobInput;
+  UpdateJobInput: UpdateJobInput;
+  MutationError: ResolverTypeWrapper<MutationError>;
+  CreateJobPayload: ResolverTypeWrapper<Omit<CreateJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
+  UpdateJobPayload: ResolverTypeWrapper<Omit<UpdateJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
+  CancelJobPayload: ResolverTypeWrapper<Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
+  DeleteJobPayload: ResolverTypeWrapper<DeleteJobPayload>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   JobState: JobState;
   JobType: JobType;
   DriveState: DriveState;
@@ -953,14 +1017,6 @@ export type ResolversTypes = {
   JobFilter: JobFilter;
   JobEdge: ResolverTypeWrapper<Omit<JobEdge, 'node'> & { node: ResolversTypes['Job'] }>;
   JobConnection: ResolverTypeWrapper<Omit<JobConnection, 'edges'> & { edges: Array<ResolversTypes['JobEdge']> }>;
-  CreateJobInput: CreateJobInput;
-  UpdateJobInput: UpdateJobInput;
-  MutationError: ResolverTypeWrapper<MutationError>;
-  CreateJobPayload: ResolverTypeWrapper<Omit<CreateJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
-  UpdateJobPayload: ResolverTypeWrapper<Omit<UpdateJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
-  CancelJobPayload: ResolverTypeWrapper<Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
-  DeleteJobPayload: ResolverTypeWrapper<DeleteJobPayload>;
-  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   AwsImportExportCreateJobInput: AwsImportExportCreateJobInput;
   AwsImportExportUpdateJobInput: AwsImportExportUpdateJobInput;
   AzureImportExportCreateInput: AzureImportExportCreateInput;
@@ -983,9 +1039,9 @@ export type ResolversParentTypes = {
   AccountHealth: AccountHealth;
   String: Scalars['String']['output'];
   Int: Scalars['Int']['output'];
+  Boolean: Scalars['Boolean']['output'];
   ActionCapability: ActionCapability;
   AccountCapabilities: AccountCapabilities;
-  Boolean: Scalars['Boolean']['output'];
   ProviderAccount: AccountRuntime;
   Query: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
@@ -995,6 +1051,14 @@ export type ResolversParentTypes = {
   JobEventFilter: JobEventFilter;
   JobEvent: JobEventRecord;
   Subscription: Record<PropertyKey, never>;
+  CreateJobInput: CreateJobInput;
+  UpdateJobInput: UpdateJobInput;
+  MutationError: MutationError;
+  CreateJobPayload: Omit<CreateJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
+  UpdateJobPayload: Omit<UpdateJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
+  CancelJobPayload: Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
+  DeleteJobPayload: DeleteJobPayload;
+  Mutation: Record<PropertyKey, never>;
   Job: JobNode;
   Progress: Progress;
   Float: Scalars['Float']['output'];
@@ -1009,14 +1073,6 @@ export type ResolversParentTypes = {
   JobFilter: JobFilter;
   JobEdge: Omit<JobEdge, 'node'> & { node: ResolversParentTypes['Job'] };
   JobConnection: Omit<JobConnection, 'edges'> & { edges: Array<ResolversParentTypes['JobEdge']> };
-  CreateJobInput: CreateJobInput;
-  UpdateJobInput: UpdateJobInput;
-  MutationError: MutationError;
-  CreateJobPayload: Omit<CreateJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
-  UpdateJobPayload: Omit<UpdateJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
-  CancelJobPayload: Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
-  DeleteJobPayload: DeleteJobPayload;
-  Mutation: Record<PropertyKey, never>;
   AwsImportExportCreateJobInput: AwsImportExportCreateJobInput;
   AwsImportExportUpdateJobInput: AwsImportExportUpdateJobInput;
   AzureImportExportCreateInput: AzureImportExportCreateInput;
@@ -1039,6 +1095,10 @@ export type AccountHealthResolvers<ContextType = GatewayContext, ParentType exte
   lastErrorMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   consecutiveFailures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   lastPollAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastCompleteRoundAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  failedRounds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  circuit?: Resolver<ResolversTypes['CircuitState'], ParentType, ContextType>;
 };
 
 export type ActionCapabilityResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ActionCapability'] = ResolversParentTypes['ActionCapability']> = {
@@ -1101,6 +1161,47 @@ export type JobEventResolvers<ContextType = GatewayContext, ParentType extends R
 
 export type SubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
   jobEvents?: SubscriptionResolver<ResolversTypes['JobEvent'], "jobEvents", ParentType, ContextType, Partial<SubscriptionJobEventsArgs>>;
+};
+
+export type MutationErrorResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['MutationError'] = ResolversParentTypes['MutationError']> = {
+  code?: Resolver<ResolversTypes['ErrorCode'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  account?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  provider?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  providerCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  state?: Resolver<Maybe<ResolversTypes['JobState']>, ParentType, ContextType>;
+  retryAfterSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type CreateJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CreateJobPayload'] = ResolversParentTypes['CreateJobPayload']> = {
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  warnings?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
+};
+
+export type UpdateJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UpdateJobPayload'] = ResolversParentTypes['UpdateJobPayload']> = {
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
+};
+
+export type CancelJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CancelJobPayload'] = ResolversParentTypes['CancelJobPayload']> = {
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
+};
+
+export type DeleteJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DeleteJobPayload'] = ResolversParentTypes['DeleteJobPayload']> = {
+  deletedId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
+};
+
+export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createJob?: Resolver<ResolversTypes['CreateJobPayload'], ParentType, ContextType, RequireFields<MutationCreateJobArgs, 'input'>>;
+  updateJob?: Resolver<ResolversTypes['UpdateJobPayload'], ParentType, ContextType, RequireFields<MutationUpdateJobArgs, 'input'>>;
+  cancelJob?: Resolver<ResolversTypes['CancelJobPayload'], ParentType, ContextType, RequireFields<MutationCancelJobArgs, 'id'>>;
+  deleteJob?: Resolver<ResolversTypes['DeleteJobPayload'], ParentType, ContextType, RequireFields<MutationDeleteJobArgs, 'id'>>;
 };
 
 export type JobResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Job'] = ResolversParentTypes['Job']> = {
@@ -1214,47 +1315,6 @@ export type JobConnectionResolvers<ContextType = GatewayContext, ParentType exte
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
-export type MutationErrorResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['MutationError'] = ResolversParentTypes['MutationError']> = {
-  code?: Resolver<ResolversTypes['ErrorCode'], ParentType, ContextType>;
-  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  account?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  provider?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  providerCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  state?: Resolver<Maybe<ResolversTypes['JobState']>, ParentType, ContextType>;
-  retryAfterSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
-};
-
-export type CreateJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CreateJobPayload'] = ResolversParentTypes['CreateJobPayload']> = {
-  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
-  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  warnings?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
-  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
-};
-
-export type UpdateJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UpdateJobPayload'] = ResolversParentTypes['UpdateJobPayload']> = {
-  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
-  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
-};
-
-export type CancelJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CancelJobPayload'] = ResolversParentTypes['CancelJobPayload']> = {
-  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
-  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
-};
-
-export type DeleteJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DeleteJobPayload'] = ResolversParentTypes['DeleteJobPayload']> = {
-  deletedId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
-  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
-};
-
-export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
-  createJob?: Resolver<ResolversTypes['CreateJobPayload'], ParentType, ContextType, RequireFields<MutationCreateJobArgs, 'input'>>;
-  updateJob?: Resolver<ResolversTypes['UpdateJobPayload'], ParentType, ContextType, RequireFields<MutationUpdateJobArgs, 'input'>>;
-  cancelJob?: Resolver<ResolversTypes['CancelJobPayload'], ParentType, ContextType, RequireFields<MutationCancelJobArgs, 'id'>>;
-  deleteJob?: Resolver<ResolversTypes['DeleteJobPayload'], ParentType, ContextType, RequireFields<MutationDeleteJobArgs, 'id'>>;
-};
-
 export type Resolvers<ContextType = GatewayContext> = {
   AccountHealth?: AccountHealthResolvers<ContextType>;
   ActionCapability?: ActionCapabilityResolvers<ContextType>;
@@ -1266,6 +1326,12 @@ export type Resolvers<ContextType = GatewayContext> = {
   PageInfo?: PageInfoResolvers<ContextType>;
   JobEvent?: JobEventResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  MutationError?: MutationErrorResolvers<ContextType>;
+  CreateJobPayload?: CreateJobPayloadResolvers<ContextType>;
+  UpdateJobPayload?: UpdateJobPayloadResolvers<ContextType>;
+  CancelJobPayload?: CancelJobPayloadResolvers<ContextType>;
+  DeleteJobPayload?: DeleteJobPayloadResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Job?: JobResolvers<ContextType>;
   Progress?: ProgressResolvers<ContextType>;
   Drive?: DriveResolvers<ContextType>;
@@ -1278,11 +1344,5 @@ export type Resolvers<ContextType = GatewayContext> = {
   JobStateTransition?: JobStateTransitionResolvers<ContextType>;
   JobEdge?: JobEdgeResolvers<ContextType>;
   JobConnection?: JobConnectionResolvers<ContextType>;
-  MutationError?: MutationErrorResolvers<ContextType>;
-  CreateJobPayload?: CreateJobPayloadResolvers<ContextType>;
-  UpdateJobPayload?: UpdateJobPayloadResolvers<ContextType>;
-  CancelJobPayload?: CancelJobPayloadResolvers<ContextType>;
-  DeleteJobPayload?: DeleteJobPayloadResolvers<ContextType>;
-  Mutation?: MutationResolvers<ContextType>;
 };
 

@@ -1,4 +1,4 @@
-/** Job snapshots and an in-memory provider account for unit tests of the event log and the pollers. */
+/** Job snapshots and an in-memory provider account for unit tests of the store and the mirrors. */
 import pino from 'pino';
 import type { PollingConfig } from '../../src/config.js';
 import { AccountRuntime } from '../../src/observation/accounts.js';
@@ -46,12 +46,11 @@ export class FakeAccount implements AccountClient {
 
   constructor(
     readonly name: string,
-    opts: { listIncludesSnapshots?: boolean; pageSize?: number } = {},
+    opts: { listIncludesSnapshots?: boolean; pageSize?: number; listingOmits?: (keyof JobSnapshot)[] } = {},
   ) {
     this.capabilities = {
       listIncludesSnapshots: opts.listIncludesSnapshots ?? true,
-      maxBatchSize: 1,
-      cacheTtlMs: { active: 1_000, terminal: 60_000 },
+      ...(opts.listingOmits ? { listingOmits: opts.listingOmits } : {}),
       create: false,
       dryRun: false,
       actions: {},
@@ -99,11 +98,16 @@ export class FakeAccount implements AccountClient {
     return this.answer({ operation: 'listJobs' }, () => {
       const all = [...this.jobs.values()];
       const start = Number(opts.pageToken ?? 0);
+      const omitted = this.capabilities.listingOmits ?? [];
+      const listed = (s: JobSnapshot): JobSnapshot => ({
+        ...structuredClone(s),
+        ...Object.fromEntries(omitted.map((field) => [field, emptySnapshot(s.nativeId, s.type)[field]])),
+      });
       const items: JobRef[] = all.slice(start, start + this.pageSize).map((s) => ({
         nativeId: s.nativeId,
         createdAt: s.createdAt,
         type: s.type,
-        ...(this.capabilities.listIncludesSnapshots ? { snapshot: structuredClone(s) } : {}),
+        ...(this.capabilities.listIncludesSnapshots ? { snapshot: listed(s) } : {}),
         ...(s.state === 'CANCELLED' ? { cancelled: true } : {}),
       }));
       const next = start + this.pageSize;
@@ -139,6 +143,7 @@ export function testPollingConfig(overrides: Partial<PollingConfig> = {}): Polli
     backoff: { initialMs: 1_000, maxMs: 16_000 },
     maxConcurrentCalls: 4,
     batchSize: 25,
+    circuitBreaker: { consecutiveFailures: 5, halfOpenAfterMs: 30_000 },
     ...overrides,
   };
 }
