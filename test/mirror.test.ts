@@ -162,11 +162,10 @@ describe('account mirror', () => {
     expect(fetched()).toEqual(['new']);
   });
 
-  it('caps concurrent provider calls across all accounts', async () => {
-    const accounts = [
-      new FakeAccount('one', { listIncludesSnapshots: false }),
-      new FakeAccount('two', { listIncludesSnapshots: false }),
-    ];
+  it('caps concurrent provider calls across all accounts, and reads one batch at a time per account', async () => {
+    const accounts = ['one', 'two', 'three', 'four', 'five'].map(
+      (name) => new FakeAccount(name, { listIncludesSnapshots: false }),
+    );
     let inFlight = 0;
     let maxInFlight = 0;
     for (const account of accounts) {
@@ -178,10 +177,11 @@ describe('account mirror', () => {
         inFlight -= 1;
       };
     }
-    const { pollNow } = harness(accounts, { config: { batchSize: 1, maxConcurrentCalls: 3 } });
-    await Promise.all([pollNow('one'), pollNow('two')]);
-    expect(accounts.reduce((n, a) => n + a.calls.length, 0)).toBe(2 * 13);
+    const { pollNow } = harness(accounts, { config: { batchSize: 4, maxConcurrentCalls: 3 } });
+    await Promise.all(accounts.map((a) => pollNow(a.name)));
+    expect(accounts.map((a) => a.calls.length)).toEqual([4, 4, 4, 4, 4]); // a listing and 3 batches each
     expect(maxInFlight).toBe(3);
+    expect(accounts.map((a) => a.maxInFlight)).toEqual([1, 1, 1, 1, 1]);
   });
 
   it('never lets an older round overwrite what a mutation observed meanwhile', async () => {

@@ -144,6 +144,7 @@ export async function staleness(
     lastCompleteRoundAt: iso(poll.lastCompleteRoundMs),
     circuit,
     ...(failure?.providerCode ? { providerCode: failure.providerCode } : {}),
+    ...(failure?.status ? { providerStatus: failure.status } : {}),
     ...(failure?.retryAfterSeconds !== undefined ? { retryAfterSeconds: failure.retryAfterSeconds } : {}),
   });
 }

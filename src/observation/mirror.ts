@@ -82,6 +82,7 @@ function failureOf(error: unknown, now: number): RoundFailure {
       message: error.message,
       retryAfterSeconds: error.retryAfterSeconds,
       providerCode: error.providerCode,
+      status: error.status,
     };
   }
   return { atMs: now, code: ErrorCode.INTERNAL, message: 'internal error' };
@@ -355,23 +356,22 @@ export class AccountMirror implements Scheduled {
       }
     }
 
+    // Batches of one account go one after another: within a batch the adapter bounds its own concurrency
+    // (AWS `statusConcurrency`), and that bound must hold for the account as a whole.
     let failure: unknown;
-    const batches: string[][] = [];
-    for (let i = 0; i < toFetch.length; i += polling.batchSize) batches.push(toFetch.slice(i, i + polling.batchSize));
-    await Promise.all(
-      batches.map(async (batch) => {
-        try {
-          const results = await this.call(() => client.getJobs(batch, { signal }));
-          batch.forEach((nativeId, i) => {
-            const result = results[i];
-            if (result === NOT_FOUND || result === undefined) gone.add(nativeId);
-            else snapshots.set(nativeId, result);
-          });
-        } catch (error) {
-          failure ??= error;
-        }
-      }),
-    );
+    for (let i = 0; i < toFetch.length && failure === undefined; i += polling.batchSize) {
+      const batch = toFetch.slice(i, i + polling.batchSize);
+      try {
+        const results = await this.call(() => client.getJobs(batch, { signal }));
+        batch.forEach((nativeId, index) => {
+          const result = results[index];
+          if (result === NOT_FOUND || result === undefined) gone.add(nativeId);
+          else snapshots.set(nativeId, result);
+        });
+      } catch (error) {
+        failure = error;
+      }
+    }
 
     // What was read is a valid observation even when another batch failed; a round completes only whole.
     const complete = failure === undefined;

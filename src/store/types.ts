@@ -46,6 +46,8 @@ export interface RoundFailure {
   message: string;
   retryAfterSeconds?: number | undefined;
   providerCode?: string | undefined;
+  /** The provider's HTTP status, where it answered. */
+  status?: number | undefined;
 }
 
 export const emptyPollState = (): AccountPollState => ({
