@@ -10,7 +10,7 @@ import { ConfigError, type GatewayConfig, loadConfigFile, parseConfig } from '..
 import { createGateway } from '../gateway.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { registry } from '../registry.js';
-import { DEFAULT_SANDBOX_STEP_MS, type Sandbox, type SandboxDescription, startSandbox } from '../sandbox/index.js';
+import { DEFAULT_SANDBOX_SEED_JOBS, DEFAULT_SANDBOX_STEP_MS, type Sandbox, type SandboxDescription, startSandbox } from '../sandbox/index.js';
 import { startServer } from '../server/index.js';
 
 const HELP = `crossdock — one GraphQL schema over Azure Import/Export, AWS Import/Export and IoT Hub jobs
@@ -19,7 +19,7 @@ Usage:
   crossdock serve [--config FILE] [--port N] [--host H] [--log-level L]
       Start the gateway. Without a config file (and no crossdock.config.yaml in the working
       directory) it starts the bundled simulators on loopback and wires the gateway to them.
-  crossdock sandbox [--json]
+  crossdock sandbox [--json] [--seed-jobs N]
       Start only the simulators. --json prints one JSON line {"providers":[...],"caCertificate":...}
       first (pasteable into a config file); otherwise endpoints, credentials and a config file.
 
@@ -30,6 +30,7 @@ Options:
   --log-level L      fatal|error|warn|info|debug|trace|silent (default info; logs go to stderr)
   --seed N           sandbox: random seed (default 42)
   --step-ms N        sandbox: real milliseconds per simulated lifecycle step (default ${DEFAULT_SANDBOX_STEP_MS})
+  --seed-jobs N      sandbox: jobs each simulated account holds at start (default ${DEFAULT_SANDBOX_SEED_JOBS})
   -h, --help         this help
   -v, --version      the version
 `;
@@ -105,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
       seed: { type: 'string' },
       'step-ms': { type: 'string' },
+      'seed-jobs': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -128,6 +130,7 @@ async function main(argv: string[]): Promise<number> {
     registry,
     seed: intOption('seed', values.seed, 0, 2 ** 31 - 1) ?? 42,
     stepMs: intOption('step-ms', values['step-ms'], 0, 3_600_000) ?? DEFAULT_SANDBOX_STEP_MS,
+    seedJobs: intOption('seed-jobs', values['seed-jobs'], 0, 1_000_000) ?? DEFAULT_SANDBOX_SEED_JOBS,
   };
 
   if (command === 'sandbox') {
