@@ -21,7 +21,10 @@ describe('global ids and cursors', () => {
     },
   );
 
-  it.each(['', 'not-base64!!', b64('["a"]'), b64('["2026-01-01","a"]'), b64('[1.5,"a"]'), b64('{}')])('rejects malformed cursor %j', (bad) => {
-    expect(() => decodeCursor(bad)).toThrow(badInput);
-  });
+  it.each(['', 'not-base64!!', b64('["a"]'), b64('["2026-01-01","a"]'), b64('[1.5,"a"]'), b64('{}')])(
+    'rejects malformed cursor %j',
+    (bad) => {
+      expect(() => decodeCursor(bad)).toThrow(badInput);
+    },
+  );
 });

@@ -4,10 +4,11 @@
  * dashboard queries — filters, paging, counts, lookups by id — cost the providers nothing, counts match what
  * the providers list, and the gateway process stays well within its memory budget.
  */
-import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../src/registry.js';
 import type { Sandbox } from '../src/sandbox/index.js';
@@ -24,7 +25,16 @@ interface Page {
   jobs: {
     totalCount: number;
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    edges: { node: { id: string; account: string; provider: string; state: string | null; type: string; createdAt: string | null } }[];
+    edges: {
+      node: {
+        id: string;
+        account: string;
+        provider: string;
+        state: string | null;
+        type: string;
+        createdAt: string | null;
+      };
+    }[];
   };
 }
 const JOBS = /* GraphQL */ `
@@ -45,7 +55,13 @@ function rssMb(pid: number): number {
   } catch {
     // not Linux
   }
-  return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim()) / 1024;
+  return (
+    Number(
+      execFileSync('ps', ['-o', 'rss=', '-p', String(pid)])
+        .toString()
+        .trim(),
+    ) / 1024
+  );
 }
 
 describe(`the job index with 3 accounts × ${JOBS_PER_ACCOUNT} jobs`, () => {
@@ -145,7 +161,9 @@ describe(`the job index with 3 accounts × ${JOBS_PER_ACCOUNT} jobs`, () => {
     ];
     for (const filter of filters) {
       const first = await page({ filter });
-      const second = first.jobs.pageInfo.hasNextPage ? await page({ filter, after: first.jobs.pageInfo.endCursor }) : first;
+      const second = first.jobs.pageInfo.hasNextPage
+        ? await page({ filter, after: first.jobs.pageInfo.endCursor })
+        : first;
       expect(second.jobs.totalCount).toBe(first.jobs.totalCount);
       const states = filter.states as string[] | undefined;
       for (const { node } of [...first.jobs.edges, ...second.jobs.edges]) {

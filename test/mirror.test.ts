@@ -44,7 +44,13 @@ function harness(
   const clock = opts.clock ?? { now: 1_000_000 };
   const now = () => clock.now;
   const store = opts.store ?? new MemoryStore(now);
-  const hub = new EventHub({ store, logger: silentLogger(), now, retentionMs: 86_400_000, subscriberQueueLimit: 10_000 });
+  const hub = new EventHub({
+    store,
+    logger: silentLogger(),
+    now,
+    retentionMs: 86_400_000,
+    subscriberQueueLimit: 10_000,
+  });
   const runtimes = new Map(accounts.map((a) => [a.name, fakeRuntime(a, now)]));
   const observation = new Observation({
     accounts: runtimes,

@@ -239,18 +239,38 @@ describe.each(implementations)('store (%s)', (_name, make) => {
       expect(small.jobs).toHaveLength(2);
 
       // updatedSince: the update time where there is one, else the creation time.
-      const since = await store.findJobs({ accounts: ['b'], updatedSinceMs: Date.parse('2026-01-05T00:00:00Z'), first: 100 });
+      const since = await store.findJobs({
+        accounts: ['b'],
+        updatedSinceMs: Date.parse('2026-01-05T00:00:00Z'),
+        first: 100,
+      });
       expect(since.jobs.map((j) => j.nativeId).sort()).toEqual(['b-3', 'b-4']);
-      expect(await store.findJobs({ accounts: [], first: 10 })).toEqual({ jobs: [], hasNextPage: false, totalCount: 0 });
+      expect(await store.findJobs({ accounts: [], first: 10 })).toEqual({
+        jobs: [],
+        hasNextPage: false,
+        totalCount: 0,
+      });
     });
 
     it('returns rows with their state, timestamps and snapshot; moves observedAt of jobs seen again', async () => {
       const store = await open();
       const a = change('acct', 'a', 'CREATING', undefined, 1_000);
       await store.commit({ account: 'acct', events: [a.event], upserts: [a.stored], removals: [] });
-      await store.commit({ account: 'acct', events: [], upserts: [], removals: [], seen: { nativeIds: ['a', 'x'], observedAtMs: 5_000 } });
+      await store.commit({
+        account: 'acct',
+        events: [],
+        upserts: [],
+        removals: [],
+        seen: { nativeIds: ['a', 'x'], observedAtMs: 5_000 },
+      });
       // An older report never moves it back.
-      await store.commit({ account: 'acct', events: [], upserts: [], removals: [], seen: { nativeIds: ['a'], observedAtMs: 3_000 } });
+      await store.commit({
+        account: 'acct',
+        events: [],
+        upserts: [],
+        removals: [],
+        seen: { nativeIds: ['a'], observedAtMs: 3_000 },
+      });
       const [row, missing] = await store.getJobs([
         { account: 'acct', nativeId: 'a' },
         { account: 'acct', nativeId: 'x' },
@@ -270,10 +290,23 @@ describe.each(implementations)('store (%s)', (_name, make) => {
     it('keeps poll state: baseline, complete rounds, failed rounds', async () => {
       const store = await open();
       expect(await store.loadAccount('acct')).toEqual({
-        poll: { baselined: false, lastRoundStartedMs: null, lastCompleteRoundMs: null, failedRounds: 0, lastFailure: null },
+        poll: {
+          baselined: false,
+          lastRoundStartedMs: null,
+          lastCompleteRoundMs: null,
+          failedRounds: 0,
+          lastFailure: null,
+        },
         jobs: [],
       });
-      await store.commit({ account: 'acct', events: [], upserts: [], removals: [], baseline: true, round: { startedMs: 10, completedMs: 20 } });
+      await store.commit({
+        account: 'acct',
+        events: [],
+        upserts: [],
+        removals: [],
+        baseline: true,
+        round: { startedMs: 10, completedMs: 20 },
+      });
       const failure = { atMs: 30, code: 'RATE_LIMITED' as const, message: 'slow down', retryAfterSeconds: 3 };
       await store.recordRoundFailure('acct', failure);
       await store.recordRoundFailure('acct', { ...failure, atMs: 40 });
@@ -284,7 +317,13 @@ describe.each(implementations)('store (%s)', (_name, make) => {
         failedRounds: 2,
         lastFailure: { ...failure, atMs: 40 },
       });
-      await store.commit({ account: 'acct', events: [], upserts: [], removals: [], round: { startedMs: 50, completedMs: 60 } });
+      await store.commit({
+        account: 'acct',
+        events: [],
+        upserts: [],
+        removals: [],
+        round: { startedMs: 50, completedMs: 60 },
+      });
       expect((await store.loadAccount('acct')).poll).toMatchObject({ failedRounds: 0, lastCompleteRoundMs: 60 });
       expect((await store.loadAccount('other')).poll.baselined).toBe(false);
     });
@@ -372,7 +411,10 @@ describe('store (sqlite) on disk', () => {
        INSERT INTO crossdock_accounts VALUES ('acct', '2026-01-01T00:00:00.000Z');`,
     );
     await new Promise<void>((resolve) => v1.close(() => resolve()));
-    const kv = new Keyv({ store: new KeyvSqlite({ uri: `sqlite://${path}`, table: 'keyv_idempotency' }), namespace: 'idempotency' });
+    const kv = new Keyv({
+      store: new KeyvSqlite({ uri: `sqlite://${path}`, table: 'keyv_idempotency' }),
+      namespace: 'idempotency',
+    });
     const record = { fingerprint: 'f', at: '2026-01-01T00:00:00.000Z' };
     await kv.set('acct\nmy-key', record, 60_000);
     await kv.disconnect();
@@ -399,8 +441,11 @@ describe('store (sqlite) on disk', () => {
   it('refuses a file of a newer version, and a file that is not a crossdock store', async () => {
     const newer = tempFile();
     const db = new sqlite3.Database(newer);
-    await run(db, `CREATE TABLE crossdock_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      INSERT INTO crossdock_meta VALUES ('schema_version', '${SCHEMA_VERSION + 1}');`);
+    await run(
+      db,
+      `CREATE TABLE crossdock_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      INSERT INTO crossdock_meta VALUES ('schema_version', '${SCHEMA_VERSION + 1}');`,
+    );
     await new Promise<void>((resolve) => db.close(() => resolve()));
     await expect(new SqliteStore({ path: newer }).open()).rejects.toThrow(StoreVersionError);
     await expect(new SqliteStore({ path: newer }).open()).rejects.toThrow(/newer crossdock/);

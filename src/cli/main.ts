@@ -10,7 +10,13 @@ import { ConfigError, type GatewayConfig, loadConfigFile, parseConfig } from '..
 import { createGateway } from '../gateway.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { registry } from '../registry.js';
-import { DEFAULT_SANDBOX_SEED_JOBS, DEFAULT_SANDBOX_STEP_MS, type Sandbox, type SandboxDescription, startSandbox } from '../sandbox/index.js';
+import {
+  DEFAULT_SANDBOX_SEED_JOBS,
+  DEFAULT_SANDBOX_STEP_MS,
+  type Sandbox,
+  type SandboxDescription,
+  startSandbox,
+} from '../sandbox/index.js';
 import { startServer } from '../server/index.js';
 
 const HELP = `crossdock — one GraphQL schema over Azure Import/Export, AWS Import/Export and IoT Hub jobs

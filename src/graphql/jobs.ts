@@ -13,14 +13,7 @@ import type { AccountRuntime } from '../observation/accounts.js';
 import type { AccountMirror } from '../observation/mirror.js';
 import { ErrorCode, GatewayError, gatewayError, type ProviderError } from '../sdk/errors.js';
 import { type JobState, type JobType, NOT_FOUND } from '../sdk/model.js';
-import {
-  epochMs,
-  type GatewayStore,
-  type JobKey,
-  type JobOrderKey,
-  jobKeyString,
-  orderKeyOf,
-} from '../store/types.js';
+import { epochMs, type GatewayStore, type JobKey, type JobOrderKey, jobKeyString, orderKeyOf } from '../store/types.js';
 import { toGraphQLError } from './errors.js';
 
 /** What GraphQL resolvers of `Job` receive: the account and the job as the index has it (or as an event had it). */
@@ -82,9 +75,13 @@ export function decodeCursor(cursor: string): JobOrderKey {
   } catch {
     // fall through
   }
-  throw gatewayError(ErrorCode.BAD_USER_INPUT, 'Malformed cursor: pass `after` exactly as a previous page returned it.', {
-    field: 'after',
-  });
+  throw gatewayError(
+    ErrorCode.BAD_USER_INPUT,
+    'Malformed cursor: pass `after` exactly as a previous page returned it.',
+    {
+      field: 'after',
+    },
+  );
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -136,7 +133,8 @@ export async function staleness(
     : circuit !== 'CLOSED'
       ? 'calls paused after consecutive failures (circuit open)'
       : `no answer within ${opts.waitMs} ms`;
-  const asOf = poll.lastCompleteRoundMs === null ? 'no complete observation yet' : `jobs as of ${iso(poll.lastRoundStartedMs)}`;
+  const asOf =
+    poll.lastCompleteRoundMs === null ? 'no complete observation yet' : `jobs as of ${iso(poll.lastRoundStartedMs)}`;
   return new GatewayError(failure?.code ?? ErrorCode.PROVIDER_UNAVAILABLE, `${account.name}: ${why}; ${asOf}`, {
     account: account.name,
     provider: account.kind,

@@ -114,7 +114,10 @@ export class AccountMirror implements Scheduled {
     this.unknown = new LRUCache({ max: deps.reads.notFoundCacheSize, ttl: Math.max(1, deps.reads.notFoundTtlMs) });
     this.lookups = new DataLoader(
       (ids) =>
-        this.deps.guard.run(() => this.deps.account.client.getJobs(ids, { signal: this.abort.signal }), this.abort.signal),
+        this.deps.guard.run(
+          () => this.deps.account.client.getJobs(ids, { signal: this.abort.signal }),
+          this.abort.signal,
+        ),
       { maxBatchSize: deps.polling.batchSize },
     );
   }
@@ -304,8 +307,15 @@ export class AccountMirror implements Scheduled {
       // ProviderError messages are built from codes and ids; anything else is a gateway bug and needs its stack.
       const cause =
         error instanceof ProviderError ? { code: error.code, reason: error.message } : { code: 'INTERNAL', err: error };
-      this.deps.logger.warn({ account: this.accountName, ...cause, failures: this.poll.failedRounds }, 'poll round failed');
-      this.onRoundEnd?.({ ok: false, failedRounds: this.poll.failedRounds, retryAfterSeconds: failure.retryAfterSeconds });
+      this.deps.logger.warn(
+        { account: this.accountName, ...cause, failures: this.poll.failedRounds },
+        'poll round failed',
+      );
+      this.onRoundEnd?.({
+        ok: false,
+        failedRounds: this.poll.failedRounds,
+        retryAfterSeconds: failure.retryAfterSeconds,
+      });
       throw error;
     }
   }

@@ -9,7 +9,14 @@
  * refused credentials do not count: Retry-After and backoff already pace those. Mutations do not go through
  * the breaker (a create the user asked for is attempted, and its outcome is never "refused without trying").
  */
-import { BrokenCircuitError, type CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  type CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleWhen,
+} from 'cockatiel';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import type { PollingConfig } from '../config.js';

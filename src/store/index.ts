@@ -7,9 +7,9 @@ import { MemoryStore } from './memory.js';
 import { SqliteStore } from './sqlite.js';
 import type { GatewayStore } from './types.js';
 
-export * from './types.js';
 export { MemoryStore } from './memory.js';
 export { SCHEMA_VERSION, SqliteStore, StoreVersionError } from './sqlite.js';
+export * from './types.js';
 
 export type StoreConfig = { kind: 'sqlite'; path: string } | { kind: 'memory' };
 

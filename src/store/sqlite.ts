@@ -12,7 +12,14 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type JobEventRecord, type JobTransition, type NewJobEvent, type StoredJob, TRANSITION_KINDS, toTransition } from '../events/types.js';
+import {
+  type JobEventRecord,
+  type JobTransition,
+  type NewJobEvent,
+  type StoredJob,
+  TRANSITION_KINDS,
+  toTransition,
+} from '../events/types.js';
 import { jobGlobalId } from '../ids.js';
 import type { JobSnapshot, JobState } from '../sdk/model.js';
 import { type Row, SqliteConnection } from './sqlite-connection.js';
@@ -227,7 +234,8 @@ export class SqliteStore implements GatewayStore {
     if (version === 1 && tables.has('crossdock_accounts')) {
       await db.run('ALTER TABLE crossdock_accounts RENAME TO crossdock_accounts_v1');
     }
-    for (const statement of SCHEMA_V2) await db.run(statement.replace(/^CREATE (TABLE|INDEX) (?!IF)/, 'CREATE $1 IF NOT EXISTS '));
+    for (const statement of SCHEMA_V2)
+      await db.run(statement.replace(/^CREATE (TABLE|INDEX) (?!IF)/, 'CREATE $1 IF NOT EXISTS '));
     if (version === 1) await this.migrateFromV1(db, tables);
     await db.run("INSERT OR IGNORE INTO crossdock_meta (key, value) VALUES ('log_id', ?)", [randomUUID()]);
     await db.run(
@@ -278,12 +286,10 @@ export class SqliteStore implements GatewayStore {
           entry = undefined;
         }
         if (!match || !entry?.value) continue;
-        await db.run('INSERT OR REPLACE INTO crossdock_idempotency (account, key, record, expires_ms) VALUES (?, ?, ?, ?)', [
-          match[1],
-          match[2],
-          JSON.stringify(entry.value),
-          entry.expires ?? this.now() + 7 * 86_400_000,
-        ]);
+        await db.run(
+          'INSERT OR REPLACE INTO crossdock_idempotency (account, key, record, expires_ms) VALUES (?, ?, ?, ?)',
+          [match[1], match[2], JSON.stringify(entry.value), entry.expires ?? this.now() + 7 * 86_400_000],
+        );
       }
       await db.run('DROP TABLE keyv_idempotency');
     }
@@ -329,7 +335,14 @@ export class SqliteStore implements GatewayStore {
       for (const event of change.events) {
         const seq = await db.insert(
           'INSERT INTO crossdock_events (logged_ms, account, native_id, kind, transition, body) VALUES (?, ?, ?, ?, ?, ?)',
-          [loggedMs, event.account, event.nativeId, event.kind, JSON.stringify(toTransition(event)), JSON.stringify(event)],
+          [
+            loggedMs,
+            event.account,
+            event.nativeId,
+            event.kind,
+            JSON.stringify(toTransition(event)),
+            JSON.stringify(event),
+          ],
         );
         records.push({ ...event, seq });
       }
@@ -349,7 +362,9 @@ export class SqliteStore implements GatewayStore {
         }
       }
       if (change.baseline || change.round) {
-        await db.run('INSERT OR IGNORE INTO crossdock_accounts (account, failed_rounds) VALUES (?, 0)', [change.account]);
+        await db.run('INSERT OR IGNORE INTO crossdock_accounts (account, failed_rounds) VALUES (?, 0)', [
+          change.account,
+        ]);
       }
       if (change.baseline) {
         await db.run('UPDATE crossdock_accounts SET baselined_at = COALESCE(baselined_at, ?) WHERE account = ?', [
@@ -397,10 +412,10 @@ export class SqliteStore implements GatewayStore {
     const page = query.after ? `${filter} AND (sort_ms < ? OR (sort_ms = ? AND id > ?))` : filter;
     const pageParams = query.after ? [...params, query.after.sortMs, query.after.sortMs, query.after.id] : params;
     return this.read(async (db) => {
-      const rows = await db.all(
-        `SELECT * FROM crossdock_job_index WHERE ${page} ORDER BY sort_ms DESC, id LIMIT ?`,
-        [...pageParams, query.first + 1],
-      );
+      const rows = await db.all(`SELECT * FROM crossdock_job_index WHERE ${page} ORDER BY sort_ms DESC, id LIMIT ?`, [
+        ...pageParams,
+        query.first + 1,
+      ]);
       const count = await db.get(`SELECT COUNT(*) AS n FROM crossdock_job_index WHERE ${filter}`, params);
       return {
         jobs: rows.slice(0, query.first).map(jobFromRow),
@@ -469,7 +484,9 @@ export class SqliteStore implements GatewayStore {
     return this.write(async (db) => {
       await db.run('DELETE FROM crossdock_idempotency WHERE expires_ms <= ?', [nowMs]);
       const { prunedThrough } = await boundsOf(db);
-      const row = await db.get('SELECT MAX(seq) AS through FROM crossdock_events WHERE logged_ms < ?', [eventsBeforeMs]);
+      const row = await db.get('SELECT MAX(seq) AS through FROM crossdock_events WHERE logged_ms < ?', [
+        eventsBeforeMs,
+      ]);
       const through = Math.max(prunedThrough, Number(row?.through ?? 0));
       if (through === prunedThrough) return;
       // Transitions of jobs that still exist stay for Job.history, without their snapshots.
@@ -507,7 +524,9 @@ export class SqliteStore implements GatewayStore {
   }
 
   deleteIdempotencyKey(account: string, key: string): Promise<void> {
-    return this.write((db) => db.run('DELETE FROM crossdock_idempotency WHERE account = ? AND key = ?', [account, key]));
+    return this.write((db) =>
+      db.run('DELETE FROM crossdock_idempotency WHERE account = ? AND key = ?', [account, key]),
+    );
   }
 
   async close(): Promise<void> {

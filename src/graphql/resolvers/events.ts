@@ -1,10 +1,10 @@
 import { type EventFilter, isSlowConsumerSignal, type SubscriptionItem } from '../../events/hub.js';
 import type { JobEventKind, JobEventRecord } from '../../events/types.js';
 import type { JobEventFilter, Resolvers } from '../../generated/graphql.js';
+import { decodeGlobalId, JOB_TYPE_NAME, jobGlobalId } from '../../ids.js';
 import { ErrorCode, gatewayError } from '../../sdk/errors.js';
 import type { JobState } from '../../sdk/model.js';
 import type { GatewayContext } from '../context.js';
-import { decodeGlobalId, JOB_TYPE_NAME, jobGlobalId } from '../../ids.js';
 
 /** Empty lists in GraphQL input mean "no restriction", as in the `jobs` filter. */
 const given = <T>(list: readonly T[] | null | undefined): readonly T[] | null => (list?.length ? list : null);
