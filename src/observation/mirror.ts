@@ -70,8 +70,33 @@ interface Observed {
   unchanged?: string[];
 }
 
-/** A digest of a listing entry: equal digests mean the listing shows nothing new about the job. */
-const listingHash = (snapshot: JobSnapshot) => createHash('sha1').update(JSON.stringify(snapshot)).digest('base64url');
+/** A digest of a snapshot: equal digests mean nothing about the job changed (snapshots are plain JSON). */
+const digest = (snapshot: JobSnapshot) => createHash('sha1').update(JSON.stringify(snapshot)).digest('base64url');
+
+/**
+ * What the mirror keeps of each job between observations: enough to decide what changed and what to read,
+ * not the snapshot itself (the index row has it, and is read back only for the jobs that changed). That keeps
+ * the gateway's memory small however many jobs it indexes.
+ */
+interface MirrorEntry {
+  state: StoredJob['state'];
+  observedAtMs: number;
+  listingHash: string | null;
+  snapshotHash: string;
+}
+
+const entryOf = (job: StoredJob): MirrorEntry => ({
+  state: job.state,
+  observedAtMs: job.observedAtMs,
+  listingHash: job.listingHash,
+  snapshotHash: digest(job.snapshot),
+});
+
+interface Committed {
+  events: JobEventRecord[];
+  /** The index rows this commit wrote, by native id. */
+  rows: Map<string, StoredJob>;
+}
 
 /** The public failure of a round or a read, from whatever it threw (provider errors keep their code). */
 function failureOf(error: unknown, now: number): RoundFailure {
@@ -94,7 +119,7 @@ interface RoundRun {
 }
 
 export class AccountMirror implements Scheduled {
-  private readonly jobs = new Map<string, StoredJob>();
+  private readonly jobs = new Map<string, MirrorEntry>();
   private poll: AccountPollState = emptyPollState();
   /** The next changes were not watched continuously (restart, failed rounds). */
   private gap = false;
@@ -214,7 +239,7 @@ export class AccountMirror implements Scheduled {
         gone.add(id);
       } else snapshots.set(id, result);
     });
-    await this.commitObserved({
+    const { rows } = await this.commitObserved({
       snapshots,
       gone,
       observedAtMs: this.deps.now(),
@@ -222,7 +247,14 @@ export class AccountMirror implements Scheduled {
       silentNew: !this.poll.baselined,
       completeBaseline: false,
     });
-    return nativeIds.map((id) => this.jobs.get(id) ?? NOT_FOUND);
+    // Jobs this commit did not rewrite (unchanged, or a newer observation won) are read from the index.
+    const unwritten = nativeIds.filter((id) => !rows.has(id) && this.jobs.has(id));
+    const stored = await this.deps.store.getJobs(unwritten.map((nativeId) => ({ account: this.accountName, nativeId })));
+    unwritten.forEach((id, i) => {
+      const row = stored[i];
+      if (row) rows.set(id, row);
+    });
+    return nativeIds.map((id) => (this.jobs.has(id) && rows.get(id)) || NOT_FOUND);
   }
 
   /**
@@ -232,7 +264,7 @@ export class AccountMirror implements Scheduled {
    */
   async observe(snapshot: JobSnapshot): Promise<{ events: JobEventRecord[]; job: StoredJob }> {
     await this.load();
-    const events = await this.commitObserved({
+    const { events, rows } = await this.commitObserved({
       snapshots: new Map([[snapshot.nativeId, snapshot]]),
       gone: new Set(),
       observedAtMs: this.deps.now(),
@@ -240,8 +272,10 @@ export class AccountMirror implements Scheduled {
       silentNew: false,
       completeBaseline: false,
     });
-    const job = this.jobs.get(snapshot.nativeId);
-    if (!job) throw new Error('observed job missing from the mirror');
+    const job =
+      rows.get(snapshot.nativeId) ??
+      (await this.deps.store.getJobs([{ account: this.accountName, nativeId: snapshot.nativeId }]))[0];
+    if (!job) throw new Error('observed job missing from the index');
     return { events, job };
   }
 
@@ -249,7 +283,7 @@ export class AccountMirror implements Scheduled {
   async observeRemoved(nativeId: string): Promise<JobEventRecord[]> {
     await this.load();
     this.unknown.set(nativeId, true);
-    return this.commitObserved({
+    return this.commitEvents({
       snapshots: new Map(),
       gone: new Set([nativeId]),
       observedAtMs: this.deps.now(),
@@ -270,7 +304,7 @@ export class AccountMirror implements Scheduled {
   private load(): Promise<void> {
     this.loaded ??= this.deps.store.loadAccount(this.accountName).then((state) => {
       this.poll = state.poll;
-      for (const job of state.jobs) this.jobs.set(job.nativeId, job);
+      for (const job of state.jobs) this.jobs.set(job.nativeId, entryOf(job));
       // What stored jobs went through while no gateway watched is only seen now.
       this.gap = state.poll.baselined;
     });
@@ -354,12 +388,13 @@ export class AccountMirror implements Scheduled {
       const known = this.jobs.get(ref.nativeId);
       if (ref.snapshot && omits) {
         // The entry lacks details: read the job only when the entry changed (or the job is new).
-        const hash = listingHash(ref.snapshot);
+        const hash = digest(ref.snapshot);
         hashes.set(ref.nativeId, hash);
         if (known && known.listingHash === hash) unchanged.push(ref.nativeId);
         else toFetch.push(ref.nativeId);
       } else if (ref.snapshot) {
-        snapshots.set(ref.nativeId, ref.snapshot);
+        if (known && known.snapshotHash === digest(ref.snapshot)) unchanged.push(ref.nativeId);
+        else snapshots.set(ref.nativeId, ref.snapshot);
       } else {
         const checked = known && { state: known.state, checkedAtMs: known.observedAtMs };
         if (needsFetch(polling, checked, ref.cancelled === true, startedAtMs)) toFetch.push(ref.nativeId);
@@ -385,7 +420,7 @@ export class AccountMirror implements Scheduled {
 
     // What was read is a valid observation even when another batch failed; a round completes only whole.
     const complete = failure === undefined;
-    const events = await this.commitObserved({
+    const events = await this.commitEvents({
       snapshots,
       hashes,
       unchanged,
@@ -405,24 +440,45 @@ export class AccountMirror implements Scheduled {
     return { events, baseline };
   }
 
+  private async commitEvents(observed: Observed): Promise<JobEventRecord[]> {
+    return (await this.commitObserved(observed)).events;
+  }
+
   /** Diffs observations against the mirror and commits the changes; one commit at a time per account. */
-  private commitObserved(observed: Observed): Promise<JobEventRecord[]> {
+  private commitObserved(observed: Observed): Promise<Committed> {
     const result = this.commits.then(() => this.commitNow(observed));
     this.commits = result.catch(() => undefined);
     return result;
   }
 
-  private async commitNow(observed: Observed): Promise<JobEventRecord[]> {
+  private async commitNow(observed: Observed): Promise<Committed> {
     const { account } = this.deps;
     const events: NewJobEvent[] = [];
     const upserts: StoredJob[] = [];
-    const staged: StoredJob[] = [];
+    const staged = new Map<string, MirrorEntry>();
     const seen: string[] = [];
     const removals: string[] = [];
+    // Only jobs whose snapshot (or listing entry) changed are diffed: their previous rows come from the index.
+    const changed: JobSnapshot[] = [];
     for (const snapshot of observed.snapshots.values()) {
-      const previous = this.jobs.get(snapshot.nativeId);
+      const known = this.jobs.get(snapshot.nativeId);
       // A newer observation (a mutation's answer) already covers this job.
-      if (previous && previous.observedAtMs > observed.observedAtMs) continue;
+      if (known && known.observedAtMs > observed.observedAtMs) continue;
+      const hash = observed.hashes?.get(snapshot.nativeId) ?? known?.listingHash ?? null;
+      if (known && known.snapshotHash === digest(snapshot) && known.listingHash === hash) {
+        staged.set(snapshot.nativeId, { ...known, observedAtMs: observed.observedAtMs });
+        seen.push(snapshot.nativeId);
+      } else changed.push(snapshot);
+    }
+    const previousRows = new Map<string, StoredJob>();
+    const toRead = changed.filter((s) => this.jobs.has(s.nativeId));
+    const read = await this.deps.store.getJobs(toRead.map((s) => ({ account: account.name, nativeId: s.nativeId })));
+    read.forEach((row) => {
+      if (row) previousRows.set(row.nativeId, row);
+    });
+    const rows = new Map<string, StoredJob>();
+    for (const snapshot of changed) {
+      const previous = previousRows.get(snapshot.nativeId);
       const hash = observed.hashes?.get(snapshot.nativeId);
       const { event, stored } = diffJob(previous, {
         account: account.name,
@@ -432,22 +488,26 @@ export class AccountMirror implements Scheduled {
         afterGap: observed.afterGap,
         ...(hash !== undefined ? { listingHash: hash } : {}),
       });
-      staged.push(stored);
+      staged.set(stored.nativeId, entryOf(stored));
+      rows.set(stored.nativeId, stored);
       if (event && !(observed.silentNew && !previous)) events.push(event);
-      if (event || !previous || stored.listingHash !== previous.listingHash) upserts.push(stored);
-      else seen.push(snapshot.nativeId);
+      upserts.push(stored);
     }
     for (const nativeId of observed.unchanged ?? []) {
-      const previous = this.jobs.get(nativeId);
-      if (!previous || previous.observedAtMs > observed.observedAtMs) continue;
-      staged.push({ ...previous, observedAtMs: observed.observedAtMs });
+      const known = this.jobs.get(nativeId);
+      if (!known || known.observedAtMs > observed.observedAtMs) continue;
+      staged.set(nativeId, { ...known, observedAtMs: observed.observedAtMs });
       seen.push(nativeId);
     }
-    for (const nativeId of observed.gone) {
-      const previous = this.jobs.get(nativeId);
-      if (!previous || previous.observedAtMs > observed.observedAtMs) continue;
+    const goneKnown = [...observed.gone].filter((id) => {
+      const known = this.jobs.get(id);
+      return known !== undefined && known.observedAtMs <= observed.observedAtMs;
+    });
+    const goneRows = await this.deps.store.getJobs(goneKnown.map((nativeId) => ({ account: account.name, nativeId })));
+    for (const previous of goneRows) {
+      if (!previous) continue;
       events.push(removalEvent(previous, account.kind, observed.observedAtMs, observed.afterGap));
-      removals.push(nativeId);
+      removals.push(previous.nativeId);
     }
     const completedMs = this.deps.now();
     const round = observed.round && { startedMs: observed.round.startedMs, completedMs };
@@ -465,9 +525,9 @@ export class AccountMirror implements Scheduled {
             ...(round ? { round } : {}),
           });
     // The mirror follows the index only once the commit succeeded.
-    for (const stored of staged) {
-      this.jobs.set(stored.nativeId, stored);
-      this.unknown.delete(stored.nativeId);
+    for (const [nativeId, entry] of staged) {
+      this.jobs.set(nativeId, entry);
+      this.unknown.delete(nativeId);
     }
     for (const nativeId of removals) this.jobs.delete(nativeId);
     if (observed.completeBaseline) this.poll = { ...this.poll, baselined: true };
@@ -479,7 +539,7 @@ export class AccountMirror implements Scheduled {
         failedRounds: 0,
       };
     }
-    return records;
+    return { events: records, rows };
   }
 }
 
