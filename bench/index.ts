@@ -12,8 +12,10 @@ import { registry } from '../src/registry.js';
 import { runCli } from '../test/helpers/process.js';
 import { postGraphQL, startTestSandbox, waitUntil } from '../test/helpers/servers.js';
 
-const DASHBOARD = '{ jobs(first: 100) { totalCount edges { node { id state progress { percent } drives { driveId } } } } }';
-const LIVE = '{ jobs(first: 100, maxAge: 0) { totalCount edges { node { id state progress { percent } drives { driveId } } } } }';
+const DASHBOARD =
+  '{ jobs(first: 100) { totalCount edges { node { id state progress { percent } drives { driveId } } } } }';
+const LIVE =
+  '{ jobs(first: 100, maxAge: 0) { totalCount edges { node { id state progress { percent } drives { driveId } } } } }';
 
 export interface IndexReadCost {
   jobs: number;

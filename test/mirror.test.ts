@@ -15,7 +15,7 @@ import type { AccountRuntime } from '../src/observation/accounts.js';
 import { Observation } from '../src/observation/index.js';
 import { NOT_FOUND } from '../src/sdk/model.js';
 import { type GatewayStore, MemoryStore, SqliteStore } from '../src/store/index.js';
-import { FakeAccount, fakeRuntime, silentLogger, snapshot, testPollingConfig } from './helpers/jobs.js';
+import { drive, FakeAccount, fakeRuntime, silentLogger, snapshot, testPollingConfig } from './helpers/jobs.js';
 
 interface Harness {
   hub: EventHub;
@@ -384,22 +384,9 @@ describe('reads through the mirror', () => {
 
   it('reads a job whose listing entry omits details once per change of that entry, so drives are never empty', async () => {
     const fake = new FakeAccount('acct', { listingOmits: ['drives'] });
-    const drive = (percent: number) => ({
-      driveId: 'D1',
-      state: 'TRANSFERRING' as const,
-      providerState: 'Transferring',
-      percentComplete: percent,
-      bytesSucceeded: null,
-      copyStatus: null,
-      manifestFile: null,
-      manifestHash: null,
-      manifestUri: null,
-      verboseLogUri: null,
-      errorLogUri: null,
-      errorCount: null,
-    });
-    fake.set(snapshot('moving', 'TRANSFERRING', { drives: [drive(10)], updatedAt: '2026-01-01T01:00:00.000Z' }));
-    fake.set(snapshot('done', 'COMPLETED', { drives: [drive(100)] }));
+    const atPercent = (percent: number) => drive('D1', percent);
+    fake.set(snapshot('moving', 'TRANSFERRING', { drives: [atPercent(10)], updatedAt: '2026-01-01T01:00:00.000Z' }));
+    fake.set(snapshot('done', 'COMPLETED', { drives: [atPercent(100)] }));
     const { pollNow, store } = harness([fake]);
     const reads = () =>
       fake.calls
@@ -416,7 +403,7 @@ describe('reads through the mirror', () => {
     expect(reads()).toEqual([]); // nothing in the listing changed
     expect(await drivesOf('done')).toEqual([100]);
 
-    fake.set(snapshot('moving', 'TRANSFERRING', { drives: [drive(60)], updatedAt: '2026-01-01T02:00:00.000Z' }));
+    fake.set(snapshot('moving', 'TRANSFERRING', { drives: [atPercent(60)], updatedAt: '2026-01-01T02:00:00.000Z' }));
     const round = await pollNow('acct');
     expect(reads()).toEqual(['moving']);
     expect(round.events).toMatchObject([{ kind: 'DRIVE_CHANGED', nativeId: 'moving' }]);

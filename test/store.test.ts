@@ -344,8 +344,12 @@ describe.each(implementations)('store (%s)', (_name, make) => {
   });
 });
 
-const run = (db: sqlite3.Database, sql: string) =>
-  new Promise<void>((resolve, reject) => db.exec(sql, (error) => (error ? reject(error) : resolve())));
+/** Writes a database file with sqlite3 directly (as another program, or an older crossdock, would). */
+async function writeDatabase(path: string, sql: string): Promise<void> {
+  const db = new sqlite3.Database(path);
+  await new Promise<void>((resolve, reject) => db.exec(sql, (error) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve) => db.close(() => resolve()));
+}
 
 describe('store (sqlite) on disk', () => {
   it('keeps its id, events, rows and sequence across a reopen', async () => {
@@ -393,11 +397,10 @@ describe('store (sqlite) on disk', () => {
   it("migrates the previous version's file: events, jobs, baselines and idempotency keys carry over", async () => {
     const path = tempFile();
     // Version 1 as crossdock 0.1 wrote it: its event log tables, one JSON body per job, keyv for keys.
-    const v1 = new sqlite3.Database(path);
     const a = change('acct', 'a', 'TRANSFERRING');
     const { id: _id, provider: _p, listingHash: _h, ...v1Job } = a.stored;
-    await run(
-      v1,
+    await writeDatabase(
+      path,
       `CREATE TABLE crossdock_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
        INSERT INTO crossdock_meta VALUES ('log_id', 'old-log');
        CREATE TABLE crossdock_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, logged_ms INTEGER NOT NULL, account TEXT NOT NULL,
@@ -410,7 +413,6 @@ describe('store (sqlite) on disk', () => {
        CREATE TABLE crossdock_accounts (account TEXT PRIMARY KEY, baselined_at TEXT NOT NULL);
        INSERT INTO crossdock_accounts VALUES ('acct', '2026-01-01T00:00:00.000Z');`,
     );
-    await new Promise<void>((resolve) => v1.close(() => resolve()));
     const kv = new Keyv({
       store: new KeyvSqlite({ uri: `sqlite://${path}`, table: 'keyv_idempotency' }),
       namespace: 'idempotency',
@@ -440,20 +442,16 @@ describe('store (sqlite) on disk', () => {
 
   it('refuses a file of a newer version, and a file that is not a crossdock store', async () => {
     const newer = tempFile();
-    const db = new sqlite3.Database(newer);
-    await run(
-      db,
+    await writeDatabase(
+      newer,
       `CREATE TABLE crossdock_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      INSERT INTO crossdock_meta VALUES ('schema_version', '${SCHEMA_VERSION + 1}');`,
+       INSERT INTO crossdock_meta VALUES ('schema_version', '${SCHEMA_VERSION + 1}');`,
     );
-    await new Promise<void>((resolve) => db.close(() => resolve()));
     await expect(new SqliteStore({ path: newer }).open()).rejects.toThrow(StoreVersionError);
     await expect(new SqliteStore({ path: newer }).open()).rejects.toThrow(/newer crossdock/);
 
     const foreign = tempFile();
-    const other = new sqlite3.Database(foreign);
-    await run(other, 'CREATE TABLE invoices (id INTEGER)');
-    await new Promise<void>((resolve) => other.close(() => resolve()));
+    await writeDatabase(foreign, 'CREATE TABLE invoices (id INTEGER)');
     await expect(new SqliteStore({ path: foreign }).open()).rejects.toThrow(/not a crossdock store/);
   });
 });

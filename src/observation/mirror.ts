@@ -249,7 +249,9 @@ export class AccountMirror implements Scheduled {
     });
     // Jobs this commit did not rewrite (unchanged, or a newer observation won) are read from the index.
     const unwritten = nativeIds.filter((id) => !rows.has(id) && this.jobs.has(id));
-    const stored = await this.deps.store.getJobs(unwritten.map((nativeId) => ({ account: this.accountName, nativeId })));
+    const stored = await this.deps.store.getJobs(
+      unwritten.map((nativeId) => ({ account: this.accountName, nativeId })),
+    );
     unwritten.forEach((id, i) => {
       const row = stored[i];
       if (row) rows.set(id, row);

@@ -7,6 +7,7 @@ import {
   type AccountClient,
   type Adapter,
   type Capabilities,
+  type DriveSnapshot,
   emptySnapshot,
   type JobRef,
   type JobSnapshot,
@@ -20,6 +21,29 @@ export function snapshot(nativeId: string, state: JobState | null, extra: Partia
     state,
     providerState: state ?? 'Unknown',
     createdAt: '2026-01-01T00:00:00.000Z',
+    ...extra,
+  };
+}
+
+/** A drive as adapters map one: what tests need set, the rest null. */
+export function drive(
+  driveId: string,
+  percentComplete: number | null,
+  extra: Partial<DriveSnapshot> = {},
+): DriveSnapshot {
+  return {
+    driveId,
+    state: 'TRANSFERRING',
+    providerState: 'Transferring',
+    percentComplete,
+    bytesSucceeded: null,
+    copyStatus: null,
+    manifestFile: null,
+    manifestHash: null,
+    manifestUri: null,
+    verboseLogUri: null,
+    errorLogUri: null,
+    errorCount: null,
     ...extra,
   };
 }
