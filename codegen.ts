@@ -1,9 +1,25 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { CodegenConfig } from '@graphql-codegen/cli';
+
+/**
+ * The core's contract plus each adapter's input branches (the same files src/graphql/schema.ts loads), read in
+ * a fixed order and handed over as one SDL text: codegen's own glob loading merges files in the order their
+ * reads finish, which made the generated files (and CI's drift check) differ from run to run.
+ */
+const sdlFiles = [
+  ...readdirSync('schema')
+    .filter((f) => f.endsWith('.graphql'))
+    .sort()
+    .map((f) => `schema/${f}`),
+  ...readdirSync('adapters')
+    .sort()
+    .map((d) => `adapters/${d}/schema.graphql`)
+    .filter((f) => existsSync(f)),
+];
 
 // schema/*.graphql is the public contract; the generated resolver types are committed and CI fails on drift.
 const config: CodegenConfig = {
-  // The core's contract plus each adapter's input branches (the same files src/schema.ts loads).
-  schema: ['schema/*.graphql', 'adapters/*/schema.graphql'],
+  schema: sdlFiles.map((f) => readFileSync(f, 'utf8')).join('\n'),
   // Declaration order: JobState lists the lifecycle in order, and the generated constants keep it.
   // (codegen passes the root config on to the schema loader, which sorts by default.)
   config: { sort: false },

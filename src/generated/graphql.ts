@@ -306,132 +306,6 @@ export type SubscriptionJobEventsArgs = {
 };
 
 /**
- * Create a job at one account. Besides the common fields, set exactly one provider field — the one of the
- * account's provider (`azureImportExport`, `awsImportExport`, `iotHub`; each adapter adds its own with
- * `extend input`, see adapters/<kind>/schema.graphql). Setting none or several is a BAD_USER_INPUT error.
- */
-export type CreateJobInput = {
-  /** The configured account (`ProviderAccount.name`) to create the job at. */
-  account: Scalars['String']['input'];
-  /**
-   * Makes retries safe: the same key with the same input returns the job the first request created, without
-   * a second create at the provider (also across gateway restarts); the same key with different input is an
-   * IDEMPOTENCY_CONFLICT error. Keys are kept for 7 days.
-   */
-  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** Validate at the provider without creating anything, where the provider supports it (`capabilities.dryRun`). */
-  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Create an AWS Import/Export job (accounts of provider `aws-import-export`). */
-  awsImportExport?: InputMaybe<AwsImportExportCreateJobInput>;
-  /** Create an Azure Import/Export job (accounts of provider `azure-import-export`). */
-  azureImportExport?: InputMaybe<AzureImportExportCreateInput>;
-  /** Azure IoT Hub: a device import or export job (accounts of kind `iot-hub`). */
-  iotHub?: InputMaybe<IotHubCreateJobInput>;
-};
-
-/**
- * Change a job. Besides `id`, set exactly one provider field — the one of the job's provider. What may change
- * depends on the provider and the job's state (`Job.allowedActions`).
- */
-export type UpdateJobInput = {
-  /** Global id of the job. */
-  id: Scalars['ID']['input'];
-  /** Replace the manifest of an AWS Import/Export job. */
-  awsImportExport?: InputMaybe<AwsImportExportUpdateJobInput>;
-  /** Change an Azure Import/Export job. */
-  azureImportExport?: InputMaybe<AzureImportExportUpdateInput>;
-};
-
-/**
- * A failure of a mutation, returned in the payload (the job is then null or unchanged). `code` is the same public
- * enum as `extensions.code` of GraphQL errors.
- */
-export type MutationError = {
-  __typename?: 'MutationError';
-  code: ErrorCode;
-  message: Scalars['String']['output'];
-  /** The input path of the bad field, e.g. `input.azureImportExport.driveList[0].driveId` (BAD_USER_INPUT). */
-  field: Maybe<Scalars['String']['output']>;
-  account: Maybe<Scalars['String']['output']>;
-  provider: Maybe<Scalars['String']['output']>;
-  /** The provider's own error code, where the provider answered. */
-  providerCode: Maybe<Scalars['String']['output']>;
-  /** The job's current state (NOT_ALLOWED_IN_STATE). */
-  state: Maybe<JobState>;
-  /** Seconds to wait before retrying (RATE_LIMITED), where known. */
-  retryAfterSeconds: Maybe<Scalars['Int']['output']>;
-};
-
-export type CreateJobPayload = {
-  __typename?: 'CreateJobPayload';
-  /** The created job (null after a dry run or on failure). */
-  job: Maybe<Job>;
-  /** True when this was a dry run: the provider validated the input and nothing was created. */
-  dryRun: Scalars['Boolean']['output'];
-  /** True when an earlier request with the same idempotency key created the job; nothing new was created. */
-  replayed: Scalars['Boolean']['output'];
-  /** Warnings the provider returned with the result. */
-  warnings: Array<Scalars['String']['output']>;
-  errors: Array<MutationError>;
-};
-
-export type UpdateJobPayload = {
-  __typename?: 'UpdateJobPayload';
-  /** The job after the change (null on failure). */
-  job: Maybe<Job>;
-  errors: Array<MutationError>;
-};
-
-export type CancelJobPayload = {
-  __typename?: 'CancelJobPayload';
-  /** The job after the cancel request (its state may stay unchanged with `cancelRequested` until the provider finishes). */
-  job: Maybe<Job>;
-  errors: Array<MutationError>;
-};
-
-export type DeleteJobPayload = {
-  __typename?: 'DeleteJobPayload';
-  /** The global id of the deleted job (null on failure). */
-  deletedId: Maybe<Scalars['ID']['output']>;
-  errors: Array<MutationError>;
-};
-
-export type Mutation = {
-  __typename?: 'Mutation';
-  /** Create a job at one account. Input is validated before any provider call. */
-  createJob: CreateJobPayload;
-  /** Change a job: shipping information, return address, manifest, ... as its provider allows. */
-  updateJob: UpdateJobPayload;
-  /** Ask the provider to cancel a job; refused with NOT_ALLOWED_IN_STATE where the provider does not allow it. */
-  cancelJob: CancelJobPayload;
-  /**
-   * Delete a job at its provider (Azure Import/Export: only in CREATING or COMPLETED); refused with
-   * NOT_ALLOWED_IN_STATE otherwise, UNSUPPORTED where the provider has no delete. Subscribers see REMOVED.
-   */
-  deleteJob: DeleteJobPayload;
-};
-
-
-export type MutationCreateJobArgs = {
-  input: CreateJobInput;
-};
-
-
-export type MutationUpdateJobArgs = {
-  input: UpdateJobInput;
-};
-
-
-export type MutationCancelJobArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-export type MutationDeleteJobArgs = {
-  id: Scalars['ID']['input'];
-};
-
-/**
  * Normalized lifecycle state of a job, the same words for every provider. The provider's own word is always
  * kept in `Job.providerState`. Not every provider passes through every state (AWS never reports SHIPPING,
  * IoT Hub jobs go CREATING → TRANSFERRING → terminal).
@@ -668,6 +542,132 @@ export type JobConnection = {
   pageInfo: PageInfo;
   /** Number of jobs matching the filter in the index (every selected account, also a stale one). */
   totalCount: Scalars['Int']['output'];
+};
+
+/**
+ * Create a job at one account. Besides the common fields, set exactly one provider field — the one of the
+ * account's provider (`azureImportExport`, `awsImportExport`, `iotHub`; each adapter adds its own with
+ * `extend input`, see adapters/<kind>/schema.graphql). Setting none or several is a BAD_USER_INPUT error.
+ */
+export type CreateJobInput = {
+  /** The configured account (`ProviderAccount.name`) to create the job at. */
+  account: Scalars['String']['input'];
+  /**
+   * Makes retries safe: the same key with the same input returns the job the first request created, without
+   * a second create at the provider (also across gateway restarts); the same key with different input is an
+   * IDEMPOTENCY_CONFLICT error. Keys are kept for 7 days.
+   */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** Validate at the provider without creating anything, where the provider supports it (`capabilities.dryRun`). */
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Create an AWS Import/Export job (accounts of provider `aws-import-export`). */
+  awsImportExport?: InputMaybe<AwsImportExportCreateJobInput>;
+  /** Create an Azure Import/Export job (accounts of provider `azure-import-export`). */
+  azureImportExport?: InputMaybe<AzureImportExportCreateInput>;
+  /** Azure IoT Hub: a device import or export job (accounts of kind `iot-hub`). */
+  iotHub?: InputMaybe<IotHubCreateJobInput>;
+};
+
+/**
+ * Change a job. Besides `id`, set exactly one provider field — the one of the job's provider. What may change
+ * depends on the provider and the job's state (`Job.allowedActions`).
+ */
+export type UpdateJobInput = {
+  /** Global id of the job. */
+  id: Scalars['ID']['input'];
+  /** Replace the manifest of an AWS Import/Export job. */
+  awsImportExport?: InputMaybe<AwsImportExportUpdateJobInput>;
+  /** Change an Azure Import/Export job. */
+  azureImportExport?: InputMaybe<AzureImportExportUpdateInput>;
+};
+
+/**
+ * A failure of a mutation, returned in the payload (the job is then null or unchanged). `code` is the same public
+ * enum as `extensions.code` of GraphQL errors.
+ */
+export type MutationError = {
+  __typename?: 'MutationError';
+  code: ErrorCode;
+  message: Scalars['String']['output'];
+  /** The input path of the bad field, e.g. `input.azureImportExport.driveList[0].driveId` (BAD_USER_INPUT). */
+  field: Maybe<Scalars['String']['output']>;
+  account: Maybe<Scalars['String']['output']>;
+  provider: Maybe<Scalars['String']['output']>;
+  /** The provider's own error code, where the provider answered. */
+  providerCode: Maybe<Scalars['String']['output']>;
+  /** The job's current state (NOT_ALLOWED_IN_STATE). */
+  state: Maybe<JobState>;
+  /** Seconds to wait before retrying (RATE_LIMITED), where known. */
+  retryAfterSeconds: Maybe<Scalars['Int']['output']>;
+};
+
+export type CreateJobPayload = {
+  __typename?: 'CreateJobPayload';
+  /** The created job (null after a dry run or on failure). */
+  job: Maybe<Job>;
+  /** True when this was a dry run: the provider validated the input and nothing was created. */
+  dryRun: Scalars['Boolean']['output'];
+  /** True when an earlier request with the same idempotency key created the job; nothing new was created. */
+  replayed: Scalars['Boolean']['output'];
+  /** Warnings the provider returned with the result. */
+  warnings: Array<Scalars['String']['output']>;
+  errors: Array<MutationError>;
+};
+
+export type UpdateJobPayload = {
+  __typename?: 'UpdateJobPayload';
+  /** The job after the change (null on failure). */
+  job: Maybe<Job>;
+  errors: Array<MutationError>;
+};
+
+export type CancelJobPayload = {
+  __typename?: 'CancelJobPayload';
+  /** The job after the cancel request (its state may stay unchanged with `cancelRequested` until the provider finishes). */
+  job: Maybe<Job>;
+  errors: Array<MutationError>;
+};
+
+export type DeleteJobPayload = {
+  __typename?: 'DeleteJobPayload';
+  /** The global id of the deleted job (null on failure). */
+  deletedId: Maybe<Scalars['ID']['output']>;
+  errors: Array<MutationError>;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Create a job at one account. Input is validated before any provider call. */
+  createJob: CreateJobPayload;
+  /** Change a job: shipping information, return address, manifest, ... as its provider allows. */
+  updateJob: UpdateJobPayload;
+  /** Ask the provider to cancel a job; refused with NOT_ALLOWED_IN_STATE where the provider does not allow it. */
+  cancelJob: CancelJobPayload;
+  /**
+   * Delete a job at its provider (Azure Import/Export: only in CREATING or COMPLETED); refused with
+   * NOT_ALLOWED_IN_STATE otherwise, UNSUPPORTED where the provider has no delete. Subscribers see REMOVED.
+   */
+  deleteJob: DeleteJobPayload;
+};
+
+
+export type MutationCreateJobArgs = {
+  input: CreateJobInput;
+};
+
+
+export type MutationUpdateJobArgs = {
+  input: UpdateJobInput;
+};
+
+
+export type MutationCancelJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteJobArgs = {
+  id: Scalars['ID']['input'];
 };
 
 /**
@@ -990,14 +990,6 @@ export type ResolversTypes = {
   JobEventFilter: JobEventFilter;
   JobEvent: ResolverTypeWrapper<JobEventRecord>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  CreateJobInput: CreateJobInput;
-  UpdateJobInput: UpdateJobInput;
-  MutationError: ResolverTypeWrapper<MutationError>;
-  CreateJobPayload: ResolverTypeWrapper<Omit<CreateJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
-  UpdateJobPayload: ResolverTypeWrapper<Omit<UpdateJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
-  CancelJobPayload: ResolverTypeWrapper<Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
-  DeleteJobPayload: ResolverTypeWrapper<DeleteJobPayload>;
-  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   JobState: JobState;
   JobType: JobType;
   DriveState: DriveState;
@@ -1017,6 +1009,14 @@ export type ResolversTypes = {
   JobFilter: JobFilter;
   JobEdge: ResolverTypeWrapper<Omit<JobEdge, 'node'> & { node: ResolversTypes['Job'] }>;
   JobConnection: ResolverTypeWrapper<Omit<JobConnection, 'edges'> & { edges: Array<ResolversTypes['JobEdge']> }>;
+  CreateJobInput: CreateJobInput;
+  UpdateJobInput: UpdateJobInput;
+  MutationError: ResolverTypeWrapper<MutationError>;
+  CreateJobPayload: ResolverTypeWrapper<Omit<CreateJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
+  UpdateJobPayload: ResolverTypeWrapper<Omit<UpdateJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
+  CancelJobPayload: ResolverTypeWrapper<Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
+  DeleteJobPayload: ResolverTypeWrapper<DeleteJobPayload>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   AwsImportExportCreateJobInput: AwsImportExportCreateJobInput;
   AwsImportExportUpdateJobInput: AwsImportExportUpdateJobInput;
   AzureImportExportCreateInput: AzureImportExportCreateInput;
@@ -1051,14 +1051,6 @@ export type ResolversParentTypes = {
   JobEventFilter: JobEventFilter;
   JobEvent: JobEventRecord;
   Subscription: Record<PropertyKey, never>;
-  CreateJobInput: CreateJobInput;
-  UpdateJobInput: UpdateJobInput;
-  MutationError: MutationError;
-  CreateJobPayload: Omit<CreateJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
-  UpdateJobPayload: Omit<UpdateJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
-  CancelJobPayload: Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
-  DeleteJobPayload: DeleteJobPayload;
-  Mutation: Record<PropertyKey, never>;
   Job: JobNode;
   Progress: Progress;
   Float: Scalars['Float']['output'];
@@ -1073,6 +1065,14 @@ export type ResolversParentTypes = {
   JobFilter: JobFilter;
   JobEdge: Omit<JobEdge, 'node'> & { node: ResolversParentTypes['Job'] };
   JobConnection: Omit<JobConnection, 'edges'> & { edges: Array<ResolversParentTypes['JobEdge']> };
+  CreateJobInput: CreateJobInput;
+  UpdateJobInput: UpdateJobInput;
+  MutationError: MutationError;
+  CreateJobPayload: Omit<CreateJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
+  UpdateJobPayload: Omit<UpdateJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
+  CancelJobPayload: Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
+  DeleteJobPayload: DeleteJobPayload;
+  Mutation: Record<PropertyKey, never>;
   AwsImportExportCreateJobInput: AwsImportExportCreateJobInput;
   AwsImportExportUpdateJobInput: AwsImportExportUpdateJobInput;
   AzureImportExportCreateInput: AzureImportExportCreateInput;
@@ -1161,47 +1161,6 @@ export type JobEventResolvers<ContextType = GatewayContext, ParentType extends R
 
 export type SubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
   jobEvents?: SubscriptionResolver<ResolversTypes['JobEvent'], "jobEvents", ParentType, ContextType, Partial<SubscriptionJobEventsArgs>>;
-};
-
-export type MutationErrorResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['MutationError'] = ResolversParentTypes['MutationError']> = {
-  code?: Resolver<ResolversTypes['ErrorCode'], ParentType, ContextType>;
-  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  account?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  provider?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  providerCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  state?: Resolver<Maybe<ResolversTypes['JobState']>, ParentType, ContextType>;
-  retryAfterSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
-};
-
-export type CreateJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CreateJobPayload'] = ResolversParentTypes['CreateJobPayload']> = {
-  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
-  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  warnings?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
-  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
-};
-
-export type UpdateJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UpdateJobPayload'] = ResolversParentTypes['UpdateJobPayload']> = {
-  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
-  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
-};
-
-export type CancelJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CancelJobPayload'] = ResolversParentTypes['CancelJobPayload']> = {
-  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
-  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
-};
-
-export type DeleteJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DeleteJobPayload'] = ResolversParentTypes['DeleteJobPayload']> = {
-  deletedId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
-  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
-};
-
-export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
-  createJob?: Resolver<ResolversTypes['CreateJobPayload'], ParentType, ContextType, RequireFields<MutationCreateJobArgs, 'input'>>;
-  updateJob?: Resolver<ResolversTypes['UpdateJobPayload'], ParentType, ContextType, RequireFields<MutationUpdateJobArgs, 'input'>>;
-  cancelJob?: Resolver<ResolversTypes['CancelJobPayload'], ParentType, ContextType, RequireFields<MutationCancelJobArgs, 'id'>>;
-  deleteJob?: Resolver<ResolversTypes['DeleteJobPayload'], ParentType, ContextType, RequireFields<MutationDeleteJobArgs, 'id'>>;
 };
 
 export type JobResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Job'] = ResolversParentTypes['Job']> = {
@@ -1315,6 +1274,47 @@ export type JobConnectionResolvers<ContextType = GatewayContext, ParentType exte
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type MutationErrorResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['MutationError'] = ResolversParentTypes['MutationError']> = {
+  code?: Resolver<ResolversTypes['ErrorCode'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  account?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  provider?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  providerCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  state?: Resolver<Maybe<ResolversTypes['JobState']>, ParentType, ContextType>;
+  retryAfterSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type CreateJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CreateJobPayload'] = ResolversParentTypes['CreateJobPayload']> = {
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  warnings?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
+};
+
+export type UpdateJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UpdateJobPayload'] = ResolversParentTypes['UpdateJobPayload']> = {
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
+};
+
+export type CancelJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CancelJobPayload'] = ResolversParentTypes['CancelJobPayload']> = {
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
+};
+
+export type DeleteJobPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DeleteJobPayload'] = ResolversParentTypes['DeleteJobPayload']> = {
+  deletedId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['MutationError']>, ParentType, ContextType>;
+};
+
+export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createJob?: Resolver<ResolversTypes['CreateJobPayload'], ParentType, ContextType, RequireFields<MutationCreateJobArgs, 'input'>>;
+  updateJob?: Resolver<ResolversTypes['UpdateJobPayload'], ParentType, ContextType, RequireFields<MutationUpdateJobArgs, 'input'>>;
+  cancelJob?: Resolver<ResolversTypes['CancelJobPayload'], ParentType, ContextType, RequireFields<MutationCancelJobArgs, 'id'>>;
+  deleteJob?: Resolver<ResolversTypes['DeleteJobPayload'], ParentType, ContextType, RequireFields<MutationDeleteJobArgs, 'id'>>;
+};
+
 export type Resolvers<ContextType = GatewayContext> = {
   AccountHealth?: AccountHealthResolvers<ContextType>;
   ActionCapability?: ActionCapabilityResolvers<ContextType>;
@@ -1326,12 +1326,6 @@ export type Resolvers<ContextType = GatewayContext> = {
   PageInfo?: PageInfoResolvers<ContextType>;
   JobEvent?: JobEventResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
-  MutationError?: MutationErrorResolvers<ContextType>;
-  CreateJobPayload?: CreateJobPayloadResolvers<ContextType>;
-  UpdateJobPayload?: UpdateJobPayloadResolvers<ContextType>;
-  CancelJobPayload?: CancelJobPayloadResolvers<ContextType>;
-  DeleteJobPayload?: DeleteJobPayloadResolvers<ContextType>;
-  Mutation?: MutationResolvers<ContextType>;
   Job?: JobResolvers<ContextType>;
   Progress?: ProgressResolvers<ContextType>;
   Drive?: DriveResolvers<ContextType>;
@@ -1344,5 +1338,11 @@ export type Resolvers<ContextType = GatewayContext> = {
   JobStateTransition?: JobStateTransitionResolvers<ContextType>;
   JobEdge?: JobEdgeResolvers<ContextType>;
   JobConnection?: JobConnectionResolvers<ContextType>;
+  MutationError?: MutationErrorResolvers<ContextType>;
+  CreateJobPayload?: CreateJobPayloadResolvers<ContextType>;
+  UpdateJobPayload?: UpdateJobPayloadResolvers<ContextType>;
+  CancelJobPayload?: CancelJobPayloadResolvers<ContextType>;
+  DeleteJobPayload?: DeleteJobPayloadResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
 };
 

@@ -10,7 +10,7 @@ import type { GraphQLError } from 'graphql';
 import type { JobTransition, StoredJob } from '../events/types.js';
 import type { Gateway } from '../gateway.js';
 import type { AccountRuntime } from '../observation/accounts.js';
-import type { AccountMirror } from '../observation/mirror.js';
+import { type AccountMirror, settleWithin } from '../observation/mirror.js';
 import { ErrorCode, GatewayError, gatewayError, type ProviderError } from '../sdk/errors.js';
 import { type JobState, type JobType, NOT_FOUND } from '../sdk/model.js';
 import { epochMs, type GatewayStore, type JobKey, type JobOrderKey, jobKeyString, orderKeyOf } from '../store/types.js';
@@ -85,24 +85,6 @@ export function decodeCursor(cursor: string): JobOrderKey {
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-type Settled<T> = { status: 'ok'; value: T } | { status: 'failed'; error: unknown } | { status: 'timeout' };
-
-/** The outcome of `work` if it settles within `ms` (the work itself goes on either way). */
-async function settleWithin<T>(work: Promise<T>, ms: number): Promise<Settled<T>> {
-  let timer: NodeJS.Timeout | undefined;
-  const result = await Promise.race<Settled<T>>([
-    work.then(
-      (value) => ({ status: 'ok', value }),
-      (error: unknown) => ({ status: 'failed', error }),
-    ),
-    new Promise<Settled<T>>((resolve) => {
-      timer = setTimeout(() => resolve({ status: 'timeout' }), ms);
-    }),
-  ]);
-  clearTimeout(timer);
-  return result;
-}
 
 /**
  * Why an account's jobs in the index may be out of date right now, as one error for a read: its last round

@@ -33,7 +33,6 @@ export class Observation {
   constructor(opts: ObservationOptions) {
     this.scheduler = new Scheduler({
       config: opts.polling,
-      logger: opts.logger,
       now: opts.now,
       random: opts.random ?? Math.random,
     });

@@ -27,7 +27,7 @@ import type { JobEventRecord, NewJobEvent, StoredJob } from '../events/types.js'
 import { ErrorCode, ProviderError } from '../sdk/errors.js';
 import { type JobRef, type JobSnapshot, NOT_FOUND, type NotFound } from '../sdk/model.js';
 import { type AccountPollState, emptyPollState, type GatewayStore, type RoundFailure } from '../store/types.js';
-import { type AccountRuntime, isAbandoned } from './accounts.js';
+import type { AccountRuntime } from './accounts.js';
 import { needsFetch } from './policy.js';
 import type { CallGuard, RoundEnd, Scheduled } from './scheduler.js';
 
@@ -209,7 +209,7 @@ export class AccountMirror implements Scheduled {
       notBeforeMs = Number.NEGATIVE_INFINITY;
     }
     if (notBeforeMs === undefined) return;
-    await withinMs(this.requestRound({ notBeforeMs }), opts.waitMs);
+    await settleWithin(this.requestRound({ notBeforeMs }), opts.waitMs);
   }
 
   /**
@@ -545,16 +545,20 @@ export class AccountMirror implements Scheduled {
   }
 }
 
-/** Waits for `work` at most `ms`; whatever it ends with, the caller goes on (the work goes on too). */
-export async function withinMs(work: Promise<unknown>, ms: number): Promise<void> {
+export type Settled<T> = { status: 'ok'; value: T } | { status: 'failed'; error: unknown } | { status: 'timeout' };
+
+/** The outcome of `work` if it settles within `ms`; the work itself goes on either way (others may share it). */
+export async function settleWithin<T>(work: Promise<T>, ms: number): Promise<Settled<T>> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    work.catch(() => undefined),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
+  const result = await Promise.race<Settled<T>>([
+    work.then(
+      (value) => ({ status: 'ok', value }),
+      (error: unknown) => ({ status: 'failed', error }),
+    ),
+    new Promise<Settled<T>>((resolve) => {
+      timer = setTimeout(() => resolve({ status: 'timeout' }), ms);
     }),
   ]);
   clearTimeout(timer);
+  return result;
 }
-
-export { isAbandoned };

@@ -18,7 +18,6 @@ import {
   handleWhen,
 } from 'cockatiel';
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { Logger } from 'pino';
 import type { PollingConfig } from '../config.js';
 import type { CircuitState as PublicCircuitState } from '../generated/enums.js';
 import { ErrorCode, ProviderError } from '../sdk/errors.js';
@@ -109,7 +108,6 @@ export type RoundEnd = { ok: true } | { ok: false; failedRounds: number; retryAf
 
 export interface SchedulerOptions {
   config: PollingConfig;
-  logger: Logger;
   now: () => number;
   random: () => number;
 }
