@@ -51,6 +51,8 @@ export interface PollOutcome {
 
 /** Guards a listing walk against a provider whose paging never ends. */
 const MAX_LIST_PAGES = 10_000;
+/** Jobs a round reads before it commits them (large accounts: bounded memory and write transactions). */
+const COMMIT_EVERY = 1_000;
 
 interface Observed {
   snapshots: Map<string, JobSnapshot>;
@@ -370,7 +372,7 @@ export class AccountMirror implements Scheduled {
     const baseline = !this.poll.baselined;
     const omits = (client.capabilities.listingOmits?.length ?? 0) > 0;
 
-    const refs: JobRef[] = [];
+    let refs: JobRef[] = [];
     let pageToken: string | undefined;
     for (let page = 0; page < MAX_LIST_PAGES; page++) {
       const result = await this.call(() => client.listJobs({ pageToken, signal }));
@@ -403,9 +405,31 @@ export class AccountMirror implements Scheduled {
       }
     }
 
+    // The listing's snapshots are no longer needed: let them go before the reads (large accounts' peak memory).
+    const listedCount = refs.length;
+    refs = [];
+
     // Batches of one account go one after another: within a batch the adapter bounds its own concurrency
     // (AWS `statusConcurrency`), and that bound must hold for the account as a whole.
+    // A large round commits what it read every COMMIT_EVERY jobs, so its memory and its write transactions stay
+    // small; each commit holds the rows and events of the jobs it covers.
     let failure: unknown;
+    const committed: JobEventRecord[] = [];
+    const commitRead = async () => {
+      const chunk = new Map(snapshots);
+      snapshots.clear();
+      committed.push(
+        ...(await this.commitEvents({
+          snapshots: chunk,
+          hashes,
+          gone: new Set(),
+          observedAtMs: startedAtMs,
+          afterGap,
+          silentNew: baseline,
+          completeBaseline: false,
+        })),
+      );
+    };
     for (let i = 0; i < toFetch.length && failure === undefined; i += polling.batchSize) {
       const batch = toFetch.slice(i, i + polling.batchSize);
       try {
@@ -418,11 +442,12 @@ export class AccountMirror implements Scheduled {
       } catch (error) {
         failure = error;
       }
+      if (snapshots.size >= COMMIT_EVERY) await commitRead();
     }
 
     // What was read is a valid observation even when another batch failed; a round completes only whole.
     const complete = failure === undefined;
-    const events = await this.commitEvents({
+    const last = await this.commitEvents({
       snapshots,
       hashes,
       unchanged,
@@ -433,10 +458,11 @@ export class AccountMirror implements Scheduled {
       completeBaseline: baseline && complete,
       ...(complete ? { round: { startedMs: startedAtMs } } : {}),
     });
+    const events = [...committed, ...last];
     if (failure !== undefined) throw failure;
     this.gap = false;
     this.deps.logger.debug(
-      { account: account.name, listed: refs.length, fetched: toFetch.length, events: events.length, baseline },
+      { account: account.name, listed: listedCount, fetched: toFetch.length, events: events.length, baseline },
       'poll round done',
     );
     return { events, baseline };
