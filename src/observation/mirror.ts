@@ -59,7 +59,7 @@ interface Observed {
   /** Listing digests of the jobs in `snapshots` (providers whose listing omits details). */
   hashes?: Map<string, string>;
   gone: Set<string>;
-  /** Jobs reported again whose diff may be empty: their observedAt moves on. */
+  /** Epoch ms of the observation (a round's start): the provider reported these jobs as of then. */
   observedAtMs: number;
   afterGap: boolean;
   /** Jobs the gateway has never seen are stored without a CREATED event (rounds until the baseline completes). */
@@ -210,7 +210,8 @@ export class AccountMirror implements Scheduled {
     } else if (this.poll.lastCompleteRoundMs === null && this.poll.failedRounds === 0) {
       notBeforeMs = Number.NEGATIVE_INFINITY;
     }
-    if (notBeforeMs === undefined) return;
+    // An open circuit means the provider is not asked until its probe is due: the reader answers at once.
+    if (notBeforeMs === undefined || this.circuit === 'OPEN') return;
     await settleWithin(this.requestRound({ notBeforeMs }), opts.waitMs);
   }
 
