@@ -10,7 +10,7 @@ import type { JobEventRecord } from './events/types.js';
 import { IdempotencyKeys } from './mutations/idempotency.js';
 import { type AccountRuntime, connectAccounts } from './observation/accounts.js';
 import { Observation, type PollOutcome } from './observation/index.js';
-import type { AdapterRegistry, JobSnapshot } from './sdk/index.js';
+import type { AdapterRegistry } from './sdk/index.js';
 import { createStore, type GatewayStore } from './store/index.js';
 
 export interface Gateway {
@@ -26,13 +26,7 @@ export interface Gateway {
   observation: Observation;
   idempotency: IdempotencyKeys;
   now: () => number;
-  /**
-   * Records a job snapshot the gateway just got from its provider outside polling — the answer to a create,
-   * update or cancel — so the change is in the index, subscriptions and `Job.history` at once. Resolves with
-   * the events it logged (none when nothing changed). NOT_FOUND for an unknown account.
-   */
-  observe(account: string, snapshot: JobSnapshot): Promise<JobEventRecord[]>;
-  /** Records that a job the gateway deleted no longer exists (a REMOVED event). */
+  /** Records that a job the gateway deleted no longer exists (a REMOVED event). NOT_FOUND for an unknown account. */
   observeRemoved(account: string, nativeId: string): Promise<JobEventRecord[]>;
   /** Polls one account in a round that starts after this call; resolves with what the round logged. */
   pollNow(account: string): Promise<PollOutcome>;
@@ -83,7 +77,6 @@ export function createGateway(config: GatewayConfig, opts: GatewayOptions): Gate
     observation,
     idempotency: new IdempotencyKeys(store, now),
     now,
-    observe: async (account, snapshot) => (await observation.mirror(account).observe(snapshot)).events,
     observeRemoved: (account, nativeId) => observation.mirror(account).observeRemoved(nativeId),
     pollNow: (account) => {
       try {
