@@ -22,7 +22,7 @@ const millis = (min: number, max: number) => z.number().int().min(min).max(max);
  */
 const pollingSchema = z
   .object({
-    /** false: no timers; rounds run only on demand (`pollNow`, mutations' observations). */
+    /** false: no timers; rounds run only on demand (`pollNow`, a read of an account never observed, `maxAge`). */
     enabled: z.boolean().default(true),
     intervalMs: z
       .object({
@@ -42,7 +42,7 @@ const pollingSchema = z
       .object({ initialMs: millis(10, 3_600_000).default(5_000), maxMs: millis(10, 86_400_000).default(600_000) })
       .strict()
       .prefault({}),
-    /** Provider calls (listing pages, batches of lookups) the pollers of all accounts make at the same time. */
+    /** Provider calls (listing pages, batches of lookups, read-throughs) of all accounts at the same time. */
     maxConcurrentCalls: z.number().int().min(1).max(64).default(4),
     /** Job ids per getJobs call, for providers whose listing carries no details. */
     batchSize: z.number().int().min(1).max(1_000).default(25),
