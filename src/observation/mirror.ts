@@ -416,9 +416,17 @@ export class AccountMirror implements Scheduled {
     // small; each commit holds the rows and events of the jobs it covers.
     let failure: unknown;
     const committed: JobEventRecord[] = [];
+    /** Commits the jobs read so far in chunks of COMMIT_EVERY (the rest goes with the round's last commit). */
     const commitRead = async () => {
-      const chunk = new Map(snapshots);
-      snapshots.clear();
+      while (snapshots.size >= COMMIT_EVERY) await commitChunk();
+    };
+    const commitChunk = async () => {
+      const chunk = new Map<string, JobSnapshot>();
+      for (const [nativeId, snapshot] of snapshots) {
+        if (chunk.size === COMMIT_EVERY) break;
+        chunk.set(nativeId, snapshot);
+      }
+      for (const nativeId of chunk.keys()) snapshots.delete(nativeId);
       committed.push(
         ...(await this.commitEvents({
           snapshots: chunk,
@@ -431,6 +439,7 @@ export class AccountMirror implements Scheduled {
         })),
       );
     };
+    await commitRead(); // what the listing itself carried
     for (let i = 0; i < toFetch.length && failure === undefined; i += polling.batchSize) {
       const batch = toFetch.slice(i, i + polling.batchSize);
       try {
@@ -443,7 +452,7 @@ export class AccountMirror implements Scheduled {
       } catch (error) {
         failure = error;
       }
-      if (snapshots.size >= COMMIT_EVERY) await commitRead();
+      await commitRead();
     }
 
     // What was read is a valid observation even when another batch failed; a round completes only whole.
