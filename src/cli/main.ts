@@ -168,6 +168,14 @@ async function main(argv: string[]): Promise<number> {
   const logLevel = (logLevelOption ?? config.logLevel) as LogLevel;
   const logger = createLogger(logLevel, registry);
   const gateway = createGateway({ ...config, logLevel }, { logger, registry });
+  try {
+    // A store file it cannot read (a newer crossdock's) stops the gateway here, with the store's own message.
+    await gateway.store.open();
+  } catch (error) {
+    await gateway.dispose().catch(() => undefined);
+    await sandbox?.close();
+    throw error;
+  }
   const server = await startServer(gateway, {
     host: values.host ?? config.server.host,
     port: portOption ?? config.server.port,
