@@ -185,3 +185,42 @@ describe('live reads', () => {
     expect(sim.requests.length - again).toBeLessThanOrEqual(2);
   });
 });
+
+describe('one job, fresh or never seen', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway({ adapters: adapters.filter((a) => a.kind === 'iot-hub'), seedJobs: 10 });
+  });
+  afterAll(() => t?.dispose());
+
+  it('reads a job live once for many readers with maxAge, and an unknown id once for a while', async () => {
+    const sim = t.sandbox.simulators.get('sandbox-iot-hub')!;
+    const listed = await t.query<{ jobs: { edges: { node: { id: string; observedAt: string } }[] } }>(
+      '{ jobs(first: 1) { edges { node { id observedAt } } } }',
+    );
+    const { id, observedAt } = listed.data!.jobs.edges[0]!.node;
+    const JOB = 'query($id: ID!, $maxAge: Int) { job(id: $id, maxAge: $maxAge) { id observedAt } }';
+    let before = sim.requests.length;
+    const cached = await t.query<{ job: { observedAt: string } }>(JOB, { id, maxAge: 3_600 });
+    expect(cached.data!.job.observedAt).toBe(observedAt);
+    expect(sim.requests.length).toBe(before); // an hour is fresh enough: the index answers
+
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // A provider that takes its time: every reader arrives while the one lookup is out, and shares it.
+    sim.inject({ status: 200, passThrough: true, delayMs: 400, count: 1 });
+    before = sim.requests.length;
+    const fresh = await Promise.all(
+      Array.from({ length: 10 }, () => t.query<{ job: { observedAt: string } }>(JOB, { id, maxAge: 0 })),
+    );
+    for (const res of fresh) expect(Date.parse(res.data!.job.observedAt)).toBeGreaterThan(Date.parse(observedAt));
+    expect(sim.requests.length - before).toBe(1);
+
+    before = sim.requests.length;
+    const unknown = 'query { jobByNativeId(account: "sandbox-iot-hub", nativeId: "no-such-job") { id } }';
+    for (let i = 0; i < 5; i++) {
+      const res = await t.query(unknown);
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', account: 'sandbox-iot-hub' });
+    }
+    expect(sim.requests.length - before).toBe(1);
+  });
+});
