@@ -146,6 +146,12 @@ describe.runIf(azure.length > 0)('gateway over the Azure sandbox', () => {
     expect(syntax.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const tooMany = await t.query('{ jobs(first: 5000) { totalCount } }');
     expect(tooMany.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+    for (const maxAge of [-1, 10 ** 9]) {
+      const bad = await t.query(`{ jobs(first: 1, maxAge: ${maxAge}) { totalCount } }`);
+      expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'maxAge' });
+    }
+    const badCursor = await t.query('{ jobs(first: 1, after: "bm90IGEgY3Vyc29y") { totalCount } }');
+    expect(badCursor.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 
   it('reports accounts with their health and capabilities', async () => {
