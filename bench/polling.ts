@@ -63,7 +63,7 @@ export async function measurePollingCost(adapter: Adapter, policy: PollingPolicy
     const gateway = createGateway(config, { logger, registry, now: () => clock });
     try {
       const account = sim.account.account;
-      const statesNow = async () => (await gateway.events.loadAccount(account)).jobs.map((j) => j.state);
+      const statesNow = async () => (await gateway.store.loadAccount(account)).jobs.map((j) => j.state);
       await gateway.pollNow(account); // the baseline round reads every job once
       const mix: Record<JobActivity, number> = { active: 0, waiting: 0, terminal: 0 };
       for (const state of await statesNow()) mix[activityOf(state)] += 1;

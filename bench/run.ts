@@ -2,11 +2,10 @@
  * Benchmarks, measured side by side in one run and reported as ratios (never asserted in tests).
  *
  *   npm run bench                  every benchmark
- *   npm run bench -- fanout        only the named ones: cache, fanout, polling, startup
+ *   npm run bench -- fanout        only the named ones: index, fanout, polling, startup
  *
- * cache    jobs(first: 200) per provider with a cold snapshot cache vs a warm one: latency and provider
- *          requests; the same 100 jobs fetched by global id with duplicates (nodes) vs one job per request:
- *          requests saved by DataLoader.
+ * index    jobs(first: 100) of one account of 100, 1,000 and 10,000 jobs: provider requests and latency of
+ *          reads from the job index vs live reads (maxAge: 0), and the gateway's memory per 10,000 jobs.
  * fanout   1, 100 and 1,000 websocket subscribers on one subscription: provider requests, payload executions
  *          and delivery latency; and 1,000 subscribers with distinct variables, so nothing can be shared.
  * polling  provider requests over a simulated hour of polling 200 mostly finished jobs: a listing without status
@@ -15,10 +14,9 @@
  *          `node -e 0`, beside the TypeScript sources through tsx.
  */
 import { performance } from 'node:perf_hooks';
-import { jobGlobalId } from '../src/graphql/jobs.js';
 import { registry } from '../src/registry.js';
-import { startTestGateway } from '../test/helpers/servers.js';
 import { type FanOutResult, measureFanOut } from './fanout.js';
+import { type IndexReadCost, measureIndexReads } from './index.js';
 import { measurePollingCost, POLL_JOBS, type PollingCost } from './polling.js';
 import { measureStartup } from './startup.js';
 import { fmt, median, percentile, printTable } from './stats.js';
@@ -27,66 +25,51 @@ const { adapters } = registry;
 
 const ROUNDS = 5;
 
-async function cacheBenchmarks() {
-  const rows: string[][] = [['provider', 'cold ms', 'warm ms', 'cold/warm', 'cold requests', 'warm requests']];
-  const loaderRows: string[][] = [['provider', 'requests: 100 single queries', 'requests: one nodes() query', 'ratio']];
+/** Account sizes of the index benchmark. */
+const INDEX_SIZES = [100, 1_000, 10_000];
 
-  for (const adapter of adapters) {
-    const t = await startTestGateway({ adapters: [adapter], seedJobs: 200, logLevel: 'warn' });
-    try {
-      const sim = [...t.sandbox.simulators.values()][0]!;
-      const query = `{ jobs(first: 200) { edges { node { id state progress { percent } } } } }`;
-      const cold: number[] = [];
-      const warm: number[] = [];
-      let coldRequests = 0;
-      let warmRequests = 0;
-      for (let round = 0; round < ROUNDS; round++) {
-        await t.gateway.cache.dispose();
-        let before = sim.requests.length;
-        let start = performance.now();
-        await t.query(query);
-        cold.push(performance.now() - start);
-        coldRequests = sim.requests.length - before;
-        before = sim.requests.length;
-        start = performance.now();
-        await t.query(query);
-        warm.push(performance.now() - start);
-        warmRequests = sim.requests.length - before;
-      }
-      rows.push([
-        adapter.kind,
-        fmt(median(cold)),
-        fmt(median(warm)),
-        `${fmt(median(cold) / median(warm))}x`,
-        String(coldRequests),
-        String(warmRequests),
-      ]);
-
-      // DataLoader: 100 lookups of 20 distinct jobs, one query vs one request each.
-      const listed = (
-        await t.query<{ jobs: { edges: { node: { nativeId: string } }[] } }>(
-          '{ jobs(first: 20) { edges { node { nativeId } } } }',
-        )
-      ).data!.jobs.edges.map((e) => jobGlobalId(sim.account.account, e.node.nativeId));
-      const ids = Array.from({ length: 100 }, (_, i) => listed[i % listed.length]!);
-      await t.gateway.cache.dispose();
-      let before = sim.requests.length;
-      for (const id of ids) {
-        await t.gateway.cache.dispose();
-        await t.query('query($id: ID!) { node(id: $id) { id } }', { id });
-      }
-      const single = sim.requests.length - before;
-      await t.gateway.cache.dispose();
-      before = sim.requests.length;
-      await t.query('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids });
-      const batched = sim.requests.length - before;
-      loaderRows.push([adapter.kind, String(single), String(batched), `${fmt(single / Math.max(1, batched))}x`]);
-    } finally {
-      await t.dispose();
-    }
+async function indexBenchmark() {
+  const rows: string[][] = [
+    [
+      'jobs',
+      'first round: requests',
+      's',
+      'index: requests/query',
+      'median ms',
+      'live (maxAge: 0): requests/query',
+      'median ms',
+      'live/index time',
+      'gateway RSS MB',
+    ],
+  ];
+  const empty = await measureIndexReads(0, 3);
+  const costs: IndexReadCost[] = [];
+  for (const size of INDEX_SIZES) costs.push(await measureIndexReads(size, ROUNDS));
+  for (const c of costs) {
+    rows.push([
+      c.jobs.toLocaleString('en-US'),
+      String(c.baselineRequests),
+      fmt(c.baselineMs / 1000),
+      fmt(c.indexRequests),
+      fmt(median(c.indexMs)),
+      fmt(c.liveRequests),
+      fmt(median(c.liveMs)),
+      `${fmt(median(c.liveMs) / median(c.indexMs))}x`,
+      fmt(c.rssMb, 0),
+    ]);
   }
-  printTable(`Snapshot cache: jobs(first: 200), median of ${ROUNDS} rounds`, rows);
-  printTable('DataLoader: 100 lookups of 20 distinct jobs', loaderRows);
+  printTable(
+    `Index reads vs live reads: jobs(first: 100) of one Azure Import/Export account (resource group), median of ${ROUNDS}\n` +
+      'first round: the gateway lists the account and reads each job once (the listing omits drives); after it,\n' +
+      'index reads cost no provider request, live reads a whole round (every listing page)',
+    rows,
+  );
+  const largest = costs.at(-1)!;
+  const perTenThousand = ((largest.rssMb - empty.rssMb) / largest.jobs) * 10_000;
+  console.log(
+    `Gateway memory: ${fmt(empty.rssMb, 0)} MB RSS with no job, ${fmt(largest.rssMb, 0)} MB with ${largest.jobs.toLocaleString('en-US')}: ` +
+      `${fmt(perTenThousand, 0)} MB per 10,000 indexed jobs`,
+  );
 }
 
 async function fanOutBenchmark() {
@@ -211,7 +194,7 @@ async function startupBenchmark() {
 }
 
 const benchmarks: Record<string, () => Promise<void>> = {
-  cache: cacheBenchmarks,
+  index: indexBenchmark,
   fanout: fanOutBenchmark,
   polling: pollingBenchmark,
   startup: startupBenchmark,

@@ -24,7 +24,7 @@ const millis = (min: number, max: number) => z.number().int().min(min).max(max);
  */
 const pollingSchema = z
   .object({
-    /** false: no timers; rounds run only on demand (`pollNow`, mutations' observations). */
+    /** false: no timers; rounds run only on demand (`pollNow`, a read of an account never observed, `maxAge`). */
     enabled: z.boolean().default(true),
     intervalMs: z
       .object({
@@ -44,10 +44,32 @@ const pollingSchema = z
       .object({ initialMs: millis(10, 3_600_000).default(5_000), maxMs: millis(10, 86_400_000).default(600_000) })
       .strict()
       .prefault({}),
-    /** Provider calls (listing pages, batches of lookups) the pollers of all accounts make at the same time. */
+    /** Provider calls (listing pages, batches of lookups, read-throughs) of all accounts at the same time. */
     maxConcurrentCalls: z.number().int().min(1).max(64).default(4),
     /** Job ids per getJobs call, for providers whose listing carries no details. */
     batchSize: z.number().int().min(1).max(1_000).default(25),
+    /**
+     * Per account: after this many provider calls in a row fail as unavailable (timeouts, refused connections,
+     * 5xx), the circuit opens and the account gets no calls for halfOpenAfterMs; then one call probes it.
+     */
+    circuitBreaker: z
+      .object({
+        consecutiveFailures: z.number().int().min(1).max(1_000).default(5),
+        halfOpenAfterMs: millis(100, 86_400_000).default(30_000),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
+/** How reads use the job index. */
+const readsSchema = z
+  .object({
+    /** How long a job id the provider said it does not know is answered NOT_FOUND without asking again. */
+    notFoundTtlMs: millis(0, 3_600_000).default(30_000),
+    /** Unknown job ids remembered per account (the oldest are forgotten first). */
+    notFoundCacheSize: z.number().int().min(1).max(1_000_000).default(10_000),
   })
   .strict()
   .prefault({});
@@ -63,6 +85,7 @@ const eventsSchema = z
   .prefault({});
 
 export type PollingConfig = z.infer<typeof pollingSchema>;
+export type ReadsConfig = z.infer<typeof readsSchema>;
 export type EventsConfig = z.infer<typeof eventsSchema>;
 
 const topLevelSchema = z
@@ -92,6 +115,7 @@ const topLevelSchema = z
     caCertificate: z.string().optional(),
     providers: z.array(z.object({ kind: z.string(), account: z.string() }).loose()).min(1, 'list at least one account'),
     polling: pollingSchema,
+    reads: readsSchema,
     events: eventsSchema,
   })
   .strict();

@@ -1,39 +1,34 @@
-/** The gateway's long-lived parts, wired from a validated config; `dispose()` releases all of them. */
+/**
+ * The gateway's long-lived parts, wired from a validated config; `dispose()` releases all of them. Two paths
+ * meet only in the store: observation (a mirror per account, driven by the scheduler) writes the job index and
+ * the event log in one commit per observation; every query and subscription reads them.
+ */
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config.js';
 import { EventHub } from './events/hub.js';
 import type { JobEventRecord } from './events/types.js';
 import { IdempotencyKeys } from './mutations/idempotency.js';
 import { type AccountRuntime, connectAccounts } from './observation/accounts.js';
-import { Pollers, type PollOutcome } from './observation/index.js';
-import { SnapshotCache } from './observation/snapshot-cache.js';
-import type { AdapterRegistry, JobSnapshot } from './sdk/index.js';
-import { type EventStore, MemoryEventStore } from './store/event-store.js';
-import { createStore, type Store } from './store/index.js';
-import { SqliteEventStore } from './store/sqlite-event-store.js';
+import { Observation, type PollOutcome } from './observation/index.js';
+import type { AdapterRegistry } from './sdk/index.js';
+import { createStore, type GatewayStore } from './store/index.js';
 
 export interface Gateway {
   config: GatewayConfig;
   registry: AdapterRegistry;
   logger: Logger;
-  store: Store;
+  /** The job index, the event log, idempotency keys and poll state. */
+  store: GatewayStore;
   accounts: Map<string, AccountRuntime>;
-  cache: SnapshotCache;
-  /** The durable event log, live publication and subscriptions. */
+  /** Live publication and subscriptions over the store's event log. */
   events: EventHub;
-  /** One poller per account. */
-  pollers: Pollers;
+  /** One mirror per account and the scheduler that drives them. */
+  observation: Observation;
   idempotency: IdempotencyKeys;
   now: () => number;
-  /**
-   * Records a job snapshot the gateway just got from its provider outside polling — the answer to a create,
-   * update or cancel — so the change is in subscriptions, `Job.history` and the snapshot cache at once.
-   * Resolves with the events it logged (none when nothing changed). NOT_FOUND for an unknown account.
-   */
-  observe(account: string, snapshot: JobSnapshot): Promise<JobEventRecord[]>;
-  /** Records that a job the gateway deleted no longer exists (a REMOVED event). */
+  /** Records that a job the gateway deleted no longer exists (a REMOVED event). NOT_FOUND for an unknown account. */
   observeRemoved(account: string, nativeId: string): Promise<JobEventRecord[]>;
-  /** Polls one account now (after the round in flight, if any); resolves with what the round logged. */
+  /** Polls one account in a round that starts after this call; resolves with what the round logged. */
   pollNow(account: string): Promise<PollOutcome>;
   dispose(): Promise<void>;
 }
@@ -46,54 +41,55 @@ export interface GatewayOptions {
   cwd?: string;
   /** Randomness for polling jitter (tests pass a seeded one). */
   random?: () => number;
-}
-
-function createEventStore(store: Store, now: () => number): EventStore {
-  return store.sqlitePath ? new SqliteEventStore({ path: store.sqlitePath, now }) : new MemoryEventStore(now);
+  /** A store other than the one the config names (tests hand in one they inspect). */
+  store?: GatewayStore;
 }
 
 export function createGateway(config: GatewayConfig, opts: GatewayOptions): Gateway {
   const now = opts.now ?? Date.now;
-  const store = createStore(config.store, opts.cwd);
+  const store = opts.store ?? createStore(config.store, { now, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
   const accounts = connectAccounts(config, opts.registry, opts.logger, now);
-  const cache = new SnapshotCache();
   const events = new EventHub({
-    store: createEventStore(store, now),
+    store,
     logger: opts.logger,
     now,
     retentionMs: config.events.retentionMs,
     subscriberQueueLimit: config.events.subscriberQueueLimit,
   });
-  const pollers = new Pollers({
+  const observation = new Observation({
     accounts,
+    store,
     hub: events,
-    cache,
-    config: config.polling,
+    polling: config.polling,
+    reads: config.reads,
     logger: opts.logger,
     now,
     ...(opts.random ? { random: opts.random } : {}),
   });
-  pollers.start();
+  observation.start();
   return {
     config,
     registry: opts.registry,
     logger: opts.logger,
     store,
     accounts,
-    cache,
     events,
-    pollers,
-    idempotency: new IdempotencyKeys(store),
+    observation,
+    idempotency: new IdempotencyKeys(store, now),
     now,
-    observe: (account, snapshot) => pollers.observe(account, snapshot),
-    observeRemoved: (account, nativeId) => pollers.observeRemoved(account, nativeId),
-    pollNow: (account) => pollers.pollNow(account),
+    observeRemoved: (account, nativeId) => observation.mirror(account).observeRemoved(nativeId),
+    pollNow: (account) => {
+      try {
+        return observation.mirror(account).requestRound();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
     async dispose() {
-      await pollers.dispose();
+      await observation.dispose();
       await events.dispose();
       await Promise.allSettled([...accounts.values()].map((a) => a.client.dispose()));
-      await cache.dispose();
-      await store.dispose();
+      await store.close();
     },
   };
 }

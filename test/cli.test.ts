@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { buildSchema, type GraphQLInputObjectType } from 'graphql';
+import sqlite3 from 'sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { type CliProcess, runCli } from './helpers/process.js';
@@ -58,6 +59,26 @@ describe('crossdock CLI', () => {
     expect(err).toMatch(/providers\[0\]\.kind: unknown provider "floppy-mail"/);
     expect(err).not.toMatch(/\n\s+at /);
     expect(err).not.toContain('s3cr3t-value');
+  });
+
+  it('refuses a store file written by a newer crossdock, saying so, instead of touching it', async () => {
+    const dir = tempDir();
+    const store = join(dir, 'newer.sqlite');
+    const db = new sqlite3.Database(store);
+    await new Promise<void>((resolve, reject) =>
+      db.exec(
+        "CREATE TABLE crossdock_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO crossdock_meta VALUES ('schema_version', '99');",
+        (error) => (error ? reject(error) : resolve()),
+      ),
+    );
+    await new Promise<void>((resolve) => db.close(() => resolve()));
+    const sandbox = cli(['sandbox', '--json', '--seed-jobs', '1']);
+    const description = JSON.parse(await sandbox.waitForLine(/^\{/)) as Record<string, unknown>;
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...description, store: { kind: 'sqlite', path: store } }));
+    const p = cli(['serve', '--config', 'config.json', '--port', '0'], dir);
+    expect(await p.exited).toBe(1);
+    expect(p.stderr()).toMatch(/newer crossdock \(store schema 99\)/);
+    expect(p.stderr()).not.toMatch(/\n\s+at /);
   });
 
   it('rejects a bad option with a usage message', async () => {

@@ -1,4 +1,4 @@
-/** The `polling` and `events` config sections: defaults, partial overrides, one clear line per bad field. */
+/** The `polling`, `reads` and `events` config sections: defaults, partial overrides, one clear line per bad field. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../src/config.js';
 import { registry } from '../src/registry.js';
@@ -26,16 +26,31 @@ describe.runIf(adapters.length > 0)('polling and events config', () => {
       backoff: { initialMs: 5_000, maxMs: 600_000 },
       maxConcurrentCalls: 4,
       batchSize: 25,
+      circuitBreaker: { consecutiveFailures: 5, halfOpenAfterMs: 30_000 },
     });
+    expect(defaults.reads).toEqual({ notFoundTtlMs: 30_000, notFoundCacheSize: 10_000 });
     expect(defaults.events).toEqual({ retentionMs: 7 * 86_400_000, subscriberQueueLimit: 1_000 });
-    const partial = await parseWith({ polling: { intervalMs: { active: 5_000 } }, events: { retentionMs: 3_600_000 } });
+    const partial = await parseWith({
+      polling: { intervalMs: { active: 5_000 }, circuitBreaker: { halfOpenAfterMs: 1_000 } },
+      reads: { notFoundTtlMs: 0 },
+      events: { retentionMs: 3_600_000 },
+    });
     expect(partial.polling.intervalMs).toEqual({ active: 5_000, waiting: 300_000, terminal: 3_600_000 });
+    expect(partial.polling.circuitBreaker).toEqual({ consecutiveFailures: 5, halfOpenAfterMs: 1_000 });
+    expect(partial.reads).toEqual({ notFoundTtlMs: 0, notFoundCacheSize: 10_000 });
     expect(partial.events.retentionMs).toBe(3_600_000);
   });
 
   it('names each bad field', async () => {
     const error = await parseWith({
-      polling: { intervalMs: { active: 5 }, jitter: 2, maxConcurrentCalls: 0, everySecond: true },
+      polling: {
+        intervalMs: { active: 5 },
+        jitter: 2,
+        maxConcurrentCalls: 0,
+        everySecond: true,
+        circuitBreaker: { consecutiveFailures: 0 },
+      },
+      reads: { notFoundCacheSize: -1 },
       events: { retentionMs: 'a week' },
     }).then(
       () => undefined,
@@ -48,6 +63,8 @@ describe.runIf(adapters.length > 0)('polling and events config', () => {
       'polling.jitter',
       'polling.maxConcurrentCalls',
       'polling',
+      'polling.circuitBreaker.consecutiveFailures',
+      'reads.notFoundCacheSize',
       'events.retentionMs',
     ]) {
       expect(problems.some((p) => p.startsWith(`${path}: `))).toBe(true);

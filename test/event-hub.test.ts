@@ -7,7 +7,7 @@ import { diffJob } from '../src/events/diff.js';
 import { EventHub, isSlowConsumerSignal, type SubscriptionItem } from '../src/events/hub.js';
 import { encodeEventCursor, type JobEventRecord, type StoredJob } from '../src/events/types.js';
 import type { JobState } from '../src/sdk/model.js';
-import { MemoryEventStore } from '../src/store/event-store.js';
+import { MemoryStore } from '../src/store/memory.js';
 import { silentLogger, snapshot } from './helpers/jobs.js';
 
 const hubs: EventHub[] = [];
@@ -19,7 +19,7 @@ afterEach(async () => {
 function makeHub(opts: { queueLimit?: number; pageSize?: number; clock?: { now: number } } = {}) {
   const clock = opts.clock ?? { now: 1_000 };
   const hub = new EventHub({
-    store: new MemoryEventStore(() => clock.now),
+    store: new MemoryStore(() => clock.now),
     logger: silentLogger(),
     now: () => clock.now,
     retentionMs: 60_000,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { changedFields, diffJob, removalEvent } from '../src/events/diff.js';
 import { decodeEventCursor, encodeEventCursor } from '../src/events/types.js';
 import { activityOf, backoffDelay, needsFetch, roundInterval, withJitter } from '../src/observation/policy.js';
-import { snapshot, testPollingConfig } from './helpers/jobs.js';
+import { drive, snapshot, testPollingConfig } from './helpers/jobs.js';
 
 const observe = (s: ReturnType<typeof snapshot>, observedAtMs = 5_000, afterGap = false) => ({
   account: 'acct',
@@ -37,26 +37,13 @@ describe('diffJob', () => {
 
   it('classifies a change by its most significant field', () => {
     const base = diffJob(undefined, observe(snapshot('j', 'TRANSFERRING'), 1_000)).stored;
-    const drive = {
-      driveId: 'd1',
-      state: 'TRANSFERRING' as const,
-      providerState: 'Transferring',
-      percentComplete: 10,
-      bytesSucceeded: null,
-      copyStatus: null,
-      manifestFile: null,
-      manifestHash: null,
-      manifestUri: null,
-      verboseLogUri: null,
-      errorLogUri: null,
-      errorCount: null,
-    };
+    const d1 = drive('d1', 10);
     const progress = { percent: 40, bytesTransferred: 1e9, itemsProcessed: null, message: null };
     const cases: [ReturnType<typeof snapshot>, string, string[]][] = [
       [snapshot('j', 'PACKAGING'), 'STATE_CHANGED', ['providerState', 'state']],
       [snapshot('j', 'TRANSFERRING', { cancelRequested: true }), 'STATE_CHANGED', ['cancelRequested']],
       [snapshot('j', 'TRANSFERRING', { providerState: 'Started' }), 'STATE_CHANGED', ['providerState']],
-      [snapshot('j', 'TRANSFERRING', { drives: [drive], progress }), 'DRIVE_CHANGED', ['drives', 'progress']],
+      [snapshot('j', 'TRANSFERRING', { drives: [d1], progress }), 'DRIVE_CHANGED', ['drives', 'progress']],
       [snapshot('j', 'TRANSFERRING', { progress }), 'PROGRESS', ['progress']],
       [snapshot('j', 'TRANSFERRING', { location: 'westus' }), 'PROGRESS', ['location']],
     ];

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { decodeGlobalId, encodeGlobalId } from '../src/graphql/ids.js';
 import { decodeCursor, encodeCursor } from '../src/graphql/jobs.js';
+import { decodeGlobalId, encodeGlobalId } from '../src/ids.js';
 
 describe('global ids and cursors', () => {
   it('round-trip, including ids with separators and unicode', () => {
     const id = encodeGlobalId('Job', 'acct:one', 'rg/job name ✓');
     expect(decodeGlobalId(id)).toEqual({ type: 'Job', account: 'acct:one', nativeId: 'rg/job name ✓' });
-    expect(decodeCursor(encodeCursor(['2026-01-01T00:00:00.000Z', id]))).toEqual(['2026-01-01T00:00:00.000Z', id]);
+    const key = { sortMs: Date.parse('2026-01-01T00:00:00.000Z'), id };
+    expect(decodeCursor(encodeCursor(key))).toEqual(key);
+    expect(decodeCursor(encodeCursor({ sortMs: -1, id }))).toEqual({ sortMs: -1, id });
   });
 
   const badInput = expect.objectContaining({ code: 'BAD_USER_INPUT' });
@@ -19,7 +21,10 @@ describe('global ids and cursors', () => {
     },
   );
 
-  it.each(['', 'not-base64!!', b64('["a"]'), b64('[1,"a"]'), b64('{}')])('rejects malformed cursor %j', (bad) => {
-    expect(() => decodeCursor(bad)).toThrow(badInput);
-  });
+  it.each(['', 'not-base64!!', b64('["a"]'), b64('["2026-01-01","a"]'), b64('[1.5,"a"]'), b64('{}')])(
+    'rejects malformed cursor %j',
+    (bad) => {
+      expect(() => decodeCursor(bad)).toThrow(badInput);
+    },
+  );
 });

@@ -15,7 +15,7 @@ import {
   EXAMPLE_CARRIER_ACCOUNT,
 } from '../adapters/azure-import-export/test-inputs.js';
 import { sampleCreateInput as iotSample, SAMPLE_SAS_SIGNATURE } from '../adapters/iot-hub/test-inputs.js';
-import { jobGlobalId } from '../src/graphql/jobs.js';
+import { jobGlobalId } from '../src/ids.js';
 import { registry } from '../src/registry.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/index.js';
 import { adapterFor } from '../src/sdk/index.js';

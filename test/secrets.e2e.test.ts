@@ -233,17 +233,16 @@ describe('no secret reaches a response, a log line or the store on any failure p
     for (const { kind } of PROVIDERS) {
       const account = sandboxAccount(kind);
       sim(kind).inject({ status: 429, retryAfterSeconds: 3, message: ECHOING_MESSAGE, count: 1 });
+      // maxAge 0: a live read, so the provider is asked (and throttles) now.
       const throttled = await query(
-        'query($a: [String!]) { jobs(first: 10, filter: { accounts: $a }) { totalCount } }',
-        {
-          a: [account],
-        },
+        'query($a: [String!]) { jobs(first: 10, filter: { accounts: $a }, maxAge: 0) { totalCount } }',
+        { a: [account] },
       );
       expect(throttled.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', account });
       sim(kind).inject({ status: 500, message: ECHOING_MESSAGE, count: 1 });
       await expect(gateway.pollNow(account)).rejects.toThrow();
       sim(kind).inject({ status: 503, message: ECHOING_MESSAGE, count: 3 });
-      await query('query($a: [String!]) { jobs(first: 10, filter: { accounts: $a }) { totalCount } }', {
+      await query('query($a: [String!]) { jobs(first: 10, filter: { accounts: $a }, maxAge: 0) { totalCount } }', {
         a: [account],
       });
       await drainFaults(account);

@@ -149,7 +149,7 @@ describe.runIf(adapters.length > 0)('the websocket endpoint', () => {
     await waitUntil(() => t.gateway.events.subscriberCount === 1, 'the subscription to register');
 
     // A round in which several jobs moved at once: more than this subscriber's queue (2) can hold.
-    const { jobs } = await t.gateway.events.loadAccount(account);
+    const { jobs } = await t.gateway.store.loadAccount(account);
     const burst = jobs.slice(0, 5).map((job) =>
       diffJob(job, {
         account,

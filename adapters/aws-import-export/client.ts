@@ -202,19 +202,8 @@ export class ImportExportClient {
 /** ListJobs page size: large pages keep the walk short; the guide allows up to 1000. */
 const LIST_PAGE_SIZE = 100;
 
-/**
- * Real jobs move when a parcel arrives or a load finishes, hours apart, so a GetStatus answer stays
- * good for half a minute: a dashboard refreshing every few seconds then costs one call per job per
- * 30 s instead of one per refresh, and nobody can act on a state change faster than that. Terminal
- * jobs only ever turn from Canceled/Expired into the matching *JobIdException, which maps to the same
- * state, so an hour is safe and keeps old jobs nearly free.
- */
-const STATUS_TTL_MS = { active: 30_000, terminal: 3_600_000 } as const;
-
 export const capabilities: Capabilities = {
   listIncludesSnapshots: false,
-  maxBatchSize: 1,
-  cacheTtlMs: STATUS_TTL_MS,
   create: true,
   dryRun: true,
   // UpdateJob: "after a CreateJob request but before the data transfer starts"; CancelJob fails "if the job

@@ -58,8 +58,7 @@ import {
  */
 export const capabilities: Capabilities = {
   listIncludesSnapshots: true,
-  maxBatchSize: 1,
-  cacheTtlMs: { active: 5_000, terminal: 300_000 },
+  listingOmits: ['drives'],
   create: true,
   dryRun: false,
   actions: {

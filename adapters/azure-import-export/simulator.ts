@@ -443,7 +443,15 @@ export const simulator: SimulatorFactory = {
       }
       return {
         status: 200,
-        body: { value: page.map((j) => publicJob(j, subscriptionId)), ...(nextLink ? { nextLink } : {}) },
+        // As recorded from the live service: a resource group's listing leaves driveList out (Jobs_Get has it).
+        body: {
+          value: page.map((j) => {
+            const job = publicJob(j, subscriptionId);
+            if (rg) delete job.properties?.driveList;
+            return job;
+          }),
+          ...(nextLink ? { nextLink } : {}),
+        },
       };
     }
 

@@ -58,9 +58,6 @@ import {
 
 export const capabilities: Capabilities = {
   listIncludesSnapshots: true,
-  // GET /jobs answers every job of the hub in one request; getJobs uses it for batches.
-  maxBatchSize: 1_000,
-  cacheTtlMs: { active: 5_000, terminal: 10 * 60_000 },
   create: true,
   dryRun: false,
   // enqueued/queued/scheduled (CREATING) and running (TRANSFERRING) can be cancelled; IoT Hub has no update.

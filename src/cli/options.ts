@@ -19,8 +19,9 @@ interface OptionSpec {
 }
 
 export const DEFAULT_SANDBOX_SEED = 42;
-/** Mirrors DEFAULT_SANDBOX_STEP_MS of src/sandbox (not imported: the help must not load the sandbox). */
+/** Mirror DEFAULT_SANDBOX_STEP_MS and DEFAULT_SANDBOX_SEED_JOBS of src/sandbox (not imported: the help must not load the sandbox). */
 const SANDBOX_STEP_MS_HELP = 2_000;
+const SANDBOX_SEED_JOBS_HELP = 12;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['pretty', 'json'] as const;
 
@@ -64,6 +65,12 @@ const OPTIONS = {
     value: 'N',
     help: `sandbox: real milliseconds per simulated lifecycle step (default ${SANDBOX_STEP_MS_HELP}; 0 = frozen)`,
   },
+  'seed-jobs': {
+    type: 'string',
+    env: 'CROSSDOCK_SEED_JOBS',
+    value: 'N',
+    help: `sandbox: jobs each simulated account holds at start (default ${SANDBOX_SEED_JOBS_HELP})`,
+  },
   help: { type: 'boolean', short: 'h', help: 'this help' },
   version: { type: 'boolean', short: 'v', help: 'the version' },
 } satisfies Record<string, OptionSpec>;
@@ -93,7 +100,7 @@ Usage:
   crossdock serve [--config FILE] [--port N] [--host H] [--log-level L] [--log-format F]
       Start the gateway. Without a config file (and no crossdock.config.yaml in the working
       directory) it starts the bundled simulators on loopback and wires the gateway to them.
-  crossdock sandbox [--json] [--seed N] [--step-ms N]
+  crossdock sandbox [--json] [--seed N] [--step-ms N] [--seed-jobs N]
       Start only the simulators. --json prints one JSON line {"providers":[...],"caCertificate":...}
       first (a valid config file); otherwise endpoints, credentials and a config file.
   crossdock config schema

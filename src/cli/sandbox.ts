@@ -3,6 +3,7 @@ import YAML from 'yaml';
 import { type GatewayConfig, parseConfig } from '../config.js';
 import { registry } from '../registry.js';
 import {
+  DEFAULT_SANDBOX_SEED_JOBS,
   DEFAULT_SANDBOX_STEP_MS,
   type Sandbox,
   type SandboxDescription,
@@ -21,6 +22,7 @@ export function sandboxOptions(cli: CliInput): SandboxOptions & { stepMs: number
     registry,
     seed: cli.int('seed', 0, 2 ** 31 - 1) ?? DEFAULT_SANDBOX_SEED,
     stepMs: cli.int('step-ms', 0, 3_600_000) ?? DEFAULT_SANDBOX_STEP_MS,
+    seedJobs: cli.int('seed-jobs', 0, 1_000_000) ?? DEFAULT_SANDBOX_SEED_JOBS,
   };
 }
 

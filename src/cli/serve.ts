@@ -41,6 +41,15 @@ export const serve: Command = async (cli) => {
   const logLevel: LogLevel = logLevelOption ?? config.logLevel;
   const logger = createLogger(logLevel, registry, await logDestination(logFormat));
   const gateway = createGateway({ ...config, logLevel }, { logger, registry });
+  try {
+    // A store file it cannot read (a newer crossdock's) stops the gateway here, with the store's own message.
+    await gateway.store.open();
+  } catch (error) {
+    await gateway.dispose().catch(() => undefined);
+    await sandbox?.close();
+    lock?.release();
+    throw error;
+  }
   const server = await startServer(gateway, { host, port });
   onShutdown(async () => {
     await server.close();

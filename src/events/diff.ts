@@ -3,6 +3,7 @@
  * observation of one job yields at most one event, of the most significant kind among its changes.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { jobGlobalId } from '../ids.js';
 import type { JobSnapshot } from '../sdk/model.js';
 import type { JobEventKind, NewJobEvent, StoredJob } from './types.js';
 
@@ -13,6 +14,8 @@ export interface Observation {
   /** Epoch ms of the observation. */
   observedAtMs: number;
   afterGap: boolean;
+  /** See StoredJob.listingHash; absent = keep the previous one. */
+  listingHash?: string | null;
 }
 
 export interface DiffResult {
@@ -49,12 +52,15 @@ export function diffJob(previous: StoredJob | undefined, next: Observation): Dif
   const state = next.snapshot.state ?? previous?.state ?? null;
   const stateChanged = previous !== undefined && previous.state !== state;
   const stored: StoredJob = {
+    id: previous?.id ?? jobGlobalId(next.account, next.snapshot.nativeId),
     account: next.account,
+    provider: next.provider,
     nativeId: next.snapshot.nativeId,
     snapshot: next.snapshot,
     state,
     stateChangedAt: previous && !stateChanged ? previous.stateChangedAt : at,
     observedAtMs: next.observedAtMs,
+    listingHash: next.listingHash !== undefined ? next.listingHash : (previous?.listingHash ?? null),
   };
   const base = {
     account: next.account,

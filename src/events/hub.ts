@@ -6,20 +6,15 @@
  * every event committed after that moment is in the queue, and every event committed before it is in the
  * log. Events in both are recognised by sequence number (the queue skips what replay already delivered).
  * Commits are published in commit order (one chain), so sequence numbers arrive in increasing order.
+ *
+ * Retention runs here too (a timer): events older than `retentionMs` and expired idempotency keys are pruned.
  */
 import type { Logger } from 'pino';
 import { ErrorCode, gatewayError } from '../sdk/errors.js';
 import type { JobState } from '../sdk/model.js';
-import type { AccountState, EventStore, JobKey, LogCommit } from '../store/event-store.js';
+import type { GatewayStore, JobKey, ObservationCommit } from '../store/types.js';
 import { InProcessBus, type LiveQueue } from './bus.js';
-import {
-  decodeEventCursor,
-  encodeEventCursor,
-  type JobEventKind,
-  type JobEventRecord,
-  type JobTransition,
-  type StoredJob,
-} from './types.js';
+import { decodeEventCursor, encodeEventCursor, type JobEventKind, type JobEventRecord } from './types.js';
 
 /** Each list restricts the events to those matching one of its values; null or absent = no restriction. */
 export interface EventFilter {
@@ -42,7 +37,7 @@ export type SubscriptionItem = JobEventRecord | SlowConsumerSignal;
 export const isSlowConsumerSignal = (item: SubscriptionItem): item is SlowConsumerSignal => 'slowConsumer' in item;
 
 export interface EventHubOptions {
-  store: EventStore;
+  store: GatewayStore;
   logger: Logger;
   now?: () => number;
   /** Events older than this are pruned; cursors before the pruned part get CURSOR_EXPIRED. */
@@ -83,7 +78,7 @@ class EventSubscription implements AsyncIterableIterator<SubscriptionItem> {
   private done = false;
 
   constructor(
-    private readonly store: EventStore,
+    private readonly store: GatewayStore,
     private readonly filter: EventFilter,
     start: number,
     private readonly live: LiveQueue<JobEventRecord>,
@@ -175,8 +170,11 @@ export class EventHub {
     return encodeEventCursor({ logId: this.opts.store.logId, seq });
   }
 
-  /** Appends to the log atomically, then publishes live. Commits are published in the order they were logged. */
-  commit(change: LogCommit): Promise<JobEventRecord[]> {
+  /**
+   * Applies an observation to the store atomically (events, index rows, poll state), then publishes its events
+   * live. Commits are published in the order they were logged.
+   */
+  commit(change: ObservationCommit): Promise<JobEventRecord[]> {
     const result = this.commits.then(async () => {
       await this.ready;
       const records = await this.opts.store.commit(change);
@@ -187,24 +185,9 @@ export class EventHub {
     return result;
   }
 
-  async loadAccount(account: string): Promise<AccountState> {
-    await this.ready;
-    return this.opts.store.loadAccount(account);
-  }
-
   async latestCursor(): Promise<string> {
     await this.ready;
     return this.cursorOf((await this.opts.store.bounds()).latest);
-  }
-
-  async jobs(keys: readonly JobKey[]): Promise<(StoredJob | undefined)[]> {
-    await this.ready;
-    return keys.length ? this.opts.store.jobs(keys) : [];
-  }
-
-  async transitions(keys: readonly JobKey[]): Promise<JobTransition[][]> {
-    await this.ready;
-    return keys.length ? this.opts.store.transitions(keys) : [];
   }
 
   /**
@@ -252,7 +235,8 @@ export class EventHub {
   private async prune(): Promise<void> {
     if (this.disposed) return;
     try {
-      await this.opts.store.prune(this.now() - this.opts.retentionMs);
+      const now = this.now();
+      await this.opts.store.prune(now - this.opts.retentionMs, now);
     } catch (error) {
       this.opts.logger.warn({ err: error }, 'pruning the event log failed');
     }
@@ -267,7 +251,7 @@ export class EventHub {
     this.pruneTimer.unref();
   }
 
-  /** Ends every subscription, waits for pending commits and closes the log. */
+  /** Ends every subscription and waits for pending commits (the store is closed by its owner). */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
@@ -275,6 +259,5 @@ export class EventHub {
     this.bus.close();
     await this.commits;
     await this.ready.catch(() => undefined);
-    await this.opts.store.close();
   }
 }

@@ -36,18 +36,27 @@ export interface JobEventRecord extends NewJobEvent {
 }
 
 /**
- * What the gateway remembers of one job between observations: the last snapshot, the last known normalized
- * state (the snapshot's own state may be null for provider words without an equivalent) and when it began.
+ * One row of the job index: what the gateway knows of one job between observations — the last snapshot, the
+ * last known normalized state (the snapshot's own state may be null for provider words without an equivalent),
+ * when that state began and when the provider last reported the job. Reads are answered from these rows.
  */
 export interface StoredJob {
+  /** The job's global id (src/ids.ts): the index orders ties by it. */
+  id: string;
   account: string;
+  provider: string;
   nativeId: string;
   snapshot: JobSnapshot;
   state: JobState | null;
   /** ISO 8601: when the gateway first observed the current state. */
   stateChangedAt: string;
-  /** Epoch ms of the observation the snapshot comes from; older observations never overwrite it. */
+  /** Epoch ms of the provider's last report of the job; older observations never overwrite a newer one. */
   observedAtMs: number;
+  /**
+   * Where the provider's listing leaves details out (`Capabilities.listingOmits`): a digest of the job's last
+   * listing entry, so the job is read again only when its entry changes. Null otherwise.
+   */
+  listingHash: string | null;
 }
 
 /** One state transition of a job, as `Job.history` shows it. */

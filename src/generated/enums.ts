@@ -11,6 +11,20 @@ export const AccountStatus = {
 
 export type AccountStatus = typeof AccountStatus[keyof typeof AccountStatus];
 /**
+ * The circuit breaker of a provider account (config `polling.circuitBreaker`): after that many calls in a row
+ * fail as unavailable, the gateway stops calling the provider for a while and reads answer from its job index.
+ */
+export const CircuitState = {
+  /** Calls go through. */
+  CLOSED: 'CLOSED',
+  /** Calls are paused after consecutive failures; a probe call goes out when `halfOpenAfterMs` has passed. */
+  OPEN: 'OPEN',
+  /** One probe call is out; its outcome closes or reopens the circuit. */
+  HALF_OPEN: 'HALF_OPEN'
+} as const;
+
+export type CircuitState = typeof CircuitState[keyof typeof CircuitState];
+/**
  * The public error codes. Every GraphQL error crossdock returns carries one of these in `extensions.code`;
  * errors caused by a provider also carry `extensions.account`, `extensions.provider` and, where the provider
  * answered, `extensions.providerCode` (the provider's own code, e.g. `ResourceNotFound` or `InvalidJobIdException`).

@@ -28,17 +28,45 @@ export type AccountStatus =
   /** No call has been made yet. */
   | 'UNKNOWN';
 
+/**
+ * The circuit breaker of a provider account (config `polling.circuitBreaker`): after that many calls in a row
+ * fail as unavailable, the gateway stops calling the provider for a while and reads answer from its job index.
+ */
+export type CircuitState =
+  /** Calls go through. */
+  | 'CLOSED'
+  /** Calls are paused after consecutive failures; a probe call goes out when `halfOpenAfterMs` has passed. */
+  | 'OPEN'
+  /** One probe call is out; its outcome closes or reopens the circuit. */
+  | 'HALF_OPEN';
+
+/**
+ * How the gateway's calls to one account go, and how fresh its jobs in the gateway's index are. Reads never wait on
+ * an unhealthy account: they answer from the index and add one error for it (see `Query.jobs`).
+ */
 export type AccountHealth = {
   __typename?: 'AccountHealth';
+  /** From the last provider call (any: poll rounds, read-throughs, mutations); DOWN also while the circuit is open. */
   status: AccountStatus;
   lastSuccessAt: Maybe<Scalars['DateTime']['output']>;
   lastErrorAt: Maybe<Scalars['DateTime']['output']>;
   /** Public error code of the last failure. */
   lastErrorCode: Maybe<ErrorCode>;
   lastErrorMessage: Maybe<Scalars['String']['output']>;
+  /** Provider calls that failed in a row. */
   consecutiveFailures: Scalars['Int']['output'];
   /** Start of the last poll round that completed: the gateway knows the account's jobs as of then. */
   lastPollAt: Maybe<Scalars['DateTime']['output']>;
+  /** When the last complete poll round ended (null: the account was never observed completely). */
+  lastCompleteRoundAt: Maybe<Scalars['DateTime']['output']>;
+  /** Poll rounds that failed since the last complete one. */
+  failedRounds: Scalars['Int']['output'];
+  /**
+   * True when the account's jobs in the index may be out of date: its last round failed, its circuit is not
+   * closed, or it has never been observed completely. Reads of its jobs then carry a `stale: true` error.
+   */
+  stale: Scalars['Boolean']['output'];
+  circuit: CircuitState;
 };
 
 export type ActionCapability = {
@@ -77,7 +105,7 @@ export type Query = {
    * no change that happens in between is lost.
    */
   latestJobEventCursor: Scalars['String']['output'];
-  /** Any object by global id. Unknown ids give a NOT_FOUND error; malformed ones BAD_USER_INPUT. */
+  /** Any object by global id. Unknown ids give a NOT_FOUND error; malformed ones BAD_USER_INPUT. `maxAge`: see `jobs`. */
   node: Maybe<Node>;
   /** Several objects by global id; each unknown id gives null plus a NOT_FOUND error at its index. */
   nodes: Array<Maybe<Node>>;
@@ -86,8 +114,24 @@ export type Query = {
   /** One job by the provider's own id at a configured account. */
   jobByNativeId: Maybe<Job>;
   /**
-   * Jobs across every configured account. If an account cannot be reached, the jobs of the others are
-   * returned together with one error for it (PROVIDER_UNAVAILABLE, naming the account).
+   * Jobs across every configured account, from the job index: filtering, order and `totalCount` are exact for what
+   * the index holds. An account that is failing, throttled or not yet observed adds one error for itself (with
+   * `stale: true`) while the other accounts' jobs come through.
+   *
+   * Reads answer from the gateway's job index, which poll rounds, mutations and read-throughs keep up to date: they
+   * cost no provider call, however many clients ask. `Job.observedAt` says when the provider last reported a job and
+   * `ProviderAccount.health.lastCompleteRoundAt` when an account was last observed completely.
+   *
+   * `maxAge` (seconds) asks for fresher data: jobs (or accounts) observed longer ago than that are read live from
+   * the provider first, within the provider timeout (`providerTimeoutMs`). Concurrent readers share one provider call
+   * per account (and per job), so live reads do not multiply with readers. `maxAge: 0` means "as of now".
+   *
+   * A job id the index has never seen is read from its provider once and then indexed; an id the provider does not
+   * know is answered NOT_FOUND without asking again for `reads.notFoundTtlMs`.
+   *
+   * A failing account never stalls a read: its jobs come from the index at once, with one error for the account
+   * (`PROVIDER_UNAVAILABLE`, `RATE_LIMITED`, `PROVIDER_AUTH_FAILED`, ...) whose extensions carry `account`,
+   * `provider`, `stale: true`, `lastCompleteRoundAt` (null when never observed) and `circuit`.
    */
   jobs: JobConnection;
 };
@@ -95,22 +139,26 @@ export type Query = {
 
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
+  maxAge?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
+  maxAge?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 export type QueryJobArgs = {
   id: Scalars['ID']['input'];
+  maxAge?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 export type QueryJobByNativeIdArgs = {
   account: Scalars['String']['input'];
   nativeId: Scalars['String']['input'];
+  maxAge?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -118,6 +166,7 @@ export type QueryJobsArgs = {
   filter?: InputMaybe<JobFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  maxAge?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** An object with a globally unique, opaque and stable id (Relay Global Object Identification). */
@@ -365,11 +414,14 @@ export type Job = Node & {
   providerState: Scalars['String']['output'];
   /** A cancel was requested and the provider has not finished it yet. */
   cancelRequested: Scalars['Boolean']['output'];
-  /** When the gateway first observed the current state (null until a poller has observed the job). */
+  /** When the gateway first observed the current state (null until the gateway has observed the job). */
   stateChangedAt: Maybe<Scalars['DateTime']['output']>;
   createdAt: Maybe<Scalars['DateTime']['output']>;
   updatedAt: Maybe<Scalars['DateTime']['output']>;
-  /** When the gateway fetched this data from the provider. */
+  /**
+   * When the provider last reported this job to the gateway (a poll round, a mutation's answer or a live read).
+   * Everything else on the job is as of then; ask with `maxAge` for fresher data.
+   */
   observedAt: Scalars['DateTime']['output'];
   progress: Progress;
   /** Per-drive status (Azure Import/Export); empty where the provider reports none. */
@@ -500,12 +552,15 @@ export type JobEdge = {
   node: Job;
 };
 
-/** Jobs in a stable order: newest `createdAt` first, then by `id`. Cursors stay valid while jobs are added. */
+/**
+ * Jobs in a stable order: newest `createdAt` first (jobs without one last), then by `id`. Cursors stay valid while
+ * jobs are added.
+ */
 export type JobConnection = {
   __typename?: 'JobConnection';
   edges: Array<JobEdge>;
   pageInfo: PageInfo;
-  /** Number of jobs matching the filter across all reachable accounts. */
+  /** Number of jobs matching the filter in the index (every selected account, also a stale one). */
   totalCount: Scalars['Int']['output'];
 };
 
@@ -937,12 +992,13 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   AccountStatus: AccountStatus;
+  CircuitState: CircuitState;
   AccountHealth: ResolverTypeWrapper<AccountHealth>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ActionCapability: ResolverTypeWrapper<ActionCapability>;
   AccountCapabilities: ResolverTypeWrapper<AccountCapabilities>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ProviderAccount: ResolverTypeWrapper<AccountRuntime>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -1003,9 +1059,9 @@ export type ResolversParentTypes = {
   AccountHealth: AccountHealth;
   String: Scalars['String']['output'];
   Int: Scalars['Int']['output'];
+  Boolean: Scalars['Boolean']['output'];
   ActionCapability: ActionCapability;
   AccountCapabilities: AccountCapabilities;
-  Boolean: Scalars['Boolean']['output'];
   ProviderAccount: AccountRuntime;
   Query: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
@@ -1059,6 +1115,10 @@ export type AccountHealthResolvers<ContextType = GatewayContext, ParentType exte
   lastErrorMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   consecutiveFailures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   lastPollAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastCompleteRoundAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  failedRounds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  circuit?: Resolver<ResolversTypes['CircuitState'], ParentType, ContextType>;
 };
 
 export type ActionCapabilityResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ActionCapability'] = ResolversParentTypes['ActionCapability']> = {

@@ -5,19 +5,13 @@
  */
 import { scrypt } from 'node:crypto';
 import { promisify } from 'node:util';
-import type Keyv from 'keyv';
 import type { JobSnapshot } from '../sdk/model.js';
-import type { Store } from '../store/index.js';
+import type { GatewayStore, IdempotencyRecord } from '../store/types.js';
+
+export type { IdempotencyRecord } from '../store/types.js';
 
 /** How long a key is remembered (what the schema promises). */
 export const IDEMPOTENCY_TTL_MS = 7 * 24 * 3600_000;
-
-export interface IdempotencyRecord {
-  fingerprint: string;
-  /** The created job; absent while the create is in flight. */
-  snapshot?: JobSnapshot;
-  at: string;
-}
 
 /**
  * A digest of a create's input that tells "the same input" from "different input" without keeping the input.
@@ -54,28 +48,28 @@ const scryptAsync = promisify(scrypt) as (
 const SCRYPT_COST = { N: 2 ** 14, r: 8, p: 1 };
 
 export class IdempotencyKeys {
-  private readonly kv: Keyv<IdempotencyRecord>;
   /** Creates in flight in this process, so a concurrent retry waits for the first instead of racing it. */
   private readonly inFlight = new Map<string, Promise<JobSnapshot>>();
 
-  constructor(store: Store) {
-    this.kv = store.kv<IdempotencyRecord>('idempotency');
-  }
+  constructor(
+    private readonly store: GatewayStore,
+    private readonly now: () => number,
+  ) {}
 
   private key(account: string, idempotencyKey: string) {
     return `${account}\n${idempotencyKey}`;
   }
 
   get(account: string, idempotencyKey: string): Promise<IdempotencyRecord | undefined> {
-    return this.kv.get(this.key(account, idempotencyKey));
+    return this.store.getIdempotencyKey(account, idempotencyKey, this.now());
   }
 
   async remember(account: string, idempotencyKey: string, record: IdempotencyRecord): Promise<void> {
-    await this.kv.set(this.key(account, idempotencyKey), record, IDEMPOTENCY_TTL_MS);
+    await this.store.putIdempotencyKey(account, idempotencyKey, record, this.now() + IDEMPOTENCY_TTL_MS);
   }
 
   async forget(account: string, idempotencyKey: string): Promise<void> {
-    await this.kv.delete(this.key(account, idempotencyKey));
+    await this.store.deleteIdempotencyKey(account, idempotencyKey);
   }
 
   /** Runs `create` unless a create with the same key is already running here; then shares its outcome. */

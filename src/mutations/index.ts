@@ -8,10 +8,10 @@
  * middle of a create must not leave us not knowing whether the job exists.
  */
 import { GraphQLError } from 'graphql';
+import type { StoredJob } from '../events/types.js';
 import type { GatewayContext } from '../graphql/context.js';
-import { decodeGlobalId } from '../graphql/ids.js';
-import { effectiveState } from '../graphql/job-records.js';
-import { JOB_TYPE_NAME, type JobNode } from '../graphql/jobs.js';
+import type { JobNode } from '../graphql/jobs.js';
+import { decodeGlobalId, JOB_TYPE_NAME, jobGlobalId } from '../ids.js';
 import type { AccountRuntime } from '../observation/accounts.js';
 import { ErrorCode, GatewayError, ProviderError } from '../sdk/errors.js';
 import { isOutcomeUnknown } from '../sdk/failures.js';
@@ -169,21 +169,35 @@ function parseBranch<T>(parse: () => T, branch: string, account: AccountRuntime)
 
 /**
  * Keeps what the gateway knows of a job in step with what a mutation just got back from the provider: the
- * change goes to the event log (subscribers, Job.history) and the snapshot cache at once. The provider has
- * already done the work, so a failure to record it is logged, not reported as a failed mutation.
+ * change is committed to the index and the event log (subscribers, Job.history) before the mutation returns,
+ * so the client reads its own write. The provider has already done the work, so a failure to record it is
+ * logged, not reported as a failed mutation (the next round records it).
  */
 async function remember(ctx: GatewayContext, account: AccountRuntime, snapshot: JobSnapshot): Promise<JobNode> {
-  await ctx.jobs.forget(account, snapshot.nativeId);
+  const key = { account: account.name, nativeId: snapshot.nativeId };
   try {
-    await ctx.gateway.observe(account.name, snapshot);
+    const { job } = await ctx.gateway.observation.mirror(account.name).observe(snapshot);
+    ctx.index.rows.clear(key).prime(key, job);
+    return { account, job };
   } catch (error) {
     ctx.gateway.logger.error(
       { err: error, account: account.name, job: snapshot.nativeId },
       'could not record a change',
     );
-    await ctx.gateway.cache.set(account.name, snapshot, account.client.capabilities.cacheTtlMs);
+    const now = ctx.gateway.now();
+    const job: StoredJob = {
+      id: jobGlobalId(account.name, snapshot.nativeId),
+      account: account.name,
+      provider: account.kind,
+      nativeId: snapshot.nativeId,
+      snapshot,
+      state: snapshot.state,
+      stateChangedAt: new Date(now).toISOString(),
+      observedAtMs: now,
+      listingHash: null,
+    };
+    return { account, job };
   }
-  return ctx.jobs.node(account, snapshot);
 }
 
 /** A signal for provider calls that must run to their end whatever the HTTP client does. */
@@ -260,9 +274,9 @@ export function createJob(ctx: GatewayContext, input: Record<string, unknown>): 
       }
       if (known?.snapshot) {
         // The same job, as the gateway knows it now (it may have moved since), without asking the provider.
-        const [latest] = await ctx.gateway.events.jobs([{ account: account.name, nativeId: known.snapshot.nativeId }]);
+        const latest = await ctx.index.rows.load({ account: account.name, nativeId: known.snapshot.nativeId });
         return {
-          job: ctx.jobs.node(account, latest?.snapshot ?? known.snapshot),
+          job: latest ? { account, job: latest } : await remember(ctx, account, known.snapshot),
           dryRun: false,
           replayed: true,
           warnings: [],
@@ -324,23 +338,24 @@ function jobTarget(ctx: GatewayContext, id: string, field: string): { account: A
   return { account, nativeId: decoded.nativeId };
 }
 
-/** The job behind a global id, fetched fresh from the provider (a mutation must judge the current state). */
+/**
+ * The job behind a global id, read fresh from the provider through its mirror (a mutation must judge the
+ * current state; what it reads is committed to the index like any observation).
+ */
 async function freshJob(
   ctx: GatewayContext,
   { account, nativeId }: { account: AccountRuntime; nativeId: string },
-): Promise<{ account: AccountRuntime; snapshot: JobSnapshot; state: JobState | null }> {
+): Promise<{ account: AccountRuntime; job: StoredJob; snapshot: JobSnapshot; state: JobState | null }> {
   const accountName = account.name;
-  await ctx.jobs.forget(account, nativeId);
-  const snapshot = await ctx.jobs.load(account, nativeId);
-  if (snapshot === NOT_FOUND) {
+  const [job] = await ctx.gateway.observation.mirror(accountName).readThrough([nativeId], { force: true });
+  if (job === NOT_FOUND || job === undefined) {
     throw failure(ErrorCode.NOT_FOUND, `Job "${nativeId}" was not found at account "${accountName}".`, {
       account: accountName,
       provider: account.kind,
       providerCode: account.adapter.notFoundCode ?? null,
     });
   }
-  const node = ctx.jobs.node(account, snapshot);
-  return { account, snapshot, state: await effectiveState(node, ctx) };
+  return { account, job, snapshot: job.snapshot, state: job.state };
 }
 
 /** Refuses an action the provider does not allow in the job's current state, before asking the provider. */
@@ -380,13 +395,13 @@ export function updateJob(ctx: GatewayContext, input: Record<string, unknown>): 
 export function cancelJob(ctx: GatewayContext, id: string): Promise<JobPayloadData> {
   return attempt<JobPayloadData>(
     async () => {
-      const { account, snapshot, state } = await freshJob(ctx, jobTarget(ctx, id, 'id'));
+      const { account, job, snapshot, state } = await freshJob(ctx, jobTarget(ctx, id, 'id'));
       if (!account.client.cancelJob) {
         throw unsupported(account, 'cancelled');
       }
       // Asking twice changes nothing at the provider: answer with the job as it is.
       if (snapshot.cancelRequested && state !== 'CANCELLED') {
-        return { job: ctx.jobs.node(account, snapshot), errors: [] };
+        return { job: { account, job }, errors: [] };
       }
       ensureAllowed(account, snapshot, state, 'CANCEL');
       const cancelled = await account.track(account.client.cancelJob(snapshot.nativeId, { signal: detachedSignal() }));
@@ -410,7 +425,6 @@ export function deleteJob(ctx: GatewayContext, id: string): Promise<DeleteJobPay
       }
       ensureAllowed(account, snapshot, state, 'DELETE');
       await account.track(account.client.deleteJob(snapshot.nativeId, { signal: detachedSignal() }));
-      await ctx.jobs.forget(account, snapshot.nativeId);
       try {
         await ctx.gateway.observeRemoved(account.name, snapshot.nativeId);
       } catch (error) {

@@ -1,4 +1,4 @@
-/** One configured provider account at run time: its adapter, its connected client and its health. */
+/** One configured provider account at run time: its adapter, its connected client and the health of its calls. */
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config.js';
 import type { AccountStatus } from '../generated/enums.js';
@@ -13,29 +13,31 @@ import {
 
 export type { AccountStatus };
 
-export interface AccountHealth {
+/** How the account's provider calls went (every call: rounds, read-throughs, mutations). */
+export interface CallHealth {
   status: AccountStatus;
   lastSuccessAt: string | null;
   lastErrorAt: string | null;
   lastErrorCode: ErrorCode | null;
   lastErrorMessage: string | null;
   consecutiveFailures: number;
-  /** Start of the last poll round that completed: the account's jobs are known as of then. */
-  lastPollAt: string | null;
 }
 
 /** Consecutive failures after which an account counts as DOWN rather than DEGRADED. */
 const DOWN_AFTER_FAILURES = 3;
 
+/** A call given up by the gateway itself (shutdown, a caller that left): says nothing about the provider. */
+export const isAbandoned = (error: unknown, signal?: AbortSignal): boolean =>
+  signal?.aborted === true || (error instanceof Error && error.name === 'AbortError');
+
 export class AccountRuntime {
-  readonly health: AccountHealth = {
+  readonly health: CallHealth = {
     status: 'UNKNOWN',
     lastSuccessAt: null,
     lastErrorAt: null,
     lastErrorCode: null,
     lastErrorMessage: null,
     consecutiveFailures: 0,
-    lastPollAt: null,
   };
 
   constructor(
@@ -49,8 +51,11 @@ export class AccountRuntime {
     return this.adapter.kind;
   }
 
-  /** Runs one provider call and records its outcome in the account's health. */
-  async track<T>(call: Promise<T>): Promise<T> {
+  /**
+   * Runs one provider call and records its outcome in the account's health. A NOT_FOUND answer is the provider
+   * working fine; a call abandoned through `signal` (or any AbortError) is not a provider failure.
+   */
+  async track<T>(call: Promise<T>, signal?: AbortSignal): Promise<T> {
     try {
       const result = await call;
       this.health.status = 'HEALTHY';
@@ -58,8 +63,8 @@ export class AccountRuntime {
       this.health.consecutiveFailures = 0;
       return result;
     } catch (error) {
-      // A NOT_FOUND answer is the provider working fine.
-      if (!(error instanceof ProviderError) || error.code !== ErrorCode.NOT_FOUND) {
+      const notFound = error instanceof ProviderError && error.code === ErrorCode.NOT_FOUND;
+      if (!notFound && !isAbandoned(error, signal)) {
         this.health.consecutiveFailures += 1;
         this.health.status = this.health.consecutiveFailures >= DOWN_AFTER_FAILURES ? 'DOWN' : 'DEGRADED';
         this.health.lastErrorAt = new Date(this.now()).toISOString();

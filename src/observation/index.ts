@@ -1,80 +1,80 @@
 /**
- * Exactly one poller per configured account, created with the gateway (not per subscriber), running whether
- * or not anyone subscribes so that history and restarts work. One limiter across all of them caps concurrent
- * provider calls.
+ * Observation: one mirror per configured account (created with the gateway, not per reader or subscriber),
+ * driven by one scheduler. It runs whether or not anyone reads or subscribes, so that history, freshness and
+ * restarts work. Nothing here imports the GraphQL edge: failures are ProviderError / GatewayError.
  */
-import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import type { PollingConfig } from '../config.js';
+import type { PollingConfig, ReadsConfig } from '../config.js';
 import type { EventHub } from '../events/hub.js';
-import type { JobEventRecord } from '../events/types.js';
 import { ErrorCode, gatewayError } from '../sdk/errors.js';
-import type { JobSnapshot } from '../sdk/model.js';
+import type { GatewayStore } from '../store/types.js';
 import type { AccountRuntime } from './accounts.js';
-import { AccountPoller, type PollOutcome } from './poller.js';
-import type { SnapshotCache } from './snapshot-cache.js';
+import { AccountMirror } from './mirror.js';
+import { Scheduler } from './scheduler.js';
 
-export type { PollOutcome } from './poller.js';
+export type { PollOutcome } from './mirror.js';
+export { AccountMirror } from './mirror.js';
 
-export interface PollersOptions {
+export interface ObservationOptions {
   accounts: Map<string, AccountRuntime>;
+  store: GatewayStore;
   hub: EventHub;
-  cache: SnapshotCache;
-  config: PollingConfig;
+  polling: PollingConfig;
+  reads: ReadsConfig;
   logger: Logger;
   now: () => number;
   random?: () => number;
 }
 
-export class Pollers {
-  private readonly byAccount = new Map<string, AccountPoller>();
+export class Observation {
+  private readonly mirrors = new Map<string, AccountMirror>();
+  private readonly scheduler: Scheduler;
 
-  constructor(opts: PollersOptions) {
-    const limit = pLimit(opts.config.maxConcurrentCalls);
+  constructor(opts: ObservationOptions) {
+    this.scheduler = new Scheduler({
+      config: opts.polling,
+      now: opts.now,
+      random: opts.random ?? Math.random,
+    });
     for (const account of opts.accounts.values()) {
-      this.byAccount.set(
+      this.mirrors.set(
         account.name,
-        new AccountPoller({
+        new AccountMirror({
           account,
+          store: opts.store,
           hub: opts.hub,
-          cache: opts.cache,
-          config: opts.config,
-          limit,
+          guard: this.scheduler.guard(account),
+          polling: opts.polling,
+          reads: opts.reads,
           logger: opts.logger,
           now: opts.now,
-          random: opts.random ?? Math.random,
         }),
       );
     }
   }
 
   get size(): number {
-    return this.byAccount.size;
+    return this.mirrors.size;
   }
 
+  /** Starts the timers: each account's first round now (when polling is enabled), the next as the policy says. */
   start(): void {
-    for (const poller of this.byAccount.values()) poller.start();
+    for (const mirror of this.mirrors.values()) this.scheduler.watch(mirror);
   }
 
-  async pollNow(account: string): Promise<PollOutcome> {
-    return this.poller(account).pollNow();
+  /** The account's mirror; NOT_FOUND for an account that is not configured. */
+  mirror(account: string): AccountMirror {
+    const mirror = this.mirrors.get(account);
+    if (!mirror) throw gatewayError(ErrorCode.NOT_FOUND, `No account named "${account}" is configured.`);
+    return mirror;
   }
 
-  async observe(account: string, snapshot: JobSnapshot): Promise<JobEventRecord[]> {
-    return this.poller(account).observe(snapshot);
-  }
-
-  async observeRemoved(account: string, nativeId: string): Promise<JobEventRecord[]> {
-    return this.poller(account).observeRemoved(nativeId);
+  all(): IterableIterator<AccountMirror> {
+    return this.mirrors.values();
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([...this.byAccount.values()].map((p) => p.dispose()));
-  }
-
-  private poller(account: string): AccountPoller {
-    const poller = this.byAccount.get(account);
-    if (!poller) throw gatewayError(ErrorCode.NOT_FOUND, `No account named "${account}" is configured.`);
-    return poller;
+    this.scheduler.dispose();
+    await Promise.all([...this.mirrors.values()].map((m) => m.dispose()));
   }
 }

@@ -14,6 +14,7 @@ export interface SandboxOptions {
   seed?: number;
   /** Real milliseconds per lifecycle step; 0 = manual stepping (tests). */
   stepMs?: number;
+  /** Jobs each simulated account holds at start (any number: the benchmarks seed thousands). */
   seedJobs?: number;
   autopilot?: boolean;
   host?: string;
@@ -31,6 +32,7 @@ export interface Sandbox {
 }
 
 export const DEFAULT_SANDBOX_STEP_MS = 2_000;
+export const DEFAULT_SANDBOX_SEED_JOBS = 12;
 
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const tls = await createSandboxCertificate();
@@ -47,7 +49,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         account,
         seed: seed + index,
         stepMs: opts.stepMs ?? DEFAULT_SANDBOX_STEP_MS,
-        seedJobs: opts.seedJobs ?? 12,
+        seedJobs: opts.seedJobs ?? DEFAULT_SANDBOX_SEED_JOBS,
         autopilot: opts.autopilot ?? true,
         tls,
         host: opts.host ?? '127.0.0.1',

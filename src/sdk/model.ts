@@ -126,15 +126,14 @@ export const NOT_FOUND = Symbol.for('crossdock.notFound');
 export type NotFound = typeof NOT_FOUND;
 
 export interface Capabilities {
-  /** listJobs returns full snapshots, so a listing needs no per-job call. */
+  /** listJobs returns snapshots (JobRef.snapshot), so a listing needs no per-job call while nothing changes. */
   listIncludesSnapshots: boolean;
   /**
-   * Most jobs the provider answers in one request (1 = one request per job). Informative: getJobs accepts
-   * any number of ids and bounds its own concurrency.
+   * Snapshot fields the listing leaves out although a per-job read has them (Azure's resource-group listing
+   * omits `driveList`, so `drives` and what is derived from them). The core then reads a listed job with
+   * getJobs once each time its listing entry changes, so these fields are never silently empty.
    */
-  maxBatchSize: number;
-  /** How long a fetched snapshot may be reused before the provider is asked again. */
-  cacheTtlMs: { active: number; terminal: number };
+  listingOmits?: readonly (keyof JobSnapshot)[];
   create: boolean;
   /** createJob accepts `dryRun: true` (validation at the provider without creating). */
   dryRun: boolean;

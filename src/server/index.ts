@@ -19,6 +19,7 @@ import type { Gateway } from '../gateway.js';
 import { createContext, type GatewayContext } from '../graphql/context.js';
 import { toGraphQLError } from '../graphql/errors.js';
 import { withoutInputValues } from '../graphql/input-errors.js';
+import { healthOf } from '../graphql/resolvers/accounts.js';
 import { buildSchema } from '../graphql/schema.js';
 import { ErrorCode, GatewayError, gatewayError, ProviderError } from '../sdk/errors.js';
 import { createEdge, describeAuth, type Edge, HTTP_STATUS, refusal } from './edge.js';
@@ -303,7 +304,23 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (url.pathname === '/readyz') {
         if (shuttingDown) return sendJson(res, 503, { status: 'shutting down' });
-        const accounts = Object.fromEntries([...gateway.accounts.values()].map((a) => [a.name, a.health.status]));
+        // Ready while the gateway serves (reads answer from the index even when an account is down); each
+        // account's health says how fresh its jobs are.
+        const accounts = Object.fromEntries(
+          await Promise.all(
+            [...gateway.accounts.values()].map(async (a) => {
+              const h = await healthOf(a, gateway.observation.mirror(a.name));
+              const view = {
+                status: h.status,
+                circuit: h.circuit,
+                stale: h.stale,
+                lastCompleteRoundAt: h.lastCompleteRoundAt,
+                lastErrorCode: h.lastErrorCode,
+              };
+              return [a.name, view] as const;
+            }),
+          ),
+        );
         return sendJson(res, 200, { status: 'ready', accounts });
       }
       if (url.pathname !== GRAPHQL_PATH)

@@ -15,7 +15,7 @@ import {
   isListType,
   isScalarType,
 } from 'graphql';
-import { decodeGlobalId } from '../graphql/ids.js';
+import { decodeGlobalId } from '../ids.js';
 import { ErrorCode, GatewayError } from '../sdk/errors.js';
 
 export const MAX_NATIVE_ID_CHARS = 256;

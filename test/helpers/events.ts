@@ -132,13 +132,14 @@ export function truthClient(adapter: Adapter, sandbox: Sandbox, account: string)
   });
 }
 
-/** Every job of the account as the provider reports it now. */
+/** Every job of the account as the provider reports it now (read one by one where the listing lacks details). */
 export async function readTruth(client: AccountClient): Promise<Map<string, JobSnapshot>> {
   const refs = await listAll(client);
-  const missing = refs.filter((r) => !r.snapshot).map((r) => r.nativeId);
+  const incomplete = (client.capabilities.listingOmits?.length ?? 0) > 0;
+  const missing = refs.filter((r) => !r.snapshot || incomplete).map((r) => r.nativeId);
   const fetched = missing.length ? await client.getJobs(missing, { signal: AbortSignal.timeout(20_000) }) : [];
   const out = new Map<string, JobSnapshot>();
-  for (const ref of refs) if (ref.snapshot) out.set(ref.nativeId, ref.snapshot);
+  for (const ref of refs) if (ref.snapshot && !incomplete) out.set(ref.nativeId, ref.snapshot);
   missing.forEach((id, i) => {
     const s = fetched[i];
     if (s && s !== NOT_FOUND) out.set(id, s);

@@ -1,4 +1,4 @@
-/** Job snapshots and an in-memory provider account for unit tests of the event log and the pollers. */
+/** Job snapshots and an in-memory provider account for unit tests of the store and the mirrors. */
 import pino from 'pino';
 import type { PollingConfig } from '../../src/config.js';
 import { AccountRuntime } from '../../src/observation/accounts.js';
@@ -7,6 +7,7 @@ import {
   type AccountClient,
   type Adapter,
   type Capabilities,
+  type DriveSnapshot,
   emptySnapshot,
   type JobRef,
   type JobSnapshot,
@@ -20,6 +21,29 @@ export function snapshot(nativeId: string, state: JobState | null, extra: Partia
     state,
     providerState: state ?? 'Unknown',
     createdAt: '2026-01-01T00:00:00.000Z',
+    ...extra,
+  };
+}
+
+/** A drive as adapters map one: what tests need set, the rest null. */
+export function drive(
+  driveId: string,
+  percentComplete: number | null,
+  extra: Partial<DriveSnapshot> = {},
+): DriveSnapshot {
+  return {
+    driveId,
+    state: 'TRANSFERRING',
+    providerState: 'Transferring',
+    percentComplete,
+    bytesSucceeded: null,
+    copyStatus: null,
+    manifestFile: null,
+    manifestHash: null,
+    manifestUri: null,
+    verboseLogUri: null,
+    errorLogUri: null,
+    errorCount: null,
     ...extra,
   };
 }
@@ -46,12 +70,11 @@ export class FakeAccount implements AccountClient {
 
   constructor(
     readonly name: string,
-    opts: { listIncludesSnapshots?: boolean; pageSize?: number } = {},
+    opts: { listIncludesSnapshots?: boolean; pageSize?: number; listingOmits?: (keyof JobSnapshot)[] } = {},
   ) {
     this.capabilities = {
       listIncludesSnapshots: opts.listIncludesSnapshots ?? true,
-      maxBatchSize: 1,
-      cacheTtlMs: { active: 1_000, terminal: 60_000 },
+      ...(opts.listingOmits ? { listingOmits: opts.listingOmits } : {}),
       create: false,
       dryRun: false,
       actions: {},
@@ -99,11 +122,16 @@ export class FakeAccount implements AccountClient {
     return this.answer({ operation: 'listJobs' }, () => {
       const all = [...this.jobs.values()];
       const start = Number(opts.pageToken ?? 0);
+      const omitted = this.capabilities.listingOmits ?? [];
+      const listed = (s: JobSnapshot): JobSnapshot => ({
+        ...structuredClone(s),
+        ...Object.fromEntries(omitted.map((field) => [field, emptySnapshot(s.nativeId, s.type)[field]])),
+      });
       const items: JobRef[] = all.slice(start, start + this.pageSize).map((s) => ({
         nativeId: s.nativeId,
         createdAt: s.createdAt,
         type: s.type,
-        ...(this.capabilities.listIncludesSnapshots ? { snapshot: structuredClone(s) } : {}),
+        ...(this.capabilities.listIncludesSnapshots ? { snapshot: listed(s) } : {}),
         ...(s.state === 'CANCELLED' ? { cancelled: true } : {}),
       }));
       const next = start + this.pageSize;
@@ -139,6 +167,7 @@ export function testPollingConfig(overrides: Partial<PollingConfig> = {}): Polli
     backoff: { initialMs: 1_000, maxMs: 16_000 },
     maxConcurrentCalls: 4,
     batchSize: 25,
+    circuitBreaker: { consecutiveFailures: 5, halfOpenAfterMs: 30_000 },
     ...overrides,
   };
 }

@@ -3,6 +3,8 @@
  * simulators, a gateway wired to it on 127.0.0.1 port 0, and HTTP/GraphQL clients. Everything started
  * is registered for `dispose()`, which each suite calls in afterAll/afterEach.
  */
+import { once } from 'node:events';
+import { type AddressInfo, connect as connectTcp, createServer as createNetServer, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import type { FormattedExecutionResult } from 'graphql';
 import { type Client, createClient } from 'graphql-ws';
@@ -244,4 +246,49 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
     await sandbox.close();
     throw error;
   }
+}
+
+export interface SwitchableProxy {
+  /** https://127.0.0.1:PORT, for an account's `endpoint` (TLS passes through untouched). */
+  endpoint: string;
+  /** From now on: accepts connections and never answers (open ones are cut, so clients reconnect into it). */
+  hang(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP proxy in front of a simulator that can turn into a provider that hangs: it accepts connections and
+ * never answers. Closing it destroys every socket it holds.
+ */
+export async function startSwitchableProxy(target: string): Promise<SwitchableProxy> {
+  const { port: targetPort, hostname } = new URL(target);
+  const sockets = new Set<Socket>();
+  let hung = false;
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+  };
+  const server = createNetServer((client) => {
+    track(client);
+    if (hung) return; // accepted, never answered
+    const upstream = connectTcp(Number(targetPort), hostname);
+    track(upstream);
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    endpoint: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hang() {
+      hung = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

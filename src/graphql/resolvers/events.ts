@@ -1,11 +1,10 @@
 import { type EventFilter, isSlowConsumerSignal, type SubscriptionItem } from '../../events/hub.js';
 import type { JobEventKind, JobEventRecord } from '../../events/types.js';
 import type { JobEventFilter, Resolvers } from '../../generated/graphql.js';
+import { decodeGlobalId, JOB_TYPE_NAME, jobGlobalId } from '../../ids.js';
 import { ErrorCode, gatewayError } from '../../sdk/errors.js';
 import type { JobState } from '../../sdk/model.js';
 import type { GatewayContext } from '../context.js';
-import { decodeGlobalId } from '../ids.js';
-import { JOB_TYPE_NAME, jobGlobalId } from '../jobs.js';
 
 /** Empty lists in GraphQL input mean "no restriction", as in the `jobs` filter. */
 const given = <T>(list: readonly T[] | null | undefined): readonly T[] | null => (list?.length ? list : null);
@@ -54,7 +53,21 @@ export const eventResolvers: Resolvers = {
     job: (event, _, ctx) => {
       const account = ctx.gateway.accounts.get(event.account);
       if (!account) throw gatewayError(ErrorCode.NOT_FOUND, `No account named "${event.account}" is configured.`);
-      return { account, snapshot: event.snapshot, observedAt: event.at };
+      const job = {
+        id: jobGlobalId(event.account, event.nativeId),
+        account: event.account,
+        provider: event.provider,
+        nativeId: event.nativeId,
+        snapshot: event.snapshot,
+        state: event.state,
+        stateChangedAt: event.at,
+        observedAtMs: Date.parse(event.at),
+        listingHash: null,
+      };
+      // A transition's event knows when the state began; other events show the job's current value.
+      const transition =
+        event.kind === 'CREATED' || (event.kind === 'STATE_CHANGED' && event.previousState !== event.state);
+      return { account, job, fromEvent: !transition };
     },
   },
 };

@@ -1,27 +1,28 @@
 import type { Resolvers } from '../../generated/graphql.js';
+import { decodeGlobalId, JOB_TYPE_NAME } from '../../ids.js';
 import { allowedActions } from '../../mutations/actions.js';
 import { ErrorCode, gatewayError } from '../../sdk/errors.js';
 import type { GatewayContext } from '../context.js';
-import { decodeGlobalId } from '../ids.js';
-import { effectiveState } from '../job-records.js';
-import { JOB_TYPE_NAME, type JobNode, jobGlobalId, pageJobs } from '../jobs.js';
+import { type JobNode, pageJobs, readJob } from '../jobs.js';
 
-async function nodeById(id: string, ctx: GatewayContext): Promise<JobNode> {
+function nodeById(id: string, ctx: GatewayContext, maxAge: number | null | undefined, path: string): Promise<JobNode> {
   const { type, account, nativeId } = decodeGlobalId(id);
   if (type !== JOB_TYPE_NAME) throw gatewayError(ErrorCode.NOT_FOUND, `No object of type ${type} exists.`);
-  return ctx.jobs.get(account, nativeId);
+  return readJob(ctx, account, nativeId, { maxAge, path });
 }
+
+const keyOf = (job: JobNode) => ({ account: job.account.name, nativeId: job.job.nativeId });
 
 export const jobResolvers: Resolvers = {
   Query: {
-    node: (_, { id }, ctx) => nodeById(id, ctx),
-    nodes: (_, { ids }, ctx) =>
-      // Each id stands alone: an unknown one becomes null plus its own error at its index.
-      ids.map((id) => nodeById(id, ctx)),
-    job: (_, { id }, ctx) => nodeById(id, ctx),
-    jobByNativeId: (_, { account, nativeId }, ctx) => ctx.jobs.get(account, nativeId),
+    node: (_, { id, maxAge }, ctx) => nodeById(id, ctx, maxAge, 'node'),
+    // Each id stands alone: an unknown one becomes null plus its own error at its index.
+    nodes: (_, { ids, maxAge }, ctx) => ids.map((id) => nodeById(id, ctx, maxAge, 'nodes')),
+    job: (_, { id, maxAge }, ctx) => nodeById(id, ctx, maxAge, 'job'),
+    jobByNativeId: (_, { account, nativeId, maxAge }, ctx) =>
+      readJob(ctx, account, nativeId, { maxAge, path: 'jobByNativeId' }),
     jobs: async (_, args, ctx) => {
-      const page = await pageJobs(ctx.jobs, ctx.gateway.accounts.values(), args, ctx.partialErrors);
+      const page = await pageJobs(ctx, args);
       return {
         edges: page.edges,
         totalCount: page.totalCount,
@@ -38,34 +39,34 @@ export const jobResolvers: Resolvers = {
     __resolveType: () => 'Job',
   },
   Job: {
-    id: (job) => jobGlobalId(job.account.name, job.snapshot.nativeId),
-    provider: (job) => job.account.kind,
-    account: (job) => job.account.name,
-    nativeId: (job) => job.snapshot.nativeId,
-    name: (job) => job.snapshot.name,
-    type: (job) => job.snapshot.type,
-    state: (job, _, ctx) => effectiveState(job, ctx),
-    providerState: (job) => job.snapshot.providerState,
-    cancelRequested: (job) => job.snapshot.cancelRequested,
-    stateChangedAt: async (job, _, ctx) =>
-      (await ctx.records.load({ account: job.account.name, nativeId: job.snapshot.nativeId }))?.stateChangedAt ?? null,
-    createdAt: (job) => job.snapshot.createdAt,
-    updatedAt: (job) => job.snapshot.updatedAt,
-    observedAt: (job) => job.observedAt,
-    progress: (job) => job.snapshot.progress,
-    drives: (job) => job.snapshot.drives,
-    artifacts: (job) => job.snapshot.artifacts,
-    shipping: (job) => job.snapshot.shipping,
-    location: (job) => job.snapshot.location,
-    errors: (job) => job.snapshot.errors,
-    failureReason: (job) => job.snapshot.failureReason,
-    details: (job) =>
+    id: ({ job }) => job.id,
+    provider: ({ account }) => account.kind,
+    account: ({ account }) => account.name,
+    nativeId: ({ job }) => job.nativeId,
+    name: ({ job }) => job.snapshot.name,
+    type: ({ job }) => job.snapshot.type,
+    state: ({ job }) => job.state,
+    providerState: ({ job }) => job.snapshot.providerState,
+    cancelRequested: ({ job }) => job.snapshot.cancelRequested,
+    // An event's copy shows the job's current value from the index (the state may have moved on since).
+    stateChangedAt: async (node, _, ctx) =>
+      node.fromEvent ? ((await ctx.index.rows.load(keyOf(node)))?.stateChangedAt ?? null) : node.job.stateChangedAt,
+    createdAt: ({ job }) => job.snapshot.createdAt,
+    updatedAt: ({ job }) => job.snapshot.updatedAt,
+    observedAt: ({ job }) => new Date(job.observedAtMs).toISOString(),
+    progress: ({ job }) => job.snapshot.progress,
+    drives: ({ job }) => job.snapshot.drives,
+    artifacts: ({ job }) => job.snapshot.artifacts,
+    shipping: ({ job }) => job.snapshot.shipping,
+    location: ({ job }) => job.snapshot.location,
+    errors: ({ job }) => job.snapshot.errors,
+    failureReason: ({ job }) => job.snapshot.failureReason,
+    details: ({ job }) =>
       Object.entries(job.snapshot.details).map(([key, value]) => ({
         key,
         value: value === null ? null : String(value),
       })),
-    allowedActions: async (job, _, ctx) =>
-      allowedActions(job.account.client, job.snapshot, await effectiveState(job, ctx)),
-    history: (job, _, ctx) => ctx.history.load({ account: job.account.name, nativeId: job.snapshot.nativeId }),
+    allowedActions: ({ account, job }) => allowedActions(account.client, job.snapshot, job.state),
+    history: (node, _, ctx) => ctx.index.history.load(keyOf(node)),
   },
 };

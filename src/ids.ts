@@ -1,9 +1,17 @@
-/** Opaque, stable global ids: the type, the account and the provider's own id, base64url-encoded. */
-import { ErrorCode, gatewayError } from '../sdk/errors.js';
+/**
+ * Opaque, stable global ids: the type, the account and the provider's own id, base64url-encoded. The GraphQL
+ * edge hands them out and decodes them; the job index keeps each job's id as a column, because the order of
+ * `jobs` breaks ties by it. Plain data, so both sides import it without depending on each other.
+ */
+import { ErrorCode, gatewayError } from './sdk/errors.js';
+
+export const JOB_TYPE_NAME = 'Job';
 
 export function encodeGlobalId(type: string, account: string, nativeId: string): string {
   return Buffer.from(JSON.stringify([type, account, nativeId])).toString('base64url');
 }
+
+export const jobGlobalId = (account: string, nativeId: string) => encodeGlobalId(JOB_TYPE_NAME, account, nativeId);
 
 export function decodeGlobalId(id: string): { type: string; account: string; nativeId: string } {
   try {

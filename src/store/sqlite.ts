@@ -1,0 +1,557 @@
+/**
+ * The store in an embedded SQLite file (`store.kind: sqlite`, the default). Atomicity: each `commit` is one
+ * `BEGIN IMMEDIATE … COMMIT` on the writing connection, so events, index rows and poll state are written
+ * together or, after a crash or an error, not at all (SQLite rolls an unfinished transaction back when the
+ * file is next opened). Reads go through a second connection: in WAL mode they see the last commit and never
+ * wait behind a long one. `AUTOINCREMENT` makes sequence numbers strictly increasing and never reused.
+ *
+ * The index is a table with a column per filter and a sort key; `jobs` pages are one indexed query plus a
+ * COUNT. The file carries its schema version: a file of the previous version (event log + keyv tables) is
+ * migrated in one transaction when opened; a file of a newer version is refused, never guessed at.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  type JobEventRecord,
+  type JobTransition,
+  type NewJobEvent,
+  type StoredJob,
+  TRANSITION_KINDS,
+  toTransition,
+} from '../events/types.js';
+import { jobGlobalId } from '../ids.js';
+import type { JobSnapshot, JobState } from '../sdk/model.js';
+import { type Row, SqliteConnection } from './sqlite-connection.js';
+import {
+  type AccountPollState,
+  type AccountState,
+  type GatewayStore,
+  type IdempotencyRecord,
+  indexColumns,
+  type JobKey,
+  type JobQuery,
+  type JobQueryPage,
+  jobKeyString,
+  type LogBounds,
+  MAX_HISTORY,
+  type ObservationCommit,
+  type RoundFailure,
+} from './types.js';
+
+/** The schema this code reads and writes. */
+export const SCHEMA_VERSION = 2;
+
+/** A store file this version cannot read (written by a newer crossdock, or not a crossdock store). */
+export class StoreVersionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreVersionError';
+  }
+}
+
+const EVENTS_SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS crossdock_events (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     logged_ms INTEGER NOT NULL,
+     account TEXT NOT NULL,
+     native_id TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     transition TEXT NOT NULL,
+     body TEXT
+   )`,
+  'CREATE INDEX IF NOT EXISTS crossdock_events_job ON crossdock_events (account, native_id, seq)',
+  'CREATE INDEX IF NOT EXISTS crossdock_events_logged ON crossdock_events (logged_ms)',
+];
+
+const SCHEMA_V2 = [
+  ...EVENTS_SCHEMA,
+  `CREATE TABLE crossdock_job_index (
+     account TEXT NOT NULL,
+     native_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     provider TEXT NOT NULL,
+     state TEXT,
+     type TEXT NOT NULL,
+     sort_ms INTEGER NOT NULL,
+     activity_ms INTEGER,
+     observed_ms INTEGER NOT NULL,
+     state_changed_at TEXT NOT NULL,
+     listing_hash TEXT,
+     snapshot TEXT NOT NULL,
+     PRIMARY KEY (account, native_id)
+   )`,
+  'CREATE INDEX crossdock_job_order ON crossdock_job_index (sort_ms DESC, id)',
+  'CREATE INDEX crossdock_job_account_order ON crossdock_job_index (account, sort_ms DESC, id)',
+  'CREATE INDEX crossdock_job_state ON crossdock_job_index (state, sort_ms DESC, id)',
+  `CREATE TABLE crossdock_accounts (
+     account TEXT PRIMARY KEY,
+     baselined_at TEXT,
+     last_round_started_ms INTEGER,
+     last_complete_round_ms INTEGER,
+     failed_rounds INTEGER NOT NULL DEFAULT 0,
+     last_failure TEXT
+   )`,
+  `CREATE TABLE crossdock_idempotency (
+     account TEXT NOT NULL,
+     key TEXT NOT NULL,
+     record TEXT NOT NULL,
+     expires_ms INTEGER NOT NULL,
+     PRIMARY KEY (account, key)
+   )`,
+  'CREATE INDEX crossdock_idempotency_expiry ON crossdock_idempotency (expires_ms)',
+];
+
+const TRANSITION_KIND_LIST = TRANSITION_KINDS.map((k) => `'${k}'`).join(', ');
+const JOB_EXISTS =
+  'EXISTS (SELECT 1 FROM crossdock_job_index j WHERE j.account = crossdock_events.account AND j.native_id = crossdock_events.native_id)';
+/** Bound parameters per statement: well below SQLite's limit (999 in older builds). */
+const KEYS_PER_QUERY = 200;
+const ROWS_PER_INSERT = 50;
+const INDEX_COLUMNS =
+  'account, native_id, id, provider, state, type, sort_ms, activity_ms, observed_ms, state_changed_at, listing_hash, snapshot';
+const UPSERT_ROW = `(${INDEX_COLUMNS.split(',')
+  .map(() => '?')
+  .join(', ')})`;
+
+function* chunksOf<T>(items: readonly T[], size: number): Generator<readonly T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
+
+/** A WHERE clause matching exactly these jobs. */
+function matchingKeys(keys: readonly JobKey[]): { sql: string; params: string[] } {
+  return {
+    sql: keys.map(() => '(account = ? AND native_id = ?)').join(' OR '),
+    params: keys.flatMap((k) => [k.account, k.nativeId]),
+  };
+}
+
+function rowParams(job: StoredJob): unknown[] {
+  const columns = indexColumns(job);
+  return [
+    job.account,
+    job.nativeId,
+    job.id,
+    job.provider,
+    job.state,
+    columns.type,
+    columns.sortMs,
+    columns.activityMs,
+    job.observedAtMs,
+    job.stateChangedAt,
+    job.listingHash,
+    JSON.stringify(job.snapshot),
+  ];
+}
+
+function jobFromRow(row: Row): StoredJob {
+  return {
+    id: String(row.id),
+    account: String(row.account),
+    provider: String(row.provider),
+    nativeId: String(row.native_id),
+    snapshot: JSON.parse(String(row.snapshot)) as JobSnapshot,
+    state: (row.state ?? null) as JobState | null,
+    stateChangedAt: String(row.state_changed_at),
+    observedAtMs: Number(row.observed_ms),
+    listingHash: row.listing_hash == null ? null : String(row.listing_hash),
+  };
+}
+
+const num = (value: unknown): number | null => (value == null ? null : Number(value));
+
+export interface SqliteStoreOptions {
+  path: string;
+  now?: () => number;
+  busyTimeoutMs?: number;
+}
+
+export class SqliteStore implements GatewayStore {
+  private writer: SqliteConnection | undefined;
+  private reader: SqliteConnection | undefined;
+  private opening: Promise<void> | undefined;
+  private id = '';
+  private readonly now: () => number;
+
+  constructor(private readonly opts: SqliteStoreOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  get logId(): string {
+    return this.id;
+  }
+
+  open(): Promise<void> {
+    this.opening ??= this.openNow();
+    return this.opening;
+  }
+
+  private async openNow(): Promise<void> {
+    mkdirSync(dirname(this.opts.path), { recursive: true });
+    const busyTimeoutMs = this.opts.busyTimeoutMs ?? 5_000;
+    const writer = await SqliteConnection.open(this.opts.path, { busyTimeoutMs });
+    try {
+      await writer.serial(async () => {
+        // WAL lets the reading connection (and other processes) go on while a commit writes.
+        await writer.all('PRAGMA journal_mode = WAL').catch(() => undefined);
+        await writer.transaction(() => this.migrate(writer));
+        const row = await writer.get("SELECT value FROM crossdock_meta WHERE key = 'log_id'");
+        this.id = String(row?.value);
+      });
+      this.reader = await SqliteConnection.open(this.opts.path, { busyTimeoutMs });
+      this.writer = writer;
+    } catch (error) {
+      await writer.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Brings the file to SCHEMA_VERSION: creates it, migrates the previous version, or refuses. */
+  private async migrate(db: SqliteConnection): Promise<void> {
+    const tables = new Set(
+      (await db.all("SELECT name FROM sqlite_master WHERE type = 'table'")).map((r) => String(r.name)),
+    );
+    await db.run('CREATE TABLE IF NOT EXISTS crossdock_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    const versionRow = await db.get("SELECT value FROM crossdock_meta WHERE key = 'schema_version'");
+    let version = versionRow ? Number(versionRow.value) : undefined;
+    if (version === undefined) {
+      // Version 1 (crossdock 0.1) had an event log, a job table and keyv tables, and no version mark.
+      if (tables.has('crossdock_jobs') || tables.has('crossdock_events')) version = 1;
+      else if ([...tables].some((t) => !t.startsWith('sqlite_') && !t.startsWith('keyv_'))) {
+        throw new StoreVersionError(
+          `${this.opts.path} is not a crossdock store (it has other tables); point store.path at a new file.`,
+        );
+      } else version = 0;
+    }
+    if (!Number.isInteger(version) || version > SCHEMA_VERSION) {
+      throw new StoreVersionError(
+        `${this.opts.path} was written by a newer crossdock (store schema ${versionRow?.value}); this version reads schema ${SCHEMA_VERSION} and older. Upgrade crossdock or point store.path at another file.`,
+      );
+    }
+    if (version === SCHEMA_VERSION) return;
+    if (version === 1 && tables.has('crossdock_accounts')) {
+      await db.run('ALTER TABLE crossdock_accounts RENAME TO crossdock_accounts_v1');
+    }
+    for (const statement of SCHEMA_V2)
+      await db.run(statement.replace(/^CREATE (TABLE|INDEX) (?!IF)/, 'CREATE $1 IF NOT EXISTS '));
+    if (version === 1) await this.migrateFromV1(db, tables);
+    await db.run("INSERT OR IGNORE INTO crossdock_meta (key, value) VALUES ('log_id', ?)", [randomUUID()]);
+    await db.run(
+      "INSERT INTO crossdock_meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      [String(SCHEMA_VERSION)],
+    );
+  }
+
+  /**
+   * Version 1 kept each job as one JSON body, baselines in crossdock_accounts and idempotency keys in a keyv
+   * table: carried over as index rows (the provider from the account's newest event), poll state and keys.
+   */
+  private async migrateFromV1(db: SqliteConnection, tables: ReadonlySet<string>): Promise<void> {
+    if (tables.has('crossdock_accounts')) {
+      await db.run(
+        `INSERT INTO crossdock_accounts (account, baselined_at, failed_rounds)
+         SELECT account, baselined_at, 0 FROM crossdock_accounts_v1`,
+      );
+      await db.run('DROP TABLE crossdock_accounts_v1');
+    }
+    if (tables.has('crossdock_jobs')) {
+      const providers = new Map<string, string>();
+      for (const row of await db.all(
+        'SELECT account, body FROM crossdock_events WHERE seq IN (SELECT MAX(seq) FROM crossdock_events WHERE body IS NOT NULL GROUP BY account)',
+      )) {
+        providers.set(String(row.account), String((JSON.parse(String(row.body)) as NewJobEvent).provider));
+      }
+      const old = await db.all('SELECT body FROM crossdock_jobs');
+      const jobs = old.map((row) => {
+        const v1 = JSON.parse(String(row.body)) as Omit<StoredJob, 'id' | 'provider' | 'listingHash'>;
+        return {
+          ...v1,
+          id: jobGlobalId(v1.account, v1.nativeId),
+          provider: providers.get(v1.account) ?? '',
+          listingHash: null,
+        } satisfies StoredJob;
+      });
+      await this.upsertRows(db, jobs);
+      await db.run('DROP TABLE crossdock_jobs');
+    }
+    if (tables.has('keyv_idempotency')) {
+      for (const row of await db.all('SELECT key, value FROM keyv_idempotency')) {
+        const match = /^idempotency:([^\n]*)\n([\s\S]*)$/.exec(String(row.key));
+        let entry: { value?: IdempotencyRecord; expires?: number } | undefined;
+        try {
+          entry = JSON.parse(String(row.value)) as typeof entry;
+        } catch {
+          entry = undefined;
+        }
+        if (!match || !entry?.value) continue;
+        await db.run(
+          'INSERT OR REPLACE INTO crossdock_idempotency (account, key, record, expires_ms) VALUES (?, ?, ?, ?)',
+          [match[1], match[2], JSON.stringify(entry.value), entry.expires ?? this.now() + 7 * 86_400_000],
+        );
+      }
+      await db.run('DROP TABLE keyv_idempotency');
+    }
+  }
+
+  private async upsertRows(db: SqliteConnection, jobs: readonly StoredJob[]): Promise<void> {
+    for (const chunk of chunksOf(jobs, ROWS_PER_INSERT)) {
+      await db.run(
+        `INSERT OR REPLACE INTO crossdock_job_index (${INDEX_COLUMNS}) VALUES ${chunk.map(() => UPSERT_ROW).join(', ')}`,
+        chunk.flatMap(rowParams),
+      );
+    }
+  }
+
+  /** Serial work on the writing connection (once open). */
+  private async write<T>(work: (db: SqliteConnection) => Promise<T>): Promise<T> {
+    await this.open();
+    const db = this.writer;
+    if (!db) throw new Error('store is closed');
+    return db.serial(() => db.transaction(() => work(db)));
+  }
+
+  /** Work on the reading connection, as one read transaction (one consistent view). */
+  private async read<T>(work: (db: SqliteConnection) => Promise<T>): Promise<T> {
+    await this.open();
+    const db = this.reader;
+    if (!db) throw new Error('store is closed');
+    return db.serial(() => db.transaction(() => work(db), 'BEGIN'));
+  }
+
+  loadAccount(account: string): Promise<AccountState> {
+    return this.read(async (db) => {
+      const row = await db.get('SELECT * FROM crossdock_accounts WHERE account = ?', [account]);
+      const jobs = await db.all('SELECT * FROM crossdock_job_index WHERE account = ?', [account]);
+      return { poll: pollFromRow(row), jobs: jobs.map(jobFromRow) };
+    });
+  }
+
+  commit(change: ObservationCommit): Promise<JobEventRecord[]> {
+    return this.write(async (db) => {
+      const loggedMs = this.now();
+      const records: JobEventRecord[] = [];
+      for (const event of change.events) {
+        const seq = await db.insert(
+          'INSERT INTO crossdock_events (logged_ms, account, native_id, kind, transition, body) VALUES (?, ?, ?, ?, ?, ?)',
+          [
+            loggedMs,
+            event.account,
+            event.nativeId,
+            event.kind,
+            JSON.stringify(toTransition(event)),
+            JSON.stringify(event),
+          ],
+        );
+        records.push({ ...event, seq });
+      }
+      await this.upsertRows(db, change.upserts);
+      for (const chunk of chunksOf(change.removals, KEYS_PER_QUERY)) {
+        await db.run(
+          `DELETE FROM crossdock_job_index WHERE account = ? AND native_id IN (${placeholders(chunk.length)})`,
+          [change.account, ...chunk],
+        );
+      }
+      if (change.seen) {
+        for (const chunk of chunksOf(change.seen.nativeIds, KEYS_PER_QUERY)) {
+          await db.run(
+            `UPDATE crossdock_job_index SET observed_ms = ? WHERE account = ? AND observed_ms < ? AND native_id IN (${placeholders(chunk.length)})`,
+            [change.seen.observedAtMs, change.account, change.seen.observedAtMs, ...chunk],
+          );
+        }
+      }
+      if (change.baseline || change.round) {
+        await db.run('INSERT OR IGNORE INTO crossdock_accounts (account, failed_rounds) VALUES (?, 0)', [
+          change.account,
+        ]);
+      }
+      if (change.baseline) {
+        await db.run('UPDATE crossdock_accounts SET baselined_at = COALESCE(baselined_at, ?) WHERE account = ?', [
+          new Date(loggedMs).toISOString(),
+          change.account,
+        ]);
+      }
+      if (change.round) {
+        await db.run(
+          'UPDATE crossdock_accounts SET last_round_started_ms = ?, last_complete_round_ms = ?, failed_rounds = 0 WHERE account = ?',
+          [change.round.startedMs, change.round.completedMs, change.account],
+        );
+      }
+      return records;
+    });
+  }
+
+  recordRoundFailure(account: string, failure: RoundFailure): Promise<void> {
+    return this.write(async (db) => {
+      await db.run(
+        `INSERT INTO crossdock_accounts (account, failed_rounds, last_failure) VALUES (?, 1, ?)
+         ON CONFLICT(account) DO UPDATE SET failed_rounds = failed_rounds + 1, last_failure = excluded.last_failure`,
+        [account, JSON.stringify(failure)],
+      );
+    });
+  }
+
+  findJobs(query: JobQuery): Promise<JobQueryPage> {
+    if (query.accounts.length === 0) return Promise.resolve({ jobs: [], hasNextPage: false, totalCount: 0 });
+    const where = [`account IN (${placeholders(query.accounts.length)})`];
+    const params: unknown[] = [...query.accounts];
+    if (query.states?.length) {
+      where.push(`state IN (${placeholders(query.states.length)})`);
+      params.push(...query.states);
+    }
+    if (query.types?.length) {
+      where.push(`type IN (${placeholders(query.types.length)})`);
+      params.push(...query.types);
+    }
+    if (query.updatedSinceMs != null) {
+      where.push('activity_ms >= ?');
+      params.push(query.updatedSinceMs);
+    }
+    const filter = where.join(' AND ');
+    const page = query.after ? `${filter} AND (sort_ms < ? OR (sort_ms = ? AND id > ?))` : filter;
+    const pageParams = query.after ? [...params, query.after.sortMs, query.after.sortMs, query.after.id] : params;
+    return this.read(async (db) => {
+      const rows = await db.all(`SELECT * FROM crossdock_job_index WHERE ${page} ORDER BY sort_ms DESC, id LIMIT ?`, [
+        ...pageParams,
+        query.first + 1,
+      ]);
+      const count = await db.get(`SELECT COUNT(*) AS n FROM crossdock_job_index WHERE ${filter}`, params);
+      return {
+        jobs: rows.slice(0, query.first).map(jobFromRow),
+        hasNextPage: rows.length > query.first,
+        totalCount: Number(count?.n ?? 0),
+      };
+    });
+  }
+
+  getJobs(keys: readonly JobKey[]): Promise<(StoredJob | undefined)[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.read(async (db) => {
+      const found = new Map<string, StoredJob>();
+      for (const chunk of chunksOf(keys, KEYS_PER_QUERY)) {
+        const where = matchingKeys(chunk);
+        for (const row of await db.all(`SELECT * FROM crossdock_job_index WHERE ${where.sql}`, where.params)) {
+          const job = jobFromRow(row);
+          found.set(jobKeyString(job), job);
+        }
+      }
+      return keys.map((k) => found.get(jobKeyString(k)));
+    });
+  }
+
+  transitions(keys: readonly JobKey[]): Promise<JobTransition[][]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.read(async (db) => {
+      const byJob = new Map<string, JobTransition[]>();
+      // One query per chunk of jobs (a page of `Job.history` fields), each job's newest MAX_HISTORY.
+      for (const chunk of chunksOf(keys, KEYS_PER_QUERY)) {
+        const where = matchingKeys(chunk);
+        const rows = await db.all(
+          `SELECT account, native_id, transition FROM (
+             SELECT account, native_id, seq, transition,
+                    ROW_NUMBER() OVER (PARTITION BY account, native_id ORDER BY seq DESC) AS newest
+             FROM crossdock_events WHERE kind IN (${TRANSITION_KIND_LIST}) AND (${where.sql})
+           ) WHERE newest <= ? ORDER BY seq`,
+          [...where.params, MAX_HISTORY],
+        );
+        for (const row of rows) {
+          const key = jobKeyString({ account: String(row.account), nativeId: String(row.native_id) });
+          const list = byJob.get(key) ?? [];
+          list.push(JSON.parse(String(row.transition)) as JobTransition);
+          byJob.set(key, list);
+        }
+      }
+      return keys.map((k) => byJob.get(jobKeyString(k)) ?? []);
+    });
+  }
+
+  readAfter(after: number, limit: number): Promise<JobEventRecord[]> {
+    return this.read(async (db) => {
+      const rows = await db.all(
+        'SELECT seq, body FROM crossdock_events WHERE seq > ? AND body IS NOT NULL ORDER BY seq LIMIT ?',
+        [after, limit],
+      );
+      return rows.map((r) => ({ ...(JSON.parse(String(r.body)) as NewJobEvent), seq: Number(r.seq) }));
+    });
+  }
+
+  bounds(): Promise<LogBounds> {
+    return this.read((db) => boundsOf(db));
+  }
+
+  prune(eventsBeforeMs: number, nowMs: number): Promise<void> {
+    return this.write(async (db) => {
+      await db.run('DELETE FROM crossdock_idempotency WHERE expires_ms <= ?', [nowMs]);
+      const { prunedThrough } = await boundsOf(db);
+      const row = await db.get('SELECT MAX(seq) AS through FROM crossdock_events WHERE logged_ms < ?', [
+        eventsBeforeMs,
+      ]);
+      const through = Math.max(prunedThrough, Number(row?.through ?? 0));
+      if (through === prunedThrough) return;
+      // Transitions of jobs that still exist stay for Job.history, without their snapshots.
+      await db.run(
+        `DELETE FROM crossdock_events WHERE seq <= ? AND (kind NOT IN (${TRANSITION_KIND_LIST}) OR NOT ${JOB_EXISTS})`,
+        [through],
+      );
+      await db.run('UPDATE crossdock_events SET body = NULL WHERE seq <= ? AND body IS NOT NULL', [through]);
+      await db.run(
+        "INSERT INTO crossdock_meta (key, value) VALUES ('pruned_through', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [String(through)],
+      );
+    });
+  }
+
+  getIdempotencyKey(account: string, key: string, nowMs: number): Promise<IdempotencyRecord | undefined> {
+    return this.read(async (db) => {
+      const row = await db.get(
+        'SELECT record FROM crossdock_idempotency WHERE account = ? AND key = ? AND expires_ms > ?',
+        [account, key, nowMs],
+      );
+      return row ? (JSON.parse(String(row.record)) as IdempotencyRecord) : undefined;
+    });
+  }
+
+  putIdempotencyKey(account: string, key: string, record: IdempotencyRecord, expiresAtMs: number): Promise<void> {
+    return this.write((db) =>
+      db.run('INSERT OR REPLACE INTO crossdock_idempotency (account, key, record, expires_ms) VALUES (?, ?, ?, ?)', [
+        account,
+        key,
+        JSON.stringify(record),
+        expiresAtMs,
+      ]),
+    );
+  }
+
+  deleteIdempotencyKey(account: string, key: string): Promise<void> {
+    return this.write((db) =>
+      db.run('DELETE FROM crossdock_idempotency WHERE account = ? AND key = ?', [account, key]),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.opening?.catch(() => undefined);
+    const connections = [this.reader, this.writer];
+    this.reader = undefined;
+    this.writer = undefined;
+    // Queued work finishes first; anything called later fails as closed.
+    for (const connection of connections) await connection?.close();
+  }
+}
+
+async function boundsOf(db: SqliteConnection): Promise<LogBounds> {
+  const pruned = await db.get("SELECT value FROM crossdock_meta WHERE key = 'pruned_through'");
+  // sqlite_sequence remembers the highest seq ever given, even when that row was pruned.
+  const latest = await db.get("SELECT seq FROM sqlite_sequence WHERE name = 'crossdock_events'");
+  return { prunedThrough: Number(pruned?.value ?? 0), latest: Number(latest?.seq ?? 0) };
+}
+
+function pollFromRow(row: Row | undefined): AccountPollState {
+  return {
+    baselined: row?.baselined_at != null,
+    lastRoundStartedMs: num(row?.last_round_started_ms),
+    lastCompleteRoundMs: num(row?.last_complete_round_ms),
+    failedRounds: Number(row?.failed_rounds ?? 0),
+    lastFailure: row?.last_failure ? (JSON.parse(String(row.last_failure)) as RoundFailure) : null,
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * The gateway's one store: the job index (what every read answers from), the event log (what subscriptions
+ * replay), idempotency keys and each account's poll state — behind one interface with an embedded SQLite and
+ * an in-memory implementation, both held to test/store.test.ts. It is shaped for a shared database too
+ * (PostgreSQL, several gateway instances): every call is async, a commit is one transaction, and nothing
+ * another instance would need lives only in one process (the mirrors rebuild their diff state with
+ * `loadAccount`, readers see poll state through it).
+ *
+ * Invariants every implementation keeps:
+ * - `commit` is all or nothing: the events, the index rows, the removals and the poll state become visible
+ *   together or not at all — a query, `Job.history` and the event stream never disagree;
+ * - sequence numbers strictly increase in commit order and are never reused, even after pruning;
+ * - every event with `seq > prunedThrough` is still readable, so a cursor at or after `prunedThrough` replays
+ *   without a gap;
+ * - `findJobs` orders newest `createdAt` first (jobs without one last), ties by id, and pages by that key.
+ */
+import type { JobEventRecord, JobTransition, NewJobEvent, StoredJob } from '../events/types.js';
+import type { ErrorCode } from '../sdk/errors.js';
+import type { JobSnapshot, JobState, JobType } from '../sdk/model.js';
+
+export interface JobKey {
+  account: string;
+  nativeId: string;
+}
+
+/** Transitions kept per job in `Job.history`; older ones are not shown. */
+export const MAX_HISTORY = 100;
+
+/** An account's poll rounds as the store remembers them (also across restarts and instances). */
+export interface AccountPollState {
+  /** The account has had its first complete observation (after which new jobs are CREATED events). */
+  baselined: boolean;
+  /** Epoch ms when the last complete round started (the jobs are known as of then). */
+  lastRoundStartedMs: number | null;
+  /** Epoch ms when the last complete round ended. */
+  lastCompleteRoundMs: number | null;
+  /** Rounds that failed since the last complete one. */
+  failedRounds: number;
+  lastFailure: RoundFailure | null;
+}
+
+export interface RoundFailure {
+  atMs: number;
+  code: ErrorCode;
+  /** Built from provider codes and ids, never from a request: safe to show. */
+  message: string;
+  retryAfterSeconds?: number | undefined;
+  providerCode?: string | undefined;
+  /** The provider's HTTP status, where it answered. */
+  status?: number | undefined;
+}
+
+export const emptyPollState = (): AccountPollState => ({
+  baselined: false,
+  lastRoundStartedMs: null,
+  lastCompleteRoundMs: null,
+  failedRounds: 0,
+  lastFailure: null,
+});
+
+export interface AccountState {
+  poll: AccountPollState;
+  jobs: StoredJob[];
+}
+
+export interface ObservationCommit {
+  account: string;
+  events: NewJobEvent[];
+  /** Index rows to write as they are now (new, changed, or observed again). */
+  upserts: StoredJob[];
+  /** Native ids of jobs that disappeared. */
+  removals: string[];
+  /** Jobs the provider reported again unchanged: only their `observedAtMs` moves on. */
+  seen?: { nativeIds: readonly string[]; observedAtMs: number };
+  /** The account's first complete observation. */
+  baseline?: boolean;
+  /** A round that completed: clears the account's failures. */
+  round?: { startedMs: number; completedMs: number };
+}
+
+/** A page position in the `jobs` order: `sortMs` is createdAt in epoch ms, NO_CREATED_AT when unknown. */
+export interface JobOrderKey {
+  sortMs: number;
+  id: string;
+}
+
+/** Sorts after every real creation time in the descending order (jobs without createdAt come last). */
+export const NO_CREATED_AT = -1;
+
+export interface JobQuery {
+  /** The accounts to read (already narrowed to configured ones by the caller); empty = none. */
+  accounts: readonly string[];
+  states?: readonly JobState[] | null | undefined;
+  types?: readonly JobType[] | null | undefined;
+  /** Jobs whose updatedAt (or createdAt, when the provider reports none) is at or after this. */
+  updatedSinceMs?: number | null | undefined;
+  /** Exclusive. */
+  after?: JobOrderKey | null | undefined;
+  first: number;
+}
+
+export interface JobQueryPage {
+  jobs: StoredJob[];
+  hasNextPage: boolean;
+  /** Jobs matching the filter across the accounts, independent of `after` and `first`. */
+  totalCount: number;
+}
+
+export interface LogBounds {
+  /** Events with seq ≤ this may have been pruned. */
+  prunedThrough: number;
+  /** The newest event's seq (0 for an empty log). */
+  latest: number;
+}
+
+export interface IdempotencyRecord {
+  fingerprint: string;
+  /** The created job; absent while the create is in flight or its outcome is unknown. */
+  snapshot?: JobSnapshot;
+  /** ISO 8601: when the key was first used. */
+  at: string;
+}
+
+export interface GatewayStore {
+  /** Identifies this log; cursors of another log are expired. Valid once `open()` resolved. */
+  readonly logId: string;
+  /** Idempotent; every other method opens the store first too. */
+  open(): Promise<void>;
+  close(): Promise<void>;
+
+  // Observation (the only writer of the index and the log)
+  loadAccount(account: string): Promise<AccountState>;
+  /** Appends the events and applies the index changes atomically; returns the events with their seq. */
+  commit(change: ObservationCommit): Promise<JobEventRecord[]>;
+  /** A round that did not complete: counts it and keeps why. */
+  recordRoundFailure(account: string, failure: RoundFailure): Promise<void>;
+
+  // The index (reads)
+  findJobs(query: JobQuery): Promise<JobQueryPage>;
+  getJobs(keys: readonly JobKey[]): Promise<(StoredJob | undefined)[]>;
+  /** State transitions per job, oldest first (the newest MAX_HISTORY). */
+  transitions(keys: readonly JobKey[]): Promise<JobTransition[][]>;
+
+  // The event log
+  /** Events with seq > `after`, oldest first, at most `limit`. */
+  readAfter(after: number, limit: number): Promise<JobEventRecord[]>;
+  bounds(): Promise<LogBounds>;
+  /**
+   * Forgets events logged before `eventsBeforeMs` (state transitions of jobs that still exist stay for
+   * history, without their snapshots) and idempotency keys that expired by `nowMs`.
+   */
+  prune(eventsBeforeMs: number, nowMs: number): Promise<void>;
+
+  // Idempotency keys (per account)
+  getIdempotencyKey(account: string, key: string, nowMs: number): Promise<IdempotencyRecord | undefined>;
+  putIdempotencyKey(account: string, key: string, record: IdempotencyRecord, expiresAtMs: number): Promise<void>;
+  deleteIdempotencyKey(account: string, key: string): Promise<void>;
+}
+
+/** The order of `jobs` as a comparison: newest first, unknown creation times last, then by id. */
+export function compareOrder(a: JobOrderKey, b: JobOrderKey): number {
+  if (a.sortMs !== b.sortMs) return b.sortMs - a.sortMs;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Epoch ms of an ISO date a provider gave, or null when absent or unreadable. */
+export function epochMs(iso: string | null | undefined): number | null {
+  if (!iso) return null;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** The columns the index filters and orders by, derived from a row the same way by every implementation. */
+export function indexColumns(job: StoredJob) {
+  const createdMs = epochMs(job.snapshot.createdAt);
+  return {
+    sortMs: createdMs ?? NO_CREATED_AT,
+    /** updatedSince compares with this: the provider's update time, or its creation time when it has none. */
+    activityMs: epochMs(job.snapshot.updatedAt) ?? createdMs,
+    type: job.snapshot.type,
+  };
+}
+
+export const orderKeyOf = (job: StoredJob): JobOrderKey => ({ sortMs: indexColumns(job).sortMs, id: job.id });
+
+export const jobKeyString = (k: JobKey) => `${k.account}\n${k.nativeId}`;
+
+/** Whether a row matches a query's filter (not its page position): what the memory store applies per row. */
+export function matchesQuery(job: StoredJob, query: JobQuery, accounts: ReadonlySet<string>): boolean {
+  if (!accounts.has(job.account)) return false;
+  if (query.states?.length && (job.state === null || !query.states.includes(job.state))) return false;
+  if (query.types?.length && !query.types.includes(job.snapshot.type)) return false;
+  if (query.updatedSinceMs != null) {
+    const activity = indexColumns(job).activityMs;
+    if (activity === null || activity < query.updatedSinceMs) return false;
+  }
+  return true;
+}

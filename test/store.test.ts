@@ -1,0 +1,457 @@
+/**
+ * The store contract, run against every implementation: the event log (ordering, atomic sequence numbers,
+ * retention with history kept, replay), the job index (filters, order, cursors, exact counts, observedAt),
+ * poll state, idempotency keys with expiry; and for SQLite durability across a reopen, atomicity of a failed
+ * commit, the migration of a previous version's file and the refusal of a newer one.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import KeyvSqlite from '@keyv/sqlite';
+import Keyv from 'keyv';
+import sqlite3 from 'sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { diffJob } from '../src/events/diff.js';
+import type { NewJobEvent, StoredJob } from '../src/events/types.js';
+import type { JobState, JobType } from '../src/sdk/model.js';
+import {
+  type GatewayStore,
+  MAX_HISTORY,
+  MemoryStore,
+  SCHEMA_VERSION,
+  SqliteStore,
+  StoreVersionError,
+} from '../src/store/index.js';
+import { snapshot } from './helpers/jobs.js';
+
+const dirs: string[] = [];
+const tempFile = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crossdock-store-'));
+  dirs.push(dir);
+  return join(dir, 'store.sqlite');
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** An event + index row for `nativeId` going to `state`, built by the real diff. */
+function change(
+  account: string,
+  nativeId: string,
+  state: JobState | null,
+  previous?: StoredJob,
+  at = 1_000,
+  extra: Parameters<typeof snapshot>[2] = {},
+): { event: NewJobEvent; stored: StoredJob } {
+  const { event, stored } = diffJob(previous, {
+    account,
+    provider: 'fake',
+    snapshot: snapshot(nativeId, state, extra),
+    observedAtMs: at,
+    afterGap: false,
+  });
+  return { event: event!, stored };
+}
+
+const implementations: [string, (clock: { now: number }, path?: string) => GatewayStore][] = [
+  ['memory', (clock) => new MemoryStore(() => clock.now)],
+  ['sqlite', (clock, path) => new SqliteStore({ path: path ?? tempFile(), now: () => clock.now })],
+];
+
+describe.each(implementations)('store (%s)', (_name, make) => {
+  const opened: GatewayStore[] = [];
+  const open = async (clock = { now: 0 }, path?: string) => {
+    const store = make(clock, path);
+    await store.open();
+    opened.push(store);
+    return store;
+  };
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+  });
+
+  describe('event log', () => {
+    it('gives strictly increasing sequence numbers in commit order, also to concurrent commits', async () => {
+      const store = await open();
+      const commits = Array.from({ length: 20 }, (_, i) => {
+        const a = change('acct', `job-${i}`, 'CREATING');
+        const b = change('acct', `job-${i}`, 'SHIPPING', a.stored);
+        return store.commit({ account: 'acct', events: [a.event, b.event], upserts: [b.stored], removals: [] });
+      });
+      const results = await Promise.all(commits);
+      const seqs = results.flat().map((e) => e.seq);
+      expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      const read = await store.readAfter(0, 1_000);
+      expect(read.map((e) => e.seq)).toEqual(seqs);
+      expect(read[1]).toMatchObject({ nativeId: 'job-0', kind: 'STATE_CHANGED', previousState: 'CREATING' });
+      expect(await store.bounds()).toEqual({ prunedThrough: 0, latest: 40 });
+    });
+
+    it('replays after a position, exclusive, in pages', async () => {
+      const store = await open();
+      for (let i = 0; i < 7; i++) {
+        const c = change('acct', `job-${i}`, 'CREATING');
+        await store.commit({ account: 'acct', events: [c.event], upserts: [c.stored], removals: [] });
+      }
+      expect((await store.readAfter(3, 2)).map((e) => e.seq)).toEqual([4, 5]);
+      expect((await store.readAfter(5, 100)).map((e) => e.nativeId)).toEqual(['job-5', 'job-6']);
+      expect(await store.readAfter(7, 100)).toEqual([]);
+    });
+
+    it('keeps state transitions per job, oldest first, for history', async () => {
+      const store = await open();
+      let previous: StoredJob | undefined;
+      for (const state of ['CREATING', 'SHIPPING', 'RECEIVED'] as const) {
+        const c = change('acct', 'job', state, previous);
+        previous = c.stored;
+        await store.commit({ account: 'acct', events: [c.event], upserts: [c.stored], removals: [] });
+      }
+      const progress = change('acct', 'job', 'RECEIVED', previous, 2_000, {
+        progress: { percent: 5, bytesTransferred: null, itemsProcessed: null, message: null },
+      });
+      await store.commit({ account: 'acct', events: [progress.event], upserts: [progress.stored], removals: [] });
+      const [history, none] = await store.transitions([
+        { account: 'acct', nativeId: 'job' },
+        { account: 'acct', nativeId: 'other' },
+      ]);
+      expect(history!.map((t) => [t.from, t.to])).toEqual([
+        [null, 'CREATING'],
+        ['CREATING', 'SHIPPING'],
+        ['SHIPPING', 'RECEIVED'],
+      ]);
+      expect(none).toEqual([]);
+    });
+
+    it('prunes by retention: old events are no longer replayed, history of existing jobs stays', async () => {
+      const clock = { now: 1_000 };
+      const store = await open(clock);
+      const a1 = change('acct', 'a', 'CREATING');
+      const b1 = change('acct', 'b', 'CREATING');
+      await store.commit({
+        account: 'acct',
+        events: [a1.event, b1.event],
+        upserts: [a1.stored, b1.stored],
+        removals: [],
+      });
+      const a2 = change('acct', 'a', 'SHIPPING', a1.stored);
+      await store.commit({ account: 'acct', events: [a2.event], upserts: [a2.stored], removals: ['b'] });
+      clock.now = 10_000;
+      const a3 = change('acct', 'a', 'RECEIVED', a2.stored);
+      await store.commit({ account: 'acct', events: [a3.event], upserts: [a3.stored], removals: [] });
+
+      await store.prune(5_000, clock.now);
+      expect(await store.bounds()).toEqual({ prunedThrough: 3, latest: 4 });
+      expect((await store.readAfter(0, 100)).map((e) => e.seq)).toEqual([4]);
+      const [historyA, historyB] = await store.transitions([
+        { account: 'acct', nativeId: 'a' },
+        { account: 'acct', nativeId: 'b' },
+      ]);
+      expect(historyA!.map((t) => t.to)).toEqual(['CREATING', 'SHIPPING', 'RECEIVED']);
+      expect(historyB).toEqual([]); // b no longer exists: its history went with the pruned events
+
+      // Pruning again with the same cutoff changes nothing; sequence numbers are never reused.
+      await store.prune(5_000, clock.now);
+      const a4 = change('acct', 'a', 'TRANSFERRING', a3.stored);
+      const [record] = await store.commit({ account: 'acct', events: [a4.event], upserts: [a4.stored], removals: [] });
+      expect(record!.seq).toBe(5);
+    });
+
+    it('caps history at the newest MAX_HISTORY transitions', async () => {
+      const store = await open();
+      let previous: StoredJob | undefined;
+      const events: NewJobEvent[] = [];
+      for (let i = 0; i < MAX_HISTORY + 5; i++) {
+        const c = change('acct', 'flappy', i % 2 ? 'TRANSFERRING' : 'RECEIVED', previous);
+        previous = c.stored;
+        events.push(c.event);
+      }
+      await store.commit({ account: 'acct', events, upserts: [previous!], removals: [] });
+      const [history] = await store.transitions([{ account: 'acct', nativeId: 'flappy' }]);
+      expect(history).toHaveLength(MAX_HISTORY);
+      expect(history!.at(-1)!.to).toBe(events.at(-1)!.state);
+      expect(history![0]!.to).toBe(events[5]!.state);
+    });
+  });
+
+  describe('job index', () => {
+    /** 30 jobs over 3 accounts: states, types and creation times vary; two have no creation time. */
+    async function seeded() {
+      const store = await open();
+      const states: JobState[] = ['CREATING', 'TRANSFERRING', 'COMPLETED'];
+      const expected: StoredJob[] = [];
+      for (const account of ['a', 'b', 'c']) {
+        const rows = Array.from({ length: 10 }, (_, i) => {
+          const createdAt = i === 9 ? null : new Date(Date.UTC(2026, 0, 1 + (i % 5), i)).toISOString();
+          const type: JobType = i % 2 ? 'EXPORT' : 'IMPORT';
+          return change(account, `${account}-${i}`, states[i % 3]!, undefined, 1_000, {
+            createdAt,
+            type,
+            updatedAt: i === 3 ? '2026-06-01T00:00:00.000Z' : null,
+          }).stored;
+        });
+        expected.push(...rows);
+        await store.commit({ account, events: [], upserts: rows, removals: [], baseline: true });
+      }
+      return { store, expected };
+    }
+    /** The order the contract promises, computed independently of the store. */
+    const byOrder = (rows: StoredJob[]) =>
+      [...rows].sort((x, y) => {
+        const cx = x.snapshot.createdAt ? Date.parse(x.snapshot.createdAt) : -1;
+        const cy = y.snapshot.createdAt ? Date.parse(y.snapshot.createdAt) : -1;
+        return cy - cx || (x.id < y.id ? -1 : 1);
+      });
+
+    it('pages every job once in order: newest createdAt first, unknown ones last, ties by id', async () => {
+      const { store, expected } = await seeded();
+      const accounts = ['a', 'b', 'c'];
+      const seen: string[] = [];
+      let after: { sortMs: number; id: string } | undefined;
+      for (let page = 0; page < 20; page++) {
+        const result = await store.findJobs({ accounts, first: 7, after });
+        expect(result.totalCount).toBe(30);
+        seen.push(...result.jobs.map((j) => j.nativeId));
+        const last = result.jobs.at(-1);
+        if (!result.hasNextPage) break;
+        after = { sortMs: last!.snapshot.createdAt ? Date.parse(last!.snapshot.createdAt) : -1, id: last!.id };
+      }
+      expect(seen).toEqual(byOrder(expected).map((j) => j.nativeId));
+      expect(seen.slice(-3).sort()).toEqual(['a-9', 'b-9', 'c-9']);
+    });
+
+    it('filters by account, state, type and update time, with exact counts', async () => {
+      const { store, expected } = await seeded();
+      const query = {
+        accounts: ['a', 'c'],
+        states: ['CREATING', 'COMPLETED'] as JobState[],
+        types: ['IMPORT'] as JobType[],
+        first: 100,
+      };
+      const match = (j: StoredJob) =>
+        ['a', 'c'].includes(j.account) && ['CREATING', 'COMPLETED'].includes(j.state!) && j.snapshot.type === 'IMPORT';
+      const result = await store.findJobs(query);
+      expect(result.jobs.map((j) => j.nativeId)).toEqual(byOrder(expected.filter(match)).map((j) => j.nativeId));
+      expect(result.totalCount).toBe(expected.filter(match).length);
+      expect(result.hasNextPage).toBe(false);
+
+      const small = await store.findJobs({ ...query, first: 2 });
+      expect(small).toMatchObject({ totalCount: result.totalCount, hasNextPage: true });
+      expect(small.jobs).toHaveLength(2);
+
+      // updatedSince: the update time where there is one, else the creation time.
+      const since = await store.findJobs({
+        accounts: ['b'],
+        updatedSinceMs: Date.parse('2026-01-05T00:00:00Z'),
+        first: 100,
+      });
+      expect(since.jobs.map((j) => j.nativeId).sort()).toEqual(['b-3', 'b-4']);
+      expect(await store.findJobs({ accounts: [], first: 10 })).toEqual({
+        jobs: [],
+        hasNextPage: false,
+        totalCount: 0,
+      });
+    });
+
+    it('returns rows with their state, timestamps and snapshot; moves observedAt of jobs seen again', async () => {
+      const store = await open();
+      const a = change('acct', 'a', 'CREATING', undefined, 1_000);
+      await store.commit({ account: 'acct', events: [a.event], upserts: [a.stored], removals: [] });
+      await store.commit({
+        account: 'acct',
+        events: [],
+        upserts: [],
+        removals: [],
+        seen: { nativeIds: ['a', 'x'], observedAtMs: 5_000 },
+      });
+      // An older report never moves it back.
+      await store.commit({
+        account: 'acct',
+        events: [],
+        upserts: [],
+        removals: [],
+        seen: { nativeIds: ['a'], observedAtMs: 3_000 },
+      });
+      const [row, missing] = await store.getJobs([
+        { account: 'acct', nativeId: 'a' },
+        { account: 'acct', nativeId: 'x' },
+      ]);
+      expect(row).toEqual({ ...a.stored, observedAtMs: 5_000 });
+      expect(missing).toBeUndefined();
+
+      const b = change('acct', 'b', null, undefined, 2_000);
+      await store.commit({ account: 'acct', events: [], upserts: [b.stored], removals: ['a'] });
+      expect((await store.findJobs({ accounts: ['acct'], first: 10 })).jobs.map((j) => [j.nativeId, j.state])).toEqual([
+        ['b', null],
+      ]);
+      const loaded = await store.loadAccount('acct');
+      expect(loaded.jobs).toEqual([b.stored]);
+    });
+
+    it('keeps poll state: baseline, complete rounds, failed rounds', async () => {
+      const store = await open();
+      expect(await store.loadAccount('acct')).toEqual({
+        poll: {
+          baselined: false,
+          lastRoundStartedMs: null,
+          lastCompleteRoundMs: null,
+          failedRounds: 0,
+          lastFailure: null,
+        },
+        jobs: [],
+      });
+      await store.commit({
+        account: 'acct',
+        events: [],
+        upserts: [],
+        removals: [],
+        baseline: true,
+        round: { startedMs: 10, completedMs: 20 },
+      });
+      const failure = { atMs: 30, code: 'RATE_LIMITED' as const, message: 'slow down', retryAfterSeconds: 3 };
+      await store.recordRoundFailure('acct', failure);
+      await store.recordRoundFailure('acct', { ...failure, atMs: 40 });
+      expect((await store.loadAccount('acct')).poll).toEqual({
+        baselined: true,
+        lastRoundStartedMs: 10,
+        lastCompleteRoundMs: 20,
+        failedRounds: 2,
+        lastFailure: { ...failure, atMs: 40 },
+      });
+      await store.commit({
+        account: 'acct',
+        events: [],
+        upserts: [],
+        removals: [],
+        round: { startedMs: 50, completedMs: 60 },
+      });
+      expect((await store.loadAccount('acct')).poll).toMatchObject({ failedRounds: 0, lastCompleteRoundMs: 60 });
+      expect((await store.loadAccount('other')).poll.baselined).toBe(false);
+    });
+  });
+
+  it('keeps idempotency keys per account until they expire', async () => {
+    const store = await open();
+    const record = { fingerprint: 'f1', at: '2026-01-01T00:00:00.000Z', snapshot: snapshot('j', 'CREATING') };
+    await store.putIdempotencyKey('acct', 'key', record, 1_000);
+    expect(await store.getIdempotencyKey('acct', 'key', 999)).toEqual(record);
+    expect(await store.getIdempotencyKey('other', 'key', 999)).toBeUndefined();
+    expect(await store.getIdempotencyKey('acct', 'key', 1_000)).toBeUndefined();
+    await store.putIdempotencyKey('acct', 'gone', record, 5_000);
+    await store.deleteIdempotencyKey('acct', 'gone');
+    expect(await store.getIdempotencyKey('acct', 'gone', 0)).toBeUndefined();
+    await store.prune(0, 2_000);
+    expect(await store.getIdempotencyKey('acct', 'key', 0)).toBeUndefined();
+  });
+});
+
+/** Writes a database file with sqlite3 directly (as another program, or an older crossdock, would). */
+async function writeDatabase(path: string, sql: string): Promise<void> {
+  const db = new sqlite3.Database(path);
+  await new Promise<void>((resolve, reject) => db.exec(sql, (error) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve) => db.close(() => resolve()));
+}
+
+describe('store (sqlite) on disk', () => {
+  it('keeps its id, events, rows and sequence across a reopen', async () => {
+    const path = tempFile();
+    const first = new SqliteStore({ path });
+    await first.open();
+    const a = change('acct', 'a', 'CREATING');
+    await first.commit({ account: 'acct', events: [a.event], upserts: [a.stored], removals: [], baseline: true });
+    const logId = first.logId;
+    await first.close();
+
+    const second = new SqliteStore({ path });
+    await second.open();
+    try {
+      expect(second.logId).toBe(logId);
+      expect(await second.loadAccount('acct')).toMatchObject({ poll: { baselined: true }, jobs: [{ nativeId: 'a' }] });
+      const b = change('acct', 'a', 'SHIPPING', a.stored);
+      const [record] = await second.commit({ account: 'acct', events: [b.event], upserts: [b.stored], removals: [] });
+      expect(record!.seq).toBe(2);
+      expect((await second.readAfter(0, 10)).map((e) => e.state)).toEqual(['CREATING', 'SHIPPING']);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('applies nothing of a commit that fails half way', async () => {
+    const store = new SqliteStore({ path: tempFile() });
+    await store.open();
+    try {
+      const a = change('acct', 'a', 'CREATING');
+      const bad = { ...change('acct', 'b', 'CREATING').stored, snapshot: { big: 1n } as never }; // not JSON
+      await expect(
+        store.commit({ account: 'acct', events: [a.event], upserts: [a.stored, bad], removals: [], baseline: true }),
+      ).rejects.toThrow();
+      expect(await store.readAfter(0, 10)).toEqual([]);
+      expect(await store.loadAccount('acct')).toMatchObject({ poll: { baselined: false }, jobs: [] });
+      // The connection is usable afterwards, and the failed commit's sequence number was rolled back too.
+      const [record] = await store.commit({ account: 'acct', events: [a.event], upserts: [a.stored], removals: [] });
+      expect(record!.seq).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("migrates the previous version's file: events, jobs, baselines and idempotency keys carry over", async () => {
+    const path = tempFile();
+    // Version 1 as crossdock 0.1 wrote it: its event log tables, one JSON body per job, keyv for keys.
+    const a = change('acct', 'a', 'TRANSFERRING');
+    const { id: _id, provider: _p, listingHash: _h, ...v1Job } = a.stored;
+    await writeDatabase(
+      path,
+      `CREATE TABLE crossdock_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+       INSERT INTO crossdock_meta VALUES ('log_id', 'old-log');
+       CREATE TABLE crossdock_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, logged_ms INTEGER NOT NULL, account TEXT NOT NULL,
+         native_id TEXT NOT NULL, kind TEXT NOT NULL, transition TEXT NOT NULL, body TEXT);
+       INSERT INTO crossdock_events (logged_ms, account, native_id, kind, transition, body) VALUES
+         (1, 'acct', 'a', 'CREATED', '${JSON.stringify({ from: null, to: 'TRANSFERRING', providerState: 'x', at: a.event.at, afterGap: false })}',
+          '${JSON.stringify(a.event)}');
+       CREATE TABLE crossdock_jobs (account TEXT NOT NULL, native_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (account, native_id));
+       INSERT INTO crossdock_jobs VALUES ('acct', 'a', '${JSON.stringify(v1Job)}');
+       CREATE TABLE crossdock_accounts (account TEXT PRIMARY KEY, baselined_at TEXT NOT NULL);
+       INSERT INTO crossdock_accounts VALUES ('acct', '2026-01-01T00:00:00.000Z');`,
+    );
+    const kv = new Keyv({
+      store: new KeyvSqlite({ uri: `sqlite://${path}`, table: 'keyv_idempotency' }),
+      namespace: 'idempotency',
+    });
+    const record = { fingerprint: 'f', at: '2026-01-01T00:00:00.000Z' };
+    await kv.set('acct\nmy-key', record, 60_000);
+    await kv.disconnect();
+
+    const store = new SqliteStore({ path });
+    await store.open();
+    try {
+      expect(store.logId).toBe('old-log'); // cursors handed out before the upgrade stay valid
+      expect(await store.loadAccount('acct')).toEqual({
+        poll: expect.objectContaining({ baselined: true }),
+        jobs: [{ ...a.stored, provider: 'fake' }],
+      });
+      expect((await store.findJobs({ accounts: ['acct'], states: ['TRANSFERRING'], first: 5 })).totalCount).toBe(1);
+      expect(await store.getIdempotencyKey('acct', 'my-key', Date.now())).toEqual(record);
+      expect((await store.transitions([{ account: 'acct', nativeId: 'a' }]))[0]).toHaveLength(1);
+      const b = change('acct', 'a', 'PACKAGING', a.stored);
+      const [next] = await store.commit({ account: 'acct', events: [b.event], upserts: [b.stored], removals: [] });
+      expect(next!.seq).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses a file of a newer version, and a file that is not a crossdock store', async () => {
+    const newer = tempFile();
+    await writeDatabase(
+      newer,
+      `CREATE TABLE crossdock_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+       INSERT INTO crossdock_meta VALUES ('schema_version', '${SCHEMA_VERSION + 1}');`,
+    );
+    await expect(new SqliteStore({ path: newer }).open()).rejects.toThrow(StoreVersionError);
+    await expect(new SqliteStore({ path: newer }).open()).rejects.toThrow(/newer crossdock/);
+
+    const foreign = tempFile();
+    await writeDatabase(foreign, 'CREATE TABLE invoices (id INTEGER)');
+    await expect(new SqliteStore({ path: foreign }).open()).rejects.toThrow(/not a crossdock store/);
+  });
+});
