@@ -5,7 +5,9 @@
  */
 import sqlite3 from 'sqlite3';
 
-export type Row = Record<string, unknown>;
+import type { Row } from './sql.js';
+
+export type { Row };
 
 export class SqliteConnection {
   private db: sqlite3.Database | undefined;

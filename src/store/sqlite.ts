@@ -17,18 +17,25 @@ import {
   type JobTransition,
   type NewJobEvent,
   type StoredJob,
-  TRANSITION_KINDS,
   toTransition,
 } from '../events/types.js';
 import { jobGlobalId } from '../ids.js';
-import type { JobSnapshot, JobState } from '../sdk/model.js';
-import { type Row, SqliteConnection } from './sqlite-connection.js';
+import { SingleInstanceStore } from './single-instance.js';
+import {
+  chunksOf,
+  INDEX_COLUMNS,
+  JOB_EXISTS,
+  jobFromRow,
+  pollFromRow,
+  rowParams,
+  TRANSITION_KIND_LIST,
+} from './sql.js';
+import { SqliteConnection } from './sqlite-connection.js';
 import {
   type AccountPollState,
   type AccountState,
   type GatewayStore,
   type IdempotencyRecord,
-  indexColumns,
   type JobKey,
   type JobQuery,
   type JobQueryPage,
@@ -36,19 +43,14 @@ import {
   type LogBounds,
   MAX_HISTORY,
   type ObservationCommit,
+  type PlannedCommit,
+  planOf,
   type RoundFailure,
+  StoreVersionError,
 } from './types.js';
 
 /** The schema this code reads and writes. */
 export const SCHEMA_VERSION = 2;
-
-/** A store file this version cannot read (written by a newer crossdock, or not a crossdock store). */
-export class StoreVersionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StoreVersionError';
-  }
-}
 
 const EVENTS_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS crossdock_events (
@@ -102,21 +104,12 @@ const SCHEMA_V2 = [
   'CREATE INDEX crossdock_idempotency_expiry ON crossdock_idempotency (expires_ms)',
 ];
 
-const TRANSITION_KIND_LIST = TRANSITION_KINDS.map((k) => `'${k}'`).join(', ');
-const JOB_EXISTS =
-  'EXISTS (SELECT 1 FROM crossdock_job_index j WHERE j.account = crossdock_events.account AND j.native_id = crossdock_events.native_id)';
 /** Bound parameters per statement: well below SQLite's limit (999 in older builds). */
 const KEYS_PER_QUERY = 200;
 const ROWS_PER_INSERT = 50;
-const INDEX_COLUMNS =
-  'account, native_id, id, provider, state, type, sort_ms, activity_ms, observed_ms, state_changed_at, listing_hash, snapshot';
 const UPSERT_ROW = `(${INDEX_COLUMNS.split(',')
   .map(() => '?')
   .join(', ')})`;
-
-function* chunksOf<T>(items: readonly T[], size: number): Generator<readonly T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
-}
 
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 
@@ -128,47 +121,13 @@ function matchingKeys(keys: readonly JobKey[]): { sql: string; params: string[] 
   };
 }
 
-function rowParams(job: StoredJob): unknown[] {
-  const columns = indexColumns(job);
-  return [
-    job.account,
-    job.nativeId,
-    job.id,
-    job.provider,
-    job.state,
-    columns.type,
-    columns.sortMs,
-    columns.activityMs,
-    job.observedAtMs,
-    job.stateChangedAt,
-    job.listingHash,
-    JSON.stringify(job.snapshot),
-  ];
-}
-
-function jobFromRow(row: Row): StoredJob {
-  return {
-    id: String(row.id),
-    account: String(row.account),
-    provider: String(row.provider),
-    nativeId: String(row.native_id),
-    snapshot: JSON.parse(String(row.snapshot)) as JobSnapshot,
-    state: (row.state ?? null) as JobState | null,
-    stateChangedAt: String(row.state_changed_at),
-    observedAtMs: Number(row.observed_ms),
-    listingHash: row.listing_hash == null ? null : String(row.listing_hash),
-  };
-}
-
-const num = (value: unknown): number | null => (value == null ? null : Number(value));
-
 export interface SqliteStoreOptions {
   path: string;
   now?: () => number;
   busyTimeoutMs?: number;
 }
 
-export class SqliteStore implements GatewayStore {
+export class SqliteStore extends SingleInstanceStore implements GatewayStore {
   private writer: SqliteConnection | undefined;
   private reader: SqliteConnection | undefined;
   private opening: Promise<void> | undefined;
@@ -176,6 +135,7 @@ export class SqliteStore implements GatewayStore {
   private readonly now: () => number;
 
   constructor(private readonly opts: SqliteStoreOptions) {
+    super();
     this.now = opts.now ?? Date.now;
   }
 
@@ -328,8 +288,24 @@ export class SqliteStore implements GatewayStore {
     });
   }
 
-  commit(change: ObservationCommit): Promise<JobEventRecord[]> {
+  loadPollState(account: string): Promise<AccountPollState> {
+    return this.read(async (db) =>
+      pollFromRow(await db.get('SELECT * FROM crossdock_accounts WHERE account = ?', [account])),
+    );
+  }
+
+  commit(planned: ObservationCommit | PlannedCommit): Promise<JobEventRecord[]> {
+    const plan = planOf(planned);
     return this.write(async (db) => {
+      const current = new Map<string, StoredJob>();
+      for (const chunk of chunksOf(plan.read, KEYS_PER_QUERY)) {
+        const rows = await db.all(
+          `SELECT * FROM crossdock_job_index WHERE account = ? AND native_id IN (${placeholders(chunk.length)})`,
+          [plan.account, ...chunk],
+        );
+        for (const row of rows) current.set(String(row.native_id), jobFromRow(row));
+      }
+      const change = plan.build(current);
       const loggedMs = this.now();
       const records: JobEventRecord[] = [];
       for (const event of change.events) {
@@ -544,14 +520,4 @@ async function boundsOf(db: SqliteConnection): Promise<LogBounds> {
   // sqlite_sequence remembers the highest seq ever given, even when that row was pruned.
   const latest = await db.get("SELECT seq FROM sqlite_sequence WHERE name = 'crossdock_events'");
   return { prunedThrough: Number(pruned?.value ?? 0), latest: Number(latest?.seq ?? 0) };
-}
-
-function pollFromRow(row: Row | undefined): AccountPollState {
-  return {
-    baselined: row?.baselined_at != null,
-    lastRoundStartedMs: num(row?.last_round_started_ms),
-    lastCompleteRoundMs: num(row?.last_complete_round_ms),
-    failedRounds: Number(row?.failed_rounds ?? 0),
-    lastFailure: row?.last_failure ? (JSON.parse(String(row.last_failure)) as RoundFailure) : null,
-  };
 }
