@@ -60,4 +60,37 @@ describe('config', () => {
       /^bad\.yaml:\d+:\d+: not valid YAML or JSON$/,
     );
   });
+
+  it('reads a postgres store with its defaults, and names a bad one without echoing its URL', () => {
+    const account = {
+      kind: 'iot-hub',
+      account: 'hub',
+      connectionString: 'HostName=h;SharedAccessKeyName=n;SharedAccessKey=a2V5',
+    };
+    const config = parseConfig(
+      { providers: [account], store: { kind: 'postgres', url: 'postgres://gw:${PGPASSWORD}@db:5432/crossdock' } },
+      registry,
+      { PGPASSWORD: 'pw' },
+    );
+    expect(config.store).toEqual({
+      kind: 'postgres',
+      url: 'postgres://gw:pw@db:5432/crossdock',
+      poolSize: 10,
+      statementTimeoutMs: 15_000,
+      leaseTtlMs: 15_000,
+      catchUpIntervalMs: 2_000,
+    });
+    const problems = problemsOf(() =>
+      parseConfig(
+        { providers: [account], store: { kind: 'postgres', url: 'mysql://gw:hunter2@db', leaseTtlMs: 10 } },
+        registry,
+        {},
+      ),
+    );
+    expect(problems).toEqual([
+      'store.url: must be a postgres:// or postgresql:// URL',
+      expect.stringMatching(/^store\.leaseTtlMs: /),
+    ]);
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
 });

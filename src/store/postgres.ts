@@ -217,8 +217,32 @@ export class PostgresStore implements GatewayStore {
     return this.opening;
   }
 
+  /** Where the store is, for messages: host, port and database, never the credentials. */
+  private where(): string {
+    try {
+      const url = new URL(this.opts.url);
+      return `${url.host}${url.pathname}`;
+    } catch {
+      return 'store.url';
+    }
+  }
+
+  private redact(error: unknown): string {
+    let message = error instanceof Error ? error.message : String(error);
+    try {
+      const { password } = new URL(this.opts.url);
+      if (password) message = message.replaceAll(decodeURIComponent(password), '***').replaceAll(password, '***');
+    } catch {
+      message = message.replaceAll(this.opts.url, 'store.url');
+    }
+    return message;
+  }
+
   private async openNow(): Promise<void> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((error: unknown) => {
+      // A new error without the driver's own (whose properties may hold the connection string).
+      throw new Error(`cannot connect to the PostgreSQL store at ${this.where()}: ${this.redact(error)}`);
+    });
     try {
       // Instances starting together: one migrates, the others wait here and then find it done.
       await client.query('SELECT pg_advisory_lock($1, $2)', [LOCK_SPACE, MIGRATION_LOCK]);
