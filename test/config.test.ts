@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { ConfigError, interpolateEnv, loadConfigFile, parseConfig } from '../src/config.js';
 import { registry } from '../src/registry.js';
 import { thrown } from './helpers/thrown.js';
@@ -92,5 +93,19 @@ describe('config', () => {
       expect.stringMatching(/^store\.leaseTtlMs: /),
     ]);
     expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it("parses the README's config for several instances", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const example = /## Running several instances[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
+    const env = new Proxy({} as NodeJS.ProcessEnv, {
+      get: (_t, name) =>
+        name === 'IOTHUB_CONNECTION_STRING'
+          ? 'HostName=hub.example;SharedAccessKeyName=owner;SharedAccessKey=c2VjcmV0'
+          : `value-of-${String(name)}-long-enough`,
+    });
+    const config = parseConfig(YAML.parse(example), registry, env);
+    expect(config.store).toMatchObject({ kind: 'postgres', leaseTtlMs: 15_000, ssl: { rejectUnauthorized: true } });
+    expect(config.providers).toHaveLength(3);
   });
 });
