@@ -98,12 +98,14 @@ describe('config', () => {
   it("parses the README's config for several instances", () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     const example = /## Running several instances[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
-    const env = new Proxy({} as NodeJS.ProcessEnv, {
-      get: (_t, name) =>
-        name === 'IOTHUB_CONNECTION_STRING'
-          ? 'HostName=hub.example;SharedAccessKeyName=owner;SharedAccessKey=c2VjcmV0'
-          : `value-of-${String(name)}-long-enough`,
-    });
+    const env = {
+      CROSSDOCK_DASHBOARD_KEY: 'a-dashboard-key-of-24-characters-or-more',
+      PGPASSWORD: 'pw',
+      PG_CA_PEM: '-----BEGIN CERTIFICATE-----',
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      IOTHUB_CONNECTION_STRING: 'HostName=hub.example;SharedAccessKeyName=owner;SharedAccessKey=c2VjcmV0',
+    };
     const config = parseConfig(YAML.parse(example), registry, env);
     expect(config.store).toMatchObject({ kind: 'postgres', leaseTtlMs: 15_000, ssl: { rejectUnauthorized: true } });
     expect(config.providers).toHaveLength(3);

@@ -27,12 +27,15 @@ import type { JobEventRecord, JobTransition, NewJobEvent, StoredJob } from '../e
 import { toTransition } from '../events/types.js';
 import {
   INDEX_COLUMNS,
-  JOB_EXISTS,
+  indexSchema,
+  inTransaction,
   jobFromRow,
   pollFromRow,
+  pruneLog,
   type Row,
+  recentTransitions,
   rowParams,
-  TRANSITION_KIND_LIST,
+  transitionsByJob,
 } from './sql.js';
 import {
   type AccountPollState,
@@ -70,40 +73,8 @@ const MIGRATIONS: readonly (readonly string[])[] = [
      )`,
     'CREATE INDEX crossdock_events_job ON crossdock_events (account, native_id, seq)',
     'CREATE INDEX crossdock_events_logged ON crossdock_events (logged_ms)',
-    `CREATE TABLE crossdock_job_index (
-       account text NOT NULL,
-       native_id text NOT NULL,
-       id text COLLATE "C" NOT NULL, -- ordered by code point, as the other stores order ids
-       provider text NOT NULL,
-       state text,
-       type text NOT NULL,
-       sort_ms bigint NOT NULL,
-       activity_ms bigint,
-       observed_ms bigint NOT NULL,
-       state_changed_at text NOT NULL,
-       listing_hash text,
-       snapshot text NOT NULL,
-       PRIMARY KEY (account, native_id)
-     )`,
-    'CREATE INDEX crossdock_job_order ON crossdock_job_index (sort_ms DESC, id)',
-    'CREATE INDEX crossdock_job_account_order ON crossdock_job_index (account, sort_ms DESC, id)',
-    'CREATE INDEX crossdock_job_state ON crossdock_job_index (state, sort_ms DESC, id)',
-    `CREATE TABLE crossdock_accounts (
-       account text PRIMARY KEY,
-       baselined_at text,
-       last_round_started_ms bigint,
-       last_complete_round_ms bigint,
-       failed_rounds integer NOT NULL DEFAULT 0,
-       last_failure text
-     )`,
-    `CREATE TABLE crossdock_idempotency (
-       account text NOT NULL,
-       key text NOT NULL,
-       record text NOT NULL,
-       expires_ms bigint NOT NULL,
-       PRIMARY KEY (account, key)
-     )`,
-    'CREATE INDEX crossdock_idempotency_expiry ON crossdock_idempotency (expires_ms)',
+    // Ids ordered by code point, as the other stores order them.
+    ...indexSchema({ int: 'bigint', text: 'text', id: 'text COLLATE "C"' }),
     // A lease row is never deleted: its token only grows, so a stale holder's token never becomes valid again.
     `CREATE TABLE crossdock_leases (
        account text PRIMARY KEY,
@@ -268,14 +239,18 @@ export class PostgresStore implements GatewayStore {
       );
     }
     for (let next = version + 1; next <= POSTGRES_SCHEMA_VERSION; next++) {
-      await inTransaction(client, async () => {
-        for (const statement of MIGRATIONS[next - 1]!) await client.query(statement);
-        await client.query(
-          `INSERT INTO crossdock_meta (key, value) VALUES ('schema_version', $1)
+      await inTransaction(
+        (sql) => client.query(sql),
+        async () => {
+          for (const statement of MIGRATIONS[next - 1]!) await client.query(statement);
+          await client.query(
+            `INSERT INTO crossdock_meta (key, value) VALUES ('schema_version', $1)
            ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-          [String(next)],
-        );
-      });
+            [String(next)],
+          );
+        },
+        'BEGIN',
+      );
     }
     await client.query("INSERT INTO crossdock_meta (key, value) VALUES ('log_id', $1) ON CONFLICT DO NOTHING", [
       randomUUID(),
@@ -293,7 +268,11 @@ export class PostgresStore implements GatewayStore {
     await this.open();
     const client = await this.pool.connect();
     try {
-      return await inTransaction(client, () => work(client), begin);
+      return await inTransaction(
+        (sql) => client.query(sql),
+        () => work(client),
+        begin,
+      );
     } finally {
       client.release();
     }
@@ -461,22 +440,10 @@ export class PostgresStore implements GatewayStore {
 
   async transitions(keys: readonly JobKey[]): Promise<JobTransition[][]> {
     if (keys.length === 0) return [];
-    const rows = await this.query(
-      `SELECT account, native_id, transition FROM (
-         SELECT account, native_id, seq, transition,
-                ROW_NUMBER() OVER (PARTITION BY account, native_id ORDER BY seq DESC) AS newest
-         FROM crossdock_events WHERE kind IN (${TRANSITION_KIND_LIST}) AND ${MATCHING_KEYS}
-       ) recent WHERE newest <= $3 ORDER BY seq`,
-      [...keysOf(keys), MAX_HISTORY],
+    return transitionsByJob(
+      await this.query(recentTransitions(MATCHING_KEYS, '$3'), [...keysOf(keys), MAX_HISTORY]),
+      keys,
     );
-    const byJob = new Map<string, JobTransition[]>();
-    for (const row of rows) {
-      const key = jobKeyString({ account: String(row.account), nativeId: String(row.native_id) });
-      const list = byJob.get(key) ?? [];
-      list.push(JSON.parse(String(row.transition)) as JobTransition);
-      byJob.set(key, list);
-    }
-    return keys.map((k) => byJob.get(jobKeyString(k)) ?? []);
   }
 
   async readAfter(after: number, limit: number): Promise<JobEventRecord[]> {
@@ -498,27 +465,14 @@ export class PostgresStore implements GatewayStore {
   }
 
   prune(eventsBeforeMs: number, nowMs: number): Promise<void> {
-    return this.write(async (client) => {
-      await client.query('DELETE FROM crossdock_idempotency WHERE expires_ms <= $1', [nowMs]);
-      const pruned = await client.query("SELECT value FROM crossdock_meta WHERE key = 'pruned_through'");
-      const prunedThrough = Number(pruned.rows[0]?.value ?? 0);
-      const old = await client.query('SELECT MAX(seq) AS through FROM crossdock_events WHERE logged_ms < $1', [
+    return this.write((client) =>
+      pruneLog(
+        async (sql, params) => (await client.query(sql, params)).rows,
+        (n) => `$${n}`,
         eventsBeforeMs,
-      ]);
-      const through = Math.max(prunedThrough, Number(old.rows[0]?.through ?? 0));
-      if (through === prunedThrough) return;
-      // Transitions of jobs that still exist stay for Job.history, without their snapshots.
-      await client.query(
-        `DELETE FROM crossdock_events WHERE seq <= $1 AND (kind NOT IN (${TRANSITION_KIND_LIST}) OR NOT ${JOB_EXISTS})`,
-        [through],
-      );
-      await client.query('UPDATE crossdock_events SET body = NULL WHERE seq <= $1 AND body IS NOT NULL', [through]);
-      await client.query(
-        `INSERT INTO crossdock_meta (key, value) VALUES ('pruned_through', $1)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-        [String(through)],
-      );
-    });
+        nowMs,
+      ),
+    );
   }
 
   async getIdempotencyKey(account: string, key: string, nowMs: number): Promise<IdempotencyRecord | undefined> {
@@ -660,19 +614,6 @@ export class PostgresStore implements GatewayStore {
     this.stopListening();
     await this.opening?.catch(() => undefined);
     await this.pool.end();
-  }
-}
-
-/** `work` between BEGIN and COMMIT on `client`, rolled back when it throws. */
-async function inTransaction<T>(client: pg.PoolClient, work: () => Promise<T>, begin = 'BEGIN'): Promise<T> {
-  await client.query(begin);
-  try {
-    const result = await work();
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
   }
 }
 

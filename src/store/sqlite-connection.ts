@@ -5,7 +5,7 @@
  */
 import sqlite3 from 'sqlite3';
 
-import type { Row } from './sql.js';
+import { inTransaction, type Row } from './sql.js';
 
 export type { Row };
 
@@ -34,16 +34,8 @@ export class SqliteConnection {
   }
 
   /** `work` inside BEGIN … COMMIT (ROLLBACK when it throws); call it inside `serial`. */
-  async transaction<T>(work: () => Promise<T>, begin = 'BEGIN IMMEDIATE'): Promise<T> {
-    await this.run(begin);
-    try {
-      const result = await work();
-      await this.run('COMMIT');
-      return result;
-    } catch (error) {
-      await this.run('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+  transaction<T>(work: () => Promise<T>, begin = 'BEGIN IMMEDIATE'): Promise<T> {
+    return inTransaction((sql) => this.run(sql), work, begin);
   }
 
   run(sql: string, params: unknown[] = []): Promise<void> {

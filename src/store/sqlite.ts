@@ -24,11 +24,14 @@ import { SingleInstanceStore } from './single-instance.js';
 import {
   chunksOf,
   INDEX_COLUMNS,
-  JOB_EXISTS,
+  indexSchema,
   jobFromRow,
   pollFromRow,
+  pruneLog,
+  type Row,
+  recentTransitions,
   rowParams,
-  TRANSITION_KIND_LIST,
+  transitionsByJob,
 } from './sql.js';
 import { SqliteConnection } from './sqlite-connection.js';
 import {
@@ -66,43 +69,7 @@ const EVENTS_SCHEMA = [
   'CREATE INDEX IF NOT EXISTS crossdock_events_logged ON crossdock_events (logged_ms)',
 ];
 
-const SCHEMA_V2 = [
-  ...EVENTS_SCHEMA,
-  `CREATE TABLE crossdock_job_index (
-     account TEXT NOT NULL,
-     native_id TEXT NOT NULL,
-     id TEXT NOT NULL,
-     provider TEXT NOT NULL,
-     state TEXT,
-     type TEXT NOT NULL,
-     sort_ms INTEGER NOT NULL,
-     activity_ms INTEGER,
-     observed_ms INTEGER NOT NULL,
-     state_changed_at TEXT NOT NULL,
-     listing_hash TEXT,
-     snapshot TEXT NOT NULL,
-     PRIMARY KEY (account, native_id)
-   )`,
-  'CREATE INDEX crossdock_job_order ON crossdock_job_index (sort_ms DESC, id)',
-  'CREATE INDEX crossdock_job_account_order ON crossdock_job_index (account, sort_ms DESC, id)',
-  'CREATE INDEX crossdock_job_state ON crossdock_job_index (state, sort_ms DESC, id)',
-  `CREATE TABLE crossdock_accounts (
-     account TEXT PRIMARY KEY,
-     baselined_at TEXT,
-     last_round_started_ms INTEGER,
-     last_complete_round_ms INTEGER,
-     failed_rounds INTEGER NOT NULL DEFAULT 0,
-     last_failure TEXT
-   )`,
-  `CREATE TABLE crossdock_idempotency (
-     account TEXT NOT NULL,
-     key TEXT NOT NULL,
-     record TEXT NOT NULL,
-     expires_ms INTEGER NOT NULL,
-     PRIMARY KEY (account, key)
-   )`,
-  'CREATE INDEX crossdock_idempotency_expiry ON crossdock_idempotency (expires_ms)',
-];
+const SCHEMA_V2 = [...EVENTS_SCHEMA, ...indexSchema({ int: 'INTEGER', text: 'TEXT', id: 'TEXT' })];
 
 /** Bound parameters per statement: well below SQLite's limit (999 in older builds). */
 const KEYS_PER_QUERY = 200;
@@ -419,26 +386,13 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
   transitions(keys: readonly JobKey[]): Promise<JobTransition[][]> {
     if (keys.length === 0) return Promise.resolve([]);
     return this.read(async (db) => {
-      const byJob = new Map<string, JobTransition[]>();
+      const rows: Row[] = [];
       // One query per chunk of jobs (a page of `Job.history` fields), each job's newest MAX_HISTORY.
       for (const chunk of chunksOf(keys, KEYS_PER_QUERY)) {
         const where = matchingKeys(chunk);
-        const rows = await db.all(
-          `SELECT account, native_id, transition FROM (
-             SELECT account, native_id, seq, transition,
-                    ROW_NUMBER() OVER (PARTITION BY account, native_id ORDER BY seq DESC) AS newest
-             FROM crossdock_events WHERE kind IN (${TRANSITION_KIND_LIST}) AND (${where.sql})
-           ) WHERE newest <= ? ORDER BY seq`,
-          [...where.params, MAX_HISTORY],
-        );
-        for (const row of rows) {
-          const key = jobKeyString({ account: String(row.account), nativeId: String(row.native_id) });
-          const list = byJob.get(key) ?? [];
-          list.push(JSON.parse(String(row.transition)) as JobTransition);
-          byJob.set(key, list);
-        }
+        rows.push(...(await db.all(recentTransitions(where.sql, '?'), [...where.params, MAX_HISTORY])));
       }
-      return keys.map((k) => byJob.get(jobKeyString(k)) ?? []);
+      return transitionsByJob(rows, keys);
     });
   }
 
@@ -457,25 +411,14 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
   }
 
   prune(eventsBeforeMs: number, nowMs: number): Promise<void> {
-    return this.write(async (db) => {
-      await db.run('DELETE FROM crossdock_idempotency WHERE expires_ms <= ?', [nowMs]);
-      const { prunedThrough } = await boundsOf(db);
-      const row = await db.get('SELECT MAX(seq) AS through FROM crossdock_events WHERE logged_ms < ?', [
+    return this.write((db) =>
+      pruneLog(
+        (sql, params) => db.all(sql, params),
+        () => '?',
         eventsBeforeMs,
-      ]);
-      const through = Math.max(prunedThrough, Number(row?.through ?? 0));
-      if (through === prunedThrough) return;
-      // Transitions of jobs that still exist stay for Job.history, without their snapshots.
-      await db.run(
-        `DELETE FROM crossdock_events WHERE seq <= ? AND (kind NOT IN (${TRANSITION_KIND_LIST}) OR NOT ${JOB_EXISTS})`,
-        [through],
-      );
-      await db.run('UPDATE crossdock_events SET body = NULL WHERE seq <= ? AND body IS NOT NULL', [through]);
-      await db.run(
-        "INSERT INTO crossdock_meta (key, value) VALUES ('pruned_through', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [String(through)],
-      );
-    });
+        nowMs,
+      ),
+    );
   }
 
   getIdempotencyKey(account: string, key: string, nowMs: number): Promise<IdempotencyRecord | undefined> {
