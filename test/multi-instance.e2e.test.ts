@@ -203,11 +203,28 @@ describe.skipIf(noPostgres)('several gateway instances on one PostgreSQL', () =>
     const CREATE = `mutation ($input: CreateJobInput!) {
       createJob(input: $input) { replayed job { id } errors { code message } } }`;
     type Created = { createJob: { replayed: boolean; job: { id: string } | null; errors: unknown[] } };
-    const first = await postGraphQL<Created>(survivors[0]!.instance.url, CREATE, { input });
-    const retry = await postGraphQL<Created>(survivors[1]!.instance.url, CREATE, { input });
+    // Created where the account is not polled: its poller first sees the job in a round, already indexed.
+    const poller = (await holders(sql)).get(AZURE);
+    const [elsewhere, atPoller] = [...survivors].sort((a, b) =>
+      a.instance.pid === poller ? 1 : b.instance.pid === poller ? -1 : 0,
+    );
+    const first = await postGraphQL<Created>(elsewhere!.instance.url, CREATE, { input });
+    const retry = await postGraphQL<Created>(atPoller!.instance.url, CREATE, { input });
     expect(first.data?.createJob).toMatchObject({ replayed: false, errors: [] });
     expect(retry.data?.createJob).toEqual({ ...first.data!.createJob, replayed: true });
     expect(creates() - createsBefore).toBe(1);
+    const createdAt = Date.now();
+    await waitUntil(
+      async () => {
+        const { rows } = await sql.query('SELECT last_round_started_ms FROM crossdock_accounts WHERE account = $1', [
+          AZURE,
+        ]);
+        return Number(rows[0]?.last_round_started_ms) > createdAt;
+      },
+      "a round of the account's poller after the create",
+      10_000,
+      50,
+    );
 
     // Every subscriber ends with exactly the log, in its order.
     let logged: number[] = [];
@@ -223,6 +240,11 @@ describe.skipIf(noPostgres)('several gateway instances on one PostgreSQL', () =>
     const delivered = subscribers.map((s) => received(s).map(seqOf));
     const duplicates = delivered.map((seqs) => seqs.length - new Set(seqs).size);
     const missed = delivered.map((seqs) => logged.filter((seq) => !seqs.includes(seq)).length);
+    // No job announced twice, although two instances recorded the created one (its creator and its poller).
+    const announcedTwice = await sql.query(
+      "SELECT native_id FROM crossdock_events WHERE kind = 'CREATED' GROUP BY account, native_id HAVING COUNT(*) > 1",
+    );
+    expect(announcedTwice.rows).toEqual([]);
     const changesOfKilledAccount = await sql.query(
       'SELECT COUNT(*) AS n FROM crossdock_events WHERE account = $1 AND seq > $2',
       [AZURE, seqOf(start)],
