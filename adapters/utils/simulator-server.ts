@@ -87,7 +87,7 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
     const record = (
       operation: string,
       status: number,
-      answer: Pick<SimulatorRequest, 'answerDelayedMs' | 'answerReplaced'>,
+      answer: Pick<SimulatorRequest, 'answerDelayedMs' | 'answerReplaced' | 'injected'>,
     ) => {
       if (requests.length < MAX_LOGGED_REQUESTS) {
         requests.push({ method: simReq.method, path: simReq.path, operation, status, at: Date.now(), ...answer });
@@ -115,7 +115,7 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
     const delayFirst = fault?.delayMs && fault.body !== 'slow' ? fault.delayMs : 0;
     if (fault && !fault.passThrough) {
       if (delayFirst) await delay(delayFirst);
-      record('fault', fault.status, {});
+      record('fault', fault.status, { injected: true });
       await answerWithFault(fault);
       return;
     }
@@ -131,6 +131,7 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
     record(out.operation, replaced ? fault.status : out.status, {
       ...(fault?.delayMs ? { answerDelayedMs: fault.delayMs } : {}),
       ...(replaced ? { answerReplaced: true } : {}),
+      ...(fault ? { injected: true } : {}),
     });
     if (delayFirst) await delay(delayFirst);
     if (replaced) await answerWithFault(fault);

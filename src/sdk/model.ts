@@ -318,6 +318,8 @@ export interface SimulatorRequest {
   answerDelayedMs?: number;
   /** Set when a passThrough fault replaced the answer to work that was done (`status` is the fault's). */
   answerReplaced?: boolean;
+  /** Set when an injected fault shaped this request's answer (whatever it did). */
+  injected?: boolean;
 }
 
 export interface SimulatorOptions {
