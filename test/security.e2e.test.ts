@@ -288,6 +288,18 @@ describe.runIf(adapters.length > 0)('the gateway under attack', () => {
     const targets = {} as Record<TargetKind, Target>;
     const providerCalls = (account: string) => sandbox.simulators.get(account)!.requests.length;
     const readyz = () => url.replace(/\/graphql$/, '/readyz');
+    /** One caller's answers to the same operation aimed at each target. */
+    const aimed = async (path: { query: string; variables(t: Target): Record<string, unknown> }, caller: Caller) => {
+      const answers = {} as Record<TargetKind, HttpAnswer>;
+      for (const kind of KINDS) {
+        answers[kind] = await post(
+          url,
+          { query: path.query, variables: path.variables(targets[kind]) },
+          caller.headers,
+        );
+      }
+      return answers;
+    };
 
     beforeAll(async () => {
       const [a, b] = sandbox.description.providers;
@@ -386,14 +398,7 @@ describe.runIf(adapters.length > 0)('the gateway under attack', () => {
       const before = providerCalls(targets.forbidden.account);
       for (const path of READ_PATHS) {
         for (const caller of callers) {
-          const answers = {} as Record<TargetKind, HttpAnswer>;
-          for (const kind of KINDS) {
-            answers[kind] = await post(
-              url,
-              { query: path.query, variables: path.variables(targets[kind]) },
-              caller.headers,
-            );
-          }
+          const answers = await aimed(path, caller);
           const what = [path.name, caller.name];
           expect([...what, answers.allowed.status, answers.allowed.body.errors]).toEqual([...what, 200, undefined]);
           expect([...what, path.shows(answers.allowed.body, targets.allowed)]).toEqual([...what, true]);
@@ -519,14 +524,7 @@ describe.runIf(adapters.length > 0)('the gateway under attack', () => {
       const before = providerCalls(targets.forbidden.account);
       for (const path of MUTATION_PATHS) {
         for (const caller of callers) {
-          const answers = {} as Record<TargetKind, HttpAnswer>;
-          for (const kind of KINDS) {
-            answers[kind] = await post(
-              url,
-              { query: path.query, variables: path.variables(targets[kind]) },
-              caller.headers,
-            );
-          }
+          const answers = await aimed(path, caller);
           const what = [path.name, caller.name];
           if (!roleAllows(caller.role, path.action)) {
             for (const kind of KINDS) {
