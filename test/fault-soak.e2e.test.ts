@@ -93,20 +93,29 @@ const keyOf = (account: string, nativeId: string) => `${account}\n${nativeId}`;
  * on a new socket after the last cursor it received, as a client that lost its connection would.
  */
 function subscriber(wsUrl: string, after: string) {
-  const segments: WsSubscription<{ jobEvents: SoakEvent }>[] = [];
+  const segments: { sub: WsSubscription<{ jobEvents: SoakEvent }>; client: WsClient; hungUp: boolean }[] = [];
   /** Errors in results, and subscriptions the server ended with an error (not our own hang-ups). */
   const failures: unknown[] = [];
-  let client: WsClient;
-  let hangingUp = false;
-  const results = () => segments.flatMap((s) => s.results);
+  const results = () => segments.flatMap((s) => s.sub.results);
   const events = () => results().flatMap((r) => (r.data ? [r.data.jobEvents] : []));
   const start = () => {
-    client = connectWs(wsUrl);
-    const segment = client.subscribe<{ jobEvents: SoakEvent }>(EVENTS, { after: events().at(-1)?.cursor ?? after });
-    segment.ended.then(({ error }) => {
-      if (error && !hangingUp) failures.push(error);
+    const client = connectWs(wsUrl);
+    const segment = {
+      client,
+      sub: client.subscribe<{ jobEvents: SoakEvent }>(EVENTS, { after: events().at(-1)?.cursor ?? after }),
+      hungUp: false,
+    };
+    segment.sub.ended.then(({ error }) => {
+      if (error && !segment.hungUp) failures.push(error);
     });
     segments.push(segment);
+  };
+  /** Idempotent. */
+  const hangUp = async () => {
+    const current = segments.at(-1)!;
+    if (current.hungUp) return;
+    current.hungUp = true;
+    await current.client.dispose();
   };
   start();
   return {
@@ -116,15 +125,10 @@ function subscriber(wsUrl: string, after: string) {
       return segments.length - 1;
     },
     async resume() {
-      hangingUp = true;
-      await client.dispose();
-      hangingUp = false;
+      await hangUp();
       start();
     },
-    close() {
-      hangingUp = true;
-      return client.dispose();
-    },
+    close: hangUp,
   };
 }
 
@@ -158,6 +162,8 @@ describe.runIf(registry.adapters.length > 0)('fault soak', () => {
   let url: string;
   let exits = 0;
   let stopping = false;
+  /** Subscribers still open (a failed check leaves them to afterAll). */
+  const subscribers: ReturnType<typeof subscriber>[] = [];
 
   beforeAll(async () => {
     sandbox = await startTestSandbox({ seedJobs: 8, seed: 3, autopilot: true });
@@ -184,6 +190,7 @@ describe.runIf(registry.adapters.length > 0)('fault soak', () => {
   }, 90_000);
 
   afterAll(async () => {
+    await Promise.all(subscribers.map((s) => s.close()));
     stopping = true;
     await gw?.stop();
     await sandbox?.close();
@@ -213,7 +220,7 @@ describe.runIf(registry.adapters.length > 0)('fault soak', () => {
         100,
       );
       const after = baseline!.latestJobEventCursor;
-      const subscribers = Array.from({ length: SUBSCRIBERS }, () => subscriber(toWsUrl(url), after));
+      subscribers.push(...Array.from({ length: SUBSCRIBERS }, () => subscriber(toWsUrl(url), after)));
 
       // The soak: steps, faults, readers and the resuming subscriber, until the deadline.
       const queued = new Map<string, number>(Object.keys(FAULTS).map((k) => [k, 0]));
