@@ -135,7 +135,8 @@ function report(ctx: ReadContext, account: string, error: GatewayError | Provide
   ctx.partialErrors.push(toGraphQLError(error, [path]));
 }
 
-function accountNamed(ctx: ReadContext, name: string): { account: AccountRuntime; mirror: AccountMirror } {
+/** A configured account by name and its mirror; NOT_FOUND for any other name. */
+export function accountNamed(ctx: ReadContext, name: string): { account: AccountRuntime; mirror: AccountMirror } {
   const account = ctx.gateway.accounts.get(name);
   if (!account) throw gatewayError(ErrorCode.NOT_FOUND, `No account named "${name}" is configured.`);
   return { account, mirror: ctx.gateway.observation.mirror(name) };
