@@ -9,13 +9,15 @@
  * Licences: @apollo/composition and @apollo/gateway are Elastic License 2.0; they are devDependencies, used
  * only here. crossdock itself ships @apollo/subgraph (MIT).
  */
+
+import { readFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
+import { Kind, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { printGatewaySchema } from '../src/graphql/schema.js';
 import { registry } from '../src/registry.js';
@@ -46,31 +48,12 @@ interface Parcel {
   nativeId: string;
 }
 
-/** The second subgraph: parcels that refer to a job by account and native id, and to the account by name. */
-const SHIPMENTS_SDL = /* GraphQL */ `
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
-
-  type Shipment {
-    trackingNumber: String!
-    job: Job
-    account: ProviderAccount!
-  }
-
-  type Job @key(fields: "account nativeId") {
-    account: String!
-    nativeId: String!
-    "Parcels of this job, from the shipping desk."
-    shipments: [Shipment!]!
-  }
-
-  type ProviderAccount @key(fields: "name", resolvable: false) {
-    name: String!
-  }
-
-  type Query {
-    shipments: [Shipment!]!
-  }
-`;
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+/** The README's supergraph blocks: the second subgraph's schema, then the operations run through the router. */
+const supergraphBlocks = [...readme.matchAll(/```graphql supergraph\n([\s\S]*?)```/g)].map((m) => m[1]!);
+/** A shipping desk: parcels that refer to a job by account and native id, and to the account by name. */
+const SHIPMENTS_SDL = supergraphBlocks.find((block) => block.includes('extend schema'))!;
+const README_OPERATIONS = supergraphBlocks.find((block) => /^query /m.test(block))!;
 
 const MAX_NODES = 100;
 
@@ -181,6 +164,31 @@ describe('crossdock as a Federation v2 subgraph', () => {
         health: { circuit: 'CLOSED' },
       });
     }
+  });
+
+  it("runs the README's supergraph queries as written", async () => {
+    const names = parse(README_OPERATIONS).definitions.flatMap((d) =>
+      d.kind === Kind.OPERATION_DEFINITION && d.name ? [d.name.value] : [],
+    );
+    expect(names).toEqual(['ParcelsWithJobs', 'JobsWithParcels']);
+    const run = async <T>(operationName: string) => {
+      const res = await fetch(router, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: README_OPERATIONS, operationName }),
+      });
+      const body = (await res.json()) as GraphQLResponse<T>;
+      expect(body.errors, operationName).toBeUndefined();
+      return body.data!;
+    };
+    const parcelsWithJobs = await run<{ shipments: { job: { id: string }; account: { name: string } }[] }>(
+      'ParcelsWithJobs',
+    );
+    expect(parcelsWithJobs.shipments.map((s) => [s.job.id, s.account.name])).toEqual(
+      jobs.map((job) => [job.id, job.account]),
+    );
+    const jobsWithParcels = await run<{ jobs: { edges: { node: { shipments: unknown[] } }[] } }>('JobsWithParcels');
+    expect(jobsWithParcels.jobs.edges.length).toBeGreaterThan(0);
   });
 
   it("answers the other way round: crossdock's jobs with the desk's fields on Job", async () => {
