@@ -53,6 +53,19 @@ function change(
   return { event: event!, stored };
 }
 
+/** Commits `count` transitions of job `flappy` back and forth between two states, in one commit; returns them. */
+async function commitFlapping(store: GatewayStore, count: number): Promise<NewJobEvent[]> {
+  let previous: StoredJob | undefined;
+  const events: NewJobEvent[] = [];
+  for (let i = 0; i < count; i++) {
+    const c = change('acct', 'flappy', i % 2 ? 'TRANSFERRING' : 'RECEIVED', previous);
+    previous = c.stored;
+    events.push(c.event);
+  }
+  await store.commit({ account: 'acct', events, upserts: [previous!], removals: [] });
+  return events;
+}
+
 const implementations: [string, (clock: { now: number }, path?: string) => GatewayStore][] = [
   ['memory', (clock) => new MemoryStore(() => clock.now)],
   ['sqlite', (clock, path) => new SqliteStore({ path: path ?? tempFile(), now: () => clock.now })],
@@ -158,14 +171,7 @@ describe.each(implementations)('store (%s)', (_name, make) => {
 
     it('caps history at the newest MAX_HISTORY transitions', async () => {
       const store = await open();
-      let previous: StoredJob | undefined;
-      const events: NewJobEvent[] = [];
-      for (let i = 0; i < MAX_HISTORY + 5; i++) {
-        const c = change('acct', 'flappy', i % 2 ? 'TRANSFERRING' : 'RECEIVED', previous);
-        previous = c.stored;
-        events.push(c.event);
-      }
-      await store.commit({ account: 'acct', events, upserts: [previous!], removals: [] });
+      const events = await commitFlapping(store, MAX_HISTORY + 5);
       const [history] = await store.transitions([{ account: 'acct', nativeId: 'flappy' }]);
       expect(history).toHaveLength(MAX_HISTORY);
       expect(history!.at(-1)!.to).toBe(events.at(-1)!.state);
@@ -402,14 +408,7 @@ describe('store (sqlite) on disk', () => {
     const path = tempFile();
     const clock = { now: 1_000 };
     const store = new SqliteStore({ path, now: () => clock.now });
-    let previous: StoredJob | undefined;
-    const events: NewJobEvent[] = [];
-    for (let i = 0; i < MAX_HISTORY + 20; i++) {
-      const c = change('acct', 'flappy', i % 2 ? 'TRANSFERRING' : 'RECEIVED', previous);
-      previous = c.stored;
-      events.push(c.event);
-    }
-    await store.commit({ account: 'acct', events, upserts: [previous!], removals: [] });
+    await commitFlapping(store, MAX_HISTORY + 20);
     const [before] = await store.transitions([{ account: 'acct', nativeId: 'flappy' }]);
     clock.now = 10_000;
     await store.prune(5_000);
