@@ -282,6 +282,55 @@ describe('crossdock as a Federation v2 subgraph', () => {
     expect(many.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'nodes', max: MAX_NODES });
   });
 
+  it("resolves references within the caller's accounts only: another tenant's are NOT_FOUND like none at all", async () => {
+    const key = 'federation-test-key-0123456789abcdef';
+    const [mine, theirs] = jobs;
+    const scoped = await startTestGatewayOn(t.sandbox, {
+      configure: (c) => ({
+        ...c,
+        server: { federation: true },
+        auth: { apiKeys: [{ name: 'desk', key, role: 'viewer', accounts: [mine!.account] }] },
+      }),
+    });
+    try {
+      const entities = async (representations: unknown[]) => {
+        const res = await fetch(scoped.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: JSON.stringify({
+            query:
+              'query($r: [_Any!]!) { _entities(representations: $r) { ... on Job { nativeId } ... on ProviderAccount { name } } }',
+            variables: { r: representations },
+          }),
+        });
+        return (await res.json()) as GraphQLResponse<{ _entities: unknown[] }>;
+      };
+      // What the other tenant's provider is asked (the caller's own is read through: this gateway's index is new).
+      const theirProvider = [...t.sandbox.simulators.values()].find((s) => s.account.account === theirs!.account)!;
+      const before = theirProvider.requests.length;
+      const res = await entities([
+        { __typename: 'Job', id: mine!.id },
+        { __typename: 'Job', id: theirs!.id },
+        { __typename: 'Job', account: 'no-such-account', nativeId: theirs!.nativeId },
+        { __typename: 'ProviderAccount', name: theirs!.account },
+      ]);
+      expect(res.data!._entities).toEqual([{ nativeId: mine!.nativeId }, null, null, null]);
+      const errors = (res.errors ?? []).sort((a, b) => String(a.path).localeCompare(String(b.path)));
+      expect(errors.map((e) => [e.path, e.extensions?.code])).toEqual([
+        [['_entities', 1], 'NOT_FOUND'],
+        [['_entities', 2], 'NOT_FOUND'],
+        [['_entities', 3], 'NOT_FOUND'],
+      ]);
+      // The hidden account's answer is the nonexistent one's, name aside, and cost its provider nothing.
+      const unnamed = (i: number, name: string) => errors[i]!.message.replace(name, '<account>');
+      expect(unnamed(0, theirs!.account)).toBe(unnamed(1, 'no-such-account'));
+      expect(unnamed(2, theirs!.account)).toBe(unnamed(1, 'no-such-account'));
+      expect(theirProvider.requests.length - before).toBe(0);
+    } finally {
+      await scoped.dispose();
+    }
+  });
+
   it("keeps subscriptions on crossdock's own websocket", async () => {
     const client = t.connect();
     const events = client.subscribe<{ jobEvents: JobEventData }>(JOB_EVENTS);
