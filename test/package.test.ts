@@ -128,6 +128,8 @@ register('./trace-hooks.mjs', import.meta.url, { data: { file: process.env.TRACE
   };
   /** What only the sandbox, a terminal or an Azure credential needs. */
   const lazy = /\/(sandbox|simulator[^/]*\.js$)|node_modules\/(selfsigned|pino-pretty|@azure\/identity)\//;
+  /** What only a gateway serving a Federation subgraph needs. */
+  const federation = /\/graphql\/federation\.js$|node_modules\/@apollo\/subgraph\//;
 
   it('answers --version and --help loading only the CLI entry and its options module', async () => {
     for (const flag of ['--version', '--help']) {
@@ -141,7 +143,7 @@ register('./trace-hooks.mjs', import.meta.url, { data: { file: process.env.TRACE
     }
   });
 
-  it('loads neither the sandbox, the simulators, selfsigned, pino-pretty nor @azure/identity when not used', async () => {
+  it('loads neither the sandbox, the simulators, selfsigned, pino-pretty, @azure/identity nor federation when not used', async () => {
     writeFileSync(join(app, 'import.mjs'), "await import('crossdock');\nawait import('crossdock/adapter');\n");
     const library = await traced(['import.mjs']);
     expect(await library.p.exited).toBe(0);
@@ -166,8 +168,23 @@ register('./trace-hooks.mjs', import.meta.url, { data: { file: process.env.TRACE
       const gateway = await traced([bin(), 'serve', '--port', '0', '--log-level', 'silent']);
       await gateway.p.waitForLine(/GraphQL at http:\/\//);
       expect(gateway.loaded()).toContain('node_modules/crossdock/dist/src/cli/serve.js');
-      expect(gateway.loaded().filter((f) => lazy.test(f))).toEqual([]);
+      expect(gateway.loaded().filter((f) => lazy.test(f) || federation.test(f))).toEqual([]);
       expect(await gateway.p.stop('SIGTERM')).toBe(0);
+
+      // The same gateway as a subgraph loads the federation module and @apollo/subgraph, and answers _service.
+      const subgraph = await traced([bin(), 'serve', '--port', '0', '--log-level', 'silent', '--subgraph']);
+      const url = (await subgraph.p.waitForLine(/GraphQL at http:\/\//)).match(/(http:\/\/\S+)/)![1]!;
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ _service { sdl } }' }),
+      });
+      const body = (await res.json()) as { data?: { _service: { sdl: string } } };
+      expect(body.data?._service.sdl).toContain('@key(fields: "account nativeId")');
+      expect(subgraph.loaded()).toContain('node_modules/crossdock/dist/src/graphql/federation.js');
+      expect(subgraph.loaded().some((f) => /node_modules\/@apollo\/subgraph\//.test(f))).toBe(true);
+      expect(subgraph.loaded().filter((f) => lazy.test(f))).toEqual([]);
+      expect(await subgraph.p.stop('SIGTERM')).toBe(0);
     } finally {
       rmSync(join(app, 'crossdock.config.yaml'));
     }

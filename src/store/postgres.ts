@@ -52,6 +52,7 @@ import {
   MAX_HISTORY,
   type ObservationCommit,
   type PlannedCommit,
+  type PurgeResult,
   planOf,
   type RoundFailure,
   type StoreListener,
@@ -464,15 +465,20 @@ export class PostgresStore implements GatewayStore {
     return { prunedThrough, latest: Math.max(prunedThrough, Number(row?.latest ?? 0)) };
   }
 
-  prune(eventsBeforeMs: number, nowMs: number): Promise<void> {
+  prune(eventsBeforeMs: number): Promise<void> {
     return this.write((client) =>
       pruneLog(
         async (sql, params) => (await client.query(sql, params)).rows,
         (n) => `$${n}`,
         eventsBeforeMs,
-        nowMs,
       ),
     );
+  }
+
+  async purgeExpired(nowMs: number): Promise<PurgeResult> {
+    await this.open();
+    const result = await this.pool.query('DELETE FROM crossdock_idempotency WHERE expires_ms <= $1', [nowMs]);
+    return { idempotencyKeys: result.rowCount ?? 0 };
   }
 
   async getIdempotencyKey(account: string, key: string, nowMs: number): Promise<IdempotencyRecord | undefined> {

@@ -1,10 +1,17 @@
 /**
  * What the SQL stores (SQLite, PostgreSQL) share: the index row's columns and how a row maps to a job and
- * to poll state, the kinds kept for history, and chunking of long key lists.
+ * to poll state, the tables, history and retention statements, and chunking of long key lists.
  */
 import { type JobTransition, type StoredJob, TRANSITION_KINDS } from '../events/types.js';
 import type { JobSnapshot, JobState } from '../sdk/model.js';
-import { type AccountPollState, indexColumns, type JobKey, jobKeyString, type RoundFailure } from './types.js';
+import {
+  type AccountPollState,
+  indexColumns,
+  type JobKey,
+  jobKeyString,
+  MAX_HISTORY,
+  type RoundFailure,
+} from './types.js';
 
 /** A result row as either driver returns it (numbers may come as strings: PostgreSQL's bigint). */
 export type Row = Record<string, unknown>;
@@ -156,18 +163,13 @@ export function transitionsByJob(rows: readonly Row[], keys: readonly JobKey[]):
 }
 
 /**
- * Retention (GatewayStore.prune) in either dialect, inside the caller's write transaction: expired keys go;
- * events logged before `eventsBeforeMs` go too, except the state transitions of jobs that still exist, which
- * stay for Job.history without their snapshots; `pruned_through` remembers how far.
+ * Retention (GatewayStore.prune) in either dialect, inside the caller's write transaction: events logged before
+ * `eventsBeforeMs` go, except the state transitions of jobs that still exist, which stay for Job.history
+ * without their snapshots (a job's newest MAX_HISTORY only: older ones are never read again);
+ * `pruned_through` remembers how far.
  */
-export async function pruneLog(
-  run: Statement,
-  placeholder: (n: number) => string,
-  eventsBeforeMs: number,
-  nowMs: number,
-): Promise<void> {
-  const $1 = placeholder(1);
-  await run(`DELETE FROM crossdock_idempotency WHERE expires_ms <= ${$1}`, [nowMs]);
+export async function pruneLog(run: Statement, placeholder: (n: number) => string, eventsBeforeMs: number) {
+  const [$1, $2] = [placeholder(1), placeholder(2)];
   const [pruned] = await run("SELECT value FROM crossdock_meta WHERE key = 'pruned_through'", []);
   const prunedThrough = Number(pruned?.value ?? 0);
   const [old] = await run(`SELECT MAX(seq) AS through FROM crossdock_events WHERE logged_ms < ${$1}`, [eventsBeforeMs]);
@@ -176,6 +178,15 @@ export async function pruneLog(
   await run(
     `DELETE FROM crossdock_events WHERE seq <= ${$1} AND (kind NOT IN (${TRANSITION_KIND_LIST}) OR NOT ${JOB_EXISTS})`,
     [through],
+  );
+  await run(
+    `DELETE FROM crossdock_events WHERE seq <= ${$1} AND seq IN (
+       SELECT seq FROM (
+         SELECT seq, ROW_NUMBER() OVER (PARTITION BY account, native_id ORDER BY seq DESC) AS newest
+         FROM crossdock_events WHERE kind IN (${TRANSITION_KIND_LIST})
+       ) ranked WHERE newest > ${$2}
+     )`,
+    [through, MAX_HISTORY],
   );
   await run(`UPDATE crossdock_events SET body = NULL WHERE seq <= ${$1} AND body IS NOT NULL`, [through]);
   await run(

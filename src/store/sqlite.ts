@@ -47,6 +47,7 @@ import {
   MAX_HISTORY,
   type ObservationCommit,
   type PlannedCommit,
+  type PurgeResult,
   planOf,
   type RoundFailure,
   StoreVersionError,
@@ -410,15 +411,20 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
     return this.read((db) => boundsOf(db));
   }
 
-  prune(eventsBeforeMs: number, nowMs: number): Promise<void> {
+  prune(eventsBeforeMs: number): Promise<void> {
     return this.write((db) =>
       pruneLog(
         (sql, params) => db.all(sql, params),
         () => '?',
         eventsBeforeMs,
-        nowMs,
       ),
     );
+  }
+
+  purgeExpired(nowMs: number): Promise<PurgeResult> {
+    return this.write(async (db) => ({
+      idempotencyKeys: await db.change('DELETE FROM crossdock_idempotency WHERE expires_ms <= ?', [nowMs]),
+    }));
   }
 
   getIdempotencyKey(account: string, key: string, nowMs: number): Promise<IdempotencyRecord | undefined> {
