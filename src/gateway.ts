@@ -55,6 +55,7 @@ export function createGateway(config: GatewayConfig, opts: GatewayOptions): Gate
     now,
     retentionMs: config.events.retentionMs,
     subscriberQueueLimit: config.events.subscriberQueueLimit,
+    ...(config.store.kind === 'postgres' ? { catchUpIntervalMs: config.store.catchUpIntervalMs } : {}),
   });
   const observation = new Observation({
     accounts,
@@ -65,6 +66,7 @@ export function createGateway(config: GatewayConfig, opts: GatewayOptions): Gate
     logger: opts.logger,
     now,
     ...(opts.random ? { random: opts.random } : {}),
+    ...(config.store.kind === 'postgres' ? { leaseTtlMs: config.store.leaseTtlMs } : {}),
   });
   observation.start();
   return {
