@@ -6,8 +6,8 @@
  * shared among readers; readers that hang up do not turn a healthy provider into a failing one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registry } from '../src/registry.js';
 import type { Sandbox } from '../src/sandbox/index.js';
+import { registeredAdapters } from './helpers/adapters.js';
 import {
   type GraphQLResponse,
   type SwitchableProxy,
@@ -22,7 +22,8 @@ import {
 const AZURE = 'sandbox-azure-import-export';
 const HUNG = 'azure-behind-proxy';
 const PROVIDER_TIMEOUT_MS = 2_000;
-const adapters = registry.adapters.filter((a) => a.kind === 'azure-import-export' || a.kind === 'iot-hub');
+const adapters = registeredAdapters('azure-import-export', 'iot-hub');
+const iotHub = registeredAdapters('iot-hub');
 
 interface JobsData {
   jobs: { totalCount: number; edges: { node: { account: string } }[] };
@@ -148,7 +149,7 @@ describe('an account whose provider hangs', () => {
 describe('live reads', () => {
   let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestGateway({ adapters: adapters.filter((a) => a.kind === 'iot-hub'), seedJobs: 10 });
+    t = await startTestGateway({ adapters: iotHub, seedJobs: 10 });
     await t.query(JOBS); // the first round
   });
   afterAll(() => t?.dispose());
@@ -189,7 +190,7 @@ describe('live reads', () => {
 describe('one job, fresh or never seen', () => {
   let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestGateway({ adapters: adapters.filter((a) => a.kind === 'iot-hub'), seedJobs: 10 });
+    t = await startTestGateway({ adapters: iotHub, seedJobs: 10 });
   });
   afterAll(() => t?.dispose());
 

@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { diffJob } from '../src/events/diff.js';
 import { encodeEventCursor } from '../src/events/types.js';
-import { registry } from '../src/registry.js';
+import { registeredAdapters } from './helpers/adapters.js';
 import { JOB_EVENTS, type JobEventsResult } from './helpers/events.js';
 import { startTestGateway, type TestGateway, waitUntil } from './helpers/servers.js';
 
-const { adapters } = registry;
+const adapters = registeredAdapters();
 
 const TOKEN = 'let-me-in';
 const PROTOCOL = 'graphql-transport-ws';
@@ -30,7 +30,7 @@ function rawSocket(url: string, opts: WebSocket.ClientOptions = {}) {
 
 const errorsOf = (results: FormattedExecutionResult<unknown>[]) => results.flatMap((r) => r.errors ?? []);
 
-describe.runIf(adapters.length > 0)('the websocket endpoint', () => {
+describe('the websocket endpoint', () => {
   let t: TestGateway;
   let account: string;
   const sockets: WebSocket[] = [];
