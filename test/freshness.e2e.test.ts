@@ -105,10 +105,11 @@ describe('an account whose provider hangs', () => {
     });
     await waitUntil(async () => (await healthOf(HUNG)).failedRounds >= 1, 'the hung round to fail');
 
-    // Now the account is known to fail: three plain reads in a row, none waits for the provider.
+    // Now the account is known to fail: three plain reads in a row, none waits for the provider (a read that
+    // did would take at least the provider timeout).
     for (let i = 0; i < 3; i++) {
       const read = await timed(() => t.query<JobsData>(JOBS));
-      expect(read.ms).toBeLessThan(1_000);
+      expect(read.ms).toBeLessThan(PROVIDER_TIMEOUT_MS);
       expect(read.value.data!.jobs.totalCount).toBe(60);
       expect(read.value.errors).toHaveLength(1);
       const error = read.value.errors![0]!;
@@ -133,7 +134,7 @@ describe('an account whose provider hangs', () => {
     await t.query<JobsData>(JOBS, { maxAge: 0 }); // the second failure in a row
     await waitUntil(async () => (await healthOf(HUNG)).circuit === 'OPEN', 'the circuit to open');
     const read = await timed(() => t.query<JobsData>(JOBS, { maxAge: 0 }));
-    expect(read.ms).toBeLessThan(1_000);
+    expect(read.ms).toBeLessThan(PROVIDER_TIMEOUT_MS);
     expect(read.value.data!.jobs.totalCount).toBe(60);
     expect(read.value.errors!.map((e) => e.extensions)).toEqual([
       expect.objectContaining({ code: 'PROVIDER_UNAVAILABLE', account: HUNG, stale: true, circuit: 'OPEN' }),
@@ -179,11 +180,12 @@ describe('live reads', () => {
     expect(health).toMatchObject({ status: 'HEALTHY', failedRounds: 0, stale: false, lastErrorCode: null });
     expect(sim.requests.length - before).toBe(1); // one listing for ten readers
 
-    // Ten readers at once who stay: still one call, and they all get fresh data.
+    // Ten readers at once who stay: they all get fresh data, from one round, or two where some asked after the
+    // first had left (a round older than the question is not fresh enough for it) — never one call per reader.
     const again = sim.requests.length;
     const results = await Promise.all(Array.from({ length: 10 }, () => t.query<JobsData>(JOBS, { maxAge: 0 })));
     for (const res of results) expect(res.errors).toBeUndefined();
-    expect(sim.requests.length - again).toBeLessThanOrEqual(2);
+    expect([1, 2]).toContain(sim.requests.length - again);
   });
 });
 

@@ -162,6 +162,7 @@ describe('a gateway restarted on the same SQLite store', () => {
     expect(seqs).toEqual([...new Set(seqs)].sort((a, b) => a - b)); // increasing, none twice
 
     // Per job: exactly the provider's distinct states at each look (the downtime collapsed to one).
+    expect(truth.jobs.size).toBeGreaterThan(0);
     for (const k of truth.jobs.keys()) {
       const [account] = k.split('/');
       const nativeId = k.slice(account!.length + 1);
