@@ -50,6 +50,13 @@ describe('fingerprint', () => {
     expect(await fingerprint(['a', 'b'], 's')).not.toBe(await fingerprint(['b', 'a'], 's'));
   });
 
+  it('stays the same across gateway versions: keys kept for days must still match their input after an upgrade', async () => {
+    // Frozen when written (scrypt N=2^14, r=8, p=1 over the canonical JSON: keys sorted, absent fields dropped,
+    // list order kept): a change here makes every kept key an IDEMPOTENCY_CONFLICT for its own retry.
+    const input = { zeta: 1, alpha: { mid: [3, { y: 'b', x: 'a' }], beta: true }, list: ['b', 'a'], gone: null };
+    expect(await fingerprint(input, 'acct\nkey-1')).toBe('Xcjt0Qy8m3seBU0OknvLRJGwi-d_27mkMevxLJ5Ok3M');
+  });
+
   it('depends on the salt, so equal inputs under different keys or accounts do not match', async () => {
     expect(await fingerprint(input, 'acct\nkey-1')).not.toBe(await fingerprint(input, 'acct\nkey-2'));
   });
