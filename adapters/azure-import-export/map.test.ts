@@ -324,3 +324,219 @@ describe('numbers outside their range (a hostile or broken answer)', () => {
     expect(snapshot.progress.bytesTransferred).toBe(1000);
   });
 });
+
+describe('whole snapshots, field by field', () => {
+  const EMPTY_PROGRESS = { percent: null, bytesTransferred: null, itemsProcessed: null, message: null };
+
+  it('maps a job that says nothing but its name by the spec defaults, without failing on absent parts', () => {
+    expect(jobSnapshotFromAzure({ name: 'bare' })).toStrictEqual({
+      nativeId: 'bare',
+      name: 'bare',
+      type: 'IMPORT',
+      state: 'CREATING',
+      providerState: 'Creating',
+      cancelRequested: false,
+      createdAt: null,
+      updatedAt: null,
+      progress: EMPTY_PROGRESS,
+      drives: [],
+      artifacts: [],
+      shipping: null,
+      location: null,
+      errors: [],
+      failureReason: null,
+      details: {},
+    });
+    expect(jobSnapshotFromAzure({ properties: { state: '' } }, 'rg/x')).toMatchObject({
+      nativeId: 'rg/x',
+      name: 'rg/x',
+      state: 'CREATING',
+      providerState: 'Creating',
+    });
+  });
+
+  it('maps the GetJob example whole', () => {
+    expect(jobSnapshotFromAzure(getJob())).toStrictEqual({
+      nativeId: 'myJob',
+      name: 'myJob',
+      type: 'IMPORT',
+      state: 'CREATING',
+      providerState: 'Creating',
+      cancelRequested: false,
+      createdAt: '2020-02-03T01:01:01.1075056Z',
+      updatedAt: '2020-02-04T02:03:01.1974346Z',
+      progress: EMPTY_PROGRESS,
+      drives: [
+        {
+          driveId: '9CA995BB',
+          state: 'SPECIFIED',
+          providerState: 'Specified',
+          percentComplete: null,
+          bytesSucceeded: null,
+          copyStatus: null,
+          manifestFile: '\\DriveManifest.xml',
+          manifestHash: '109B21108597EF36D5785F08303F3638',
+          manifestUri: null,
+          verboseLogUri: null,
+          errorLogUri: null,
+          errorCount: null,
+        },
+      ],
+      artifacts: [
+        {
+          kind: 'LOG',
+          description: 'Blob virtual directory of the copy logs and manifest backups',
+          url: 'waimportexport',
+        },
+      ],
+      shipping: {
+        deliverTo: {
+          recipientName: 'Microsoft Azure Import/Export Service',
+          company: null,
+          streetLines: ['2045 Lafayette Street'],
+          city: 'Santa Clara',
+          stateOrProvince: 'CA',
+          postalCode: '95050',
+          countryOrRegion: 'USA',
+          phone: '408 0000 0000',
+          email: null,
+        },
+        deliveryPackage: null,
+        returnPackage: null,
+        returnAddress: {
+          recipientName: 'Test',
+          company: null,
+          streetLines: ['Street1', 'street2'],
+          city: 'Redmond',
+          stateOrProvince: 'wa',
+          postalCode: '98007',
+          countryOrRegion: 'USA',
+          phone: '4250000000',
+          email: 'Test@contoso.com',
+        },
+        returnCarrier: 'FedEx',
+      },
+      location: 'West US',
+      errors: [],
+      failureReason: null,
+      details: {
+        resourceGroup: 'myResourceGroup',
+        storageAccountId:
+          '/subscriptions/xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx/resourceGroups/myResourceGroup/providers/Microsoft.ClassicStorage/storageAccounts/test',
+        logLevel: 'Verbose',
+        backupDriveManifest: true,
+        provisioningState: 'Succeeded',
+        encryptionKeyType: 'MicrosoftManaged',
+        identityType: 'None',
+      },
+    });
+  });
+
+  it.each([
+    ['EXPORT', undefined, 'EXPORT'],
+    ['Import', { blobList: { blobPath: ['/a'] } }, 'IMPORT'],
+    ['Other', { blobList: { blobPath: ['/a'] } }, 'EXPORT'],
+    ['Other', undefined, 'IMPORT'],
+  ])('reads jobType %s (export part %j) as %s', (jobType, exportPart, type) => {
+    expect(jobSnapshotFromAzure({ name: 'j', properties: { jobType, export: exportPart } }).type).toBe(type);
+  });
+
+  const pkg = { carrierName: 'UPS', trackingNumber: '1Z', driveCount: 2, shipDate: '2026-11-25' };
+  const mappedPkg = { carrier: 'UPS', trackingNumber: '1Z', driveCount: 2, shipDate: '2026-11-25' };
+  const address = { recipientName: 'R', streetAddress1: 'S1', city: 'C', postalCode: 'P', countryOrRegion: 'USA' };
+  const mappedAddress = {
+    recipientName: 'R',
+    company: null,
+    streetLines: ['S1'],
+    city: 'C',
+    stateOrProvince: null,
+    postalCode: 'P',
+    countryOrRegion: 'USA',
+    phone: null,
+    email: null,
+  };
+  it.each([
+    ['shippingInformation', address, { deliverTo: mappedAddress }],
+    ['deliveryPackage', pkg, { deliveryPackage: mappedPkg }],
+    ['returnPackage', pkg, { returnPackage: mappedPkg }],
+    ['returnAddress', address, { returnAddress: mappedAddress }],
+    ['returnShipping', { carrierName: 'UPS', carrierAccountNumber: '123' }, { returnCarrier: 'UPS' }],
+  ])('has shipping when only %s is known, the rest null', (field, value, part) => {
+    expect(jobSnapshotFromAzure({ name: 'j', properties: { [field]: value } }).shipping).toEqual({
+      deliverTo: null,
+      deliveryPackage: null,
+      returnPackage: null,
+      returnAddress: null,
+      returnCarrier: null,
+      ...part,
+    });
+  });
+
+  it('lists every log of every drive, the incomplete-blob list and the diagnostics directory, each described', () => {
+    const uri = (name: string) => `https://acct.blob.core.windows.net/logs/${name}?sv=1&sig=abc`;
+    const job: ArmJobResponse = {
+      name: 'j',
+      properties: {
+        diagnosticsPath: 'waies',
+        incompleteBlobListUri: uri('incomplete.xml'),
+        driveList: [
+          { driveId: 'D1', verboseLogUri: uri('v1'), errorLogUri: uri('e1'), manifestUri: uri('m1') },
+          { errorLogUri: uri('e2') },
+        ],
+      },
+    };
+    const bare = (name: string) => `https://acct.blob.core.windows.net/logs/${name}`;
+    expect(jobSnapshotFromAzure(job).artifacts).toEqual([
+      { kind: 'VERBOSE_LOG', description: 'Verbose copy log of drive D1', url: bare('v1') },
+      { kind: 'ERROR_LOG', description: 'Error log of drive D1', url: bare('e1') },
+      { kind: 'MANIFEST', description: 'Manifest backup of drive D1', url: bare('m1') },
+      { kind: 'ERROR_LOG', description: 'Error log of drive ?', url: bare('e2') },
+      {
+        kind: 'INCOMPLETE_BLOB_LIST',
+        description: 'Blobs not exported because the drives ran out of space',
+        url: bare('incomplete.xml'),
+      },
+      { kind: 'LOG', description: 'Blob virtual directory of the copy logs and manifest backups', url: 'waies' },
+    ]);
+  });
+
+  it('keeps details that are set (false and 0 included), drops empty ones, and counts the export selection', () => {
+    const job: ArmJobResponse = {
+      name: 'j',
+      properties: {
+        storageAccountId: '',
+        logLevel: 'Error',
+        backupDriveManifest: false,
+        export: { blobListBlobPath: 'lists/x.xml', blobList: { blobPath: ['/a', '/b'] } },
+      },
+    };
+    expect(jobSnapshotFromAzure(job).details).toStrictEqual({
+      logLevel: 'Error',
+      backupDriveManifest: false,
+      exportBlobListBlobPath: 'lists/x.xml',
+      exportBlobPaths: 2,
+      exportBlobPathPrefixes: 0,
+    });
+  });
+
+  it('explains Closed by every drive problem, and only Closed', () => {
+    const drives = [
+      { driveId: 'A', state: 'NeverReceived' },
+      { driveId: 'B', state: 'CompletedMoreInfo' },
+      { driveId: 'C', state: 'ShippedBack' },
+      { state: 'NeverReceived' },
+    ];
+    const closed = jobSnapshotFromAzure({ name: 'j', properties: { state: 'Closed', driveList: drives } });
+    const errors = [
+      { code: 'NeverReceived', message: 'Drive A was never received.' },
+      { code: 'CompletedMoreInfo', message: 'Drive B finished with errors, warnings or notices; see its error log.' },
+      { code: 'NeverReceived', message: 'Drive ? was never received.' },
+    ];
+    expect(closed.errors).toEqual(errors);
+    expect(closed.failureReason).toBe(`Closed with drive problems: ${errors.map((e) => e.message).join(' ')}`);
+    const completed = jobSnapshotFromAzure({ name: 'j', properties: { state: 'Completed', driveList: drives } });
+    expect([completed.errors, completed.failureReason]).toEqual([errors, null]);
+    const clean = jobSnapshotFromAzure({ name: 'j', properties: { state: 'Closed', driveList: [drives[2]!] } });
+    expect([clean.errors, clean.failureReason]).toEqual([[], null]);
+  });
+});
