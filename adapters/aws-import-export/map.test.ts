@@ -348,10 +348,12 @@ describe('whole snapshots, field by field', () => {
       manifestVersion: ' 2.0 ',
       deviceId: 'D1',
       trueCryptPassword: 'never-shown',
+      // An empty YAML list item reads as null.
       operations: [
         { exportBucket: ' b1 ' },
         'junk',
         ['list'],
+        null as never,
         { exportBucket: '  ' },
         { other: 'x' },
         { exportBucket: 'b2' },
@@ -409,6 +411,8 @@ describe('whole snapshots, field by field', () => {
       const created = snapshotFromCreate(createOut({ JobId: 'X' }), 'Import', { returnAddress }, 0);
       expect(created.shipping, JSON.stringify(returnAddress)).toBeNull();
     }
+    // An answer without an id or type: an import, with an empty id.
+    expect(snapshotFromCreate(createOut({}), 'Import', {}, 0)).toMatchObject({ nativeId: '', type: 'IMPORT' });
     // No export bucket named at all: no exportBuckets detail.
     expect(
       snapshotFromCreate(createOut({ JobId: 'X' }), 'Import', { operations: [{ other: 'x' }] }, 0).details,
@@ -416,6 +420,11 @@ describe('whole snapshots, field by field', () => {
       progressCode: 'Pending',
       locationCode: 'NotReceived',
     });
+  });
+
+  it('takes a gone job for an import when the listing did not say', () => {
+    const listed = { nativeId: 'GONE2', createdAt: null, type: null };
+    expect(snapshotForGoneJob('GONE2', 'CanceledJobIdException', listed).type).toBe('IMPORT');
   });
 
   it('describes gone jobs whole: cancelled, or expired out of the system', () => {

@@ -232,7 +232,20 @@ describe('whole snapshots, field by field', () => {
     ]);
     // An import has no output container here: no artifact for it. Flags: false is kept, unknown words are not.
     expect(imported.details).toStrictEqual({ includeConfigurations: false, inputBlobName: 'my.txt' });
-    for (const word of ['yes', 'true-ish', 'xtrue', 'truex']) {
+    expect(
+      snapshotFromIotJob({ jobId: 'f', type: 'export', status: 'running', includeConfigurations: ' FALSE ' })!.details,
+    ).toStrictEqual({ includeConfigurations: false });
+    // Empty names are no names.
+    expect(
+      snapshotFromIotJob({
+        jobId: 'f',
+        type: 'export',
+        status: 'running',
+        outputBlobName: '',
+        configurationsBlobName: '',
+      })!.details,
+    ).toStrictEqual({});
+    for (const word of ['yes', 'true-ish', 'xtrue', 'truex', 'xfalse', 'falsex']) {
       const flagged = snapshotFromIotJob({
         jobId: 'f',
         type: 'export',
