@@ -226,6 +226,16 @@ describe('event hub subscriptions', () => {
     expect(hub.subscriberCount).toBe(0);
   });
 
+  it('ends at once when unsubscribed in the middle of a replay, also if asked for more afterwards', async () => {
+    const hub = makeHub({ pageSize: 7 });
+    for (let i = 0; i < 30; i++) await commit(hub, `job-${i % 3}`, i % 2 ? 'SHIPPING' : 'CREATING');
+    const iterator = await hub.subscribe({}, hub.cursorOf(0));
+    expect(seqs(await collectUntil(iterator, (got) => got.length === 3))).toEqual([1, 2, 3]);
+    expect(await iterator.return!()).toEqual({ done: true, value: undefined });
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+    expect(hub.subscriberCount).toBe(0);
+  });
+
   it('is an async iterable (for await) and ends with the error thrown into it', async () => {
     const hub = makeHub();
     const iterator = await hub.subscribe({});
