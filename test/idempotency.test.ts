@@ -35,6 +35,15 @@ describe('fingerprint', () => {
     expect(await fingerprint(reordered, 's')).toBe(await fingerprint(input, 's'));
   });
 
+  it('ignores key order in objects of any size (a hundred keys, written backwards)', async () => {
+    const keys = Array.from({ length: 100 }, (_, i) => `k${String(i).padStart(3, '0')}`);
+    const forwards = Object.fromEntries(keys.map((k) => [k, k]));
+    const backwards = Object.fromEntries([...keys].reverse().map((k) => [k, k]));
+    const shuffled = Object.fromEntries(keys.map((_, i) => keys[(i * 37) % 100]!).map((k) => [k, k]));
+    const prints = await Promise.all([forwards, backwards, shuffled].map((v) => fingerprint(v, 's')));
+    expect(new Set(prints).size).toBe(1);
+  });
+
   it('tells different input apart: a value, a list order, a nesting, a type', async () => {
     const print = await fingerprint(input, 's');
     const others = [
