@@ -366,6 +366,7 @@ describe('whole snapshots, field by field', () => {
       failureReason: null,
       details: {},
     });
+    expect(jobSnapshotFromAzure({})).toMatchObject({ nativeId: '', name: '' });
     expect(jobSnapshotFromAzure({ properties: { state: '' } }, 'rg/x')).toMatchObject({
       nativeId: 'rg/x',
       name: 'rg/x',
@@ -505,6 +506,7 @@ describe('whole snapshots, field by field', () => {
       },
     };
     const bare = (name: string) => `https://acct.blob.core.windows.net/logs/${name}`;
+    expect(jobSnapshotFromAzure(job).drives.map((d) => d.driveId)).toEqual(['D1', '']);
     expect(jobSnapshotFromAzure(job).artifacts).toEqual([
       { kind: 'VERBOSE_LOG', description: 'Verbose copy log of drive D1', url: bare('v1') },
       { kind: 'ERROR_LOG', description: 'Error log of drive D1', url: bare('e1') },
@@ -544,12 +546,14 @@ describe('whole snapshots, field by field', () => {
       { driveId: 'B', state: 'CompletedMoreInfo' },
       { driveId: 'C', state: 'ShippedBack' },
       { state: 'NeverReceived' },
+      { state: 'CompletedMoreInfo' },
     ];
     const closed = jobSnapshotFromAzure({ name: 'j', properties: { state: 'Closed', driveList: drives } });
     const errors = [
       { code: 'NeverReceived', message: 'Drive A was never received.' },
       { code: 'CompletedMoreInfo', message: 'Drive B finished with errors, warnings or notices; see its error log.' },
       { code: 'NeverReceived', message: 'Drive ? was never received.' },
+      { code: 'CompletedMoreInfo', message: 'Drive ? finished with errors, warnings or notices; see its error log.' },
     ];
     expect(closed.errors).toEqual(errors);
     expect(closed.failureReason).toBe(`Closed with drive problems: ${errors.map((e) => e.message).join(' ')}`);
