@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { nothingKnown } from '../../test/helpers/snapshots.js';
 import {
   jobStateFromAws,
   refFromListEntry,
@@ -277,21 +278,9 @@ describe('whole snapshots, field by field', () => {
   it('maps an answer without codes, type or date from what the listing said', () => {
     const listed = { nativeId: 'J1', createdAt: '2026-01-02T03:04:05.000Z', type: 'EXPORT' as const };
     expect(snapshotFromStatus(blank(), listed)).toStrictEqual({
-      nativeId: 'J1',
-      name: 'J1',
-      type: 'EXPORT',
-      state: null,
+      ...nothingKnown('J1', 'EXPORT'),
       providerState: '/',
-      cancelRequested: false,
       createdAt: '2026-01-02T03:04:05.000Z',
-      updatedAt: null,
-      progress: { percent: null, bytesTransferred: null, itemsProcessed: null, message: null },
-      drives: [],
-      artifacts: [],
-      shipping: null,
-      location: null,
-      errors: [],
-      failureReason: null,
       details: { progressCode: null, locationCode: null, locationMessage: null, errorCount: null },
     });
     // Nothing listed either: an import, of unknown age.
