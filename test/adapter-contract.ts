@@ -15,6 +15,7 @@ import {
   JOB_STATES,
   type JobRef,
   type JobSnapshot,
+  type JobState,
   NOT_FOUND,
   type RunningSimulator,
   type SimulatorFactory,
@@ -41,7 +42,27 @@ export interface ContractOptions {
   throttlingCode: string;
   /** Ids of the provider's own that are still not this account's (added to the suite's generic ones). */
   malformedIds?: (knownId: string) => string[];
+  /**
+   * The provider's lifecycle as normalized states: one list per way a job can go from creation to its end,
+   * each state once, in the order a client sees them when it looks after every simulator step.
+   */
+  lifecycles: readonly (readonly JobState[])[];
+  /**
+   * The customer's part after a create, as an update input (`mutations.parseUpdate`): Azure jobs wait in
+   * CREATING until their delivery package is set. Absent where the provider moves on by itself.
+   */
+  shipInput?: () => Record<string, unknown>;
 }
+
+/** Consecutive repeats dropped: the states a job went through. */
+const distinctStates = (states: readonly (JobState | null)[]) =>
+  states.filter((s, i) => i === 0 || s !== states[i - 1]);
+
+/** Whether `seen` is the whole of `path`, or (from = 'middle') its end from some state on. */
+const follows = (path: readonly JobState[], seen: readonly (JobState | null)[], from: 'start' | 'middle') => {
+  const start = from === 'start' ? 0 : path.length - seen.length;
+  return start >= 0 && seen.length > 0 && seen.every((state, i) => path[start + i] === state);
+};
 
 const signal = () => AbortSignal.timeout(20_000);
 
@@ -198,25 +219,34 @@ export function runAdapterContract(adapter: Adapter, opts: ContractOptions): voi
       await expect(client.listJobs({ signal: signal() })).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
     });
 
-    it('moves a job through its lifecycle to a terminal state', async () => {
+    it('moves a seeded job on through the rest of one of its lifecycles, state by state, to its end', async () => {
+      expect(opts.lifecycles.length).toBeGreaterThan(0);
+      for (const path of opts.lifecycles) expect(isTerminal(path.at(-1)), path.join(' → ')).toBe(true);
       const client = connect(sim.account);
       const refs = await listAll(client);
       const snapshots = await client.getJobs(
         refs.map((r) => r.nativeId),
         { signal: signal() },
       );
-      const live = snapshots.find((s): s is JobSnapshot => s !== NOT_FOUND && !isTerminal(s.state));
-      expect(live, 'the seed contains jobs that are still moving').toBeDefined();
-      const seen = new Set<string>();
-      let current = live!;
-      for (let step = 0; step < 200 && !isTerminal(current.state); step++) {
+      const live = snapshots.filter((s): s is JobSnapshot => s !== NOT_FOUND && !isTerminal(s.state));
+      expect(live.length, 'the seed contains jobs that are still moving').toBeGreaterThan(0);
+      const ids = live.slice(0, 10).map((s) => s.nativeId);
+      const states = new Map(live.slice(0, 10).map((s) => [s.nativeId, [s.state]]));
+      for (let step = 0; step < 200 && [...states.values()].some((seen) => !isTerminal(seen.at(-1))); step++) {
         sim.step();
-        const [next] = await client.getJobs([live!.nativeId], { signal: signal() });
-        if (next === NOT_FOUND || next === undefined) throw new Error('job vanished mid-lifecycle');
-        current = next;
-        seen.add(String(current.state));
+        const next = await client.getJobs(ids, { signal: signal() });
+        next.forEach((job, i) => {
+          if (job === NOT_FOUND || job === undefined) throw new Error(`job ${ids[i]} vanished mid-lifecycle`);
+          states.get(job.nativeId)!.push(job.state);
+        });
       }
-      expect(isTerminal(current.state), `ended in ${current.state} after seeing ${[...seen]}`).toBe(true);
+      for (const [id, all] of states) {
+        const seen = distinctStates(all);
+        expect(
+          opts.lifecycles.some((path) => follows(path, seen, 'middle')),
+          `job ${id} went ${seen.join(' → ')}`,
+        ).toBe(true);
+      }
     });
 
     it('keeps a journal of every state change it makes, in the words the adapter reports', async () => {
@@ -265,7 +295,47 @@ export function runAdapterContract(adapter: Adapter, opts: ContractOptions): voi
     });
   });
 
-  describe.runIf(adapter.mutations !== undefined)(`adapter contract: ${adapter.kind} mutations`, () => {
+  describe(`adapter contract: ${adapter.kind} lifecycle of a created job`, () => {
+    // The customer plays along (autopilot), and no seeded job stands in the way of a create.
+    const fixture = useSimulator(adapter, opts.simulator, {
+      account: 'lifecycle',
+      seed: 3,
+      seedJobs: 0,
+      autopilot: true,
+    });
+
+    it('goes through one of the lifecycles, every state of it observed, from CREATING to its end', async () => {
+      const { sim } = fixture;
+      const client = fixture.connect(sim.account);
+      if (!adapter.mutations) {
+        // Nothing to create: the seeded jobs' lifecycles above are all there is to check.
+        expect(client.capabilities.create, 'an adapter that creates needs mutations').toBe(false);
+        return;
+      }
+      if (!opts.sampleCreateInput) throw new Error(`${adapter.kind} has mutations but no sampleCreateInput`);
+      const parsed = adapter.mutations.parseCreate(opts.sampleCreateInput());
+      const created = (await client.createJob!(parsed, { signal: signal(), dryRun: false })).job!;
+      const states: (JobState | null)[] = [created.state];
+      if (opts.shipInput) {
+        const update = adapter.mutations.parseUpdate!(opts.shipInput());
+        states.push((await client.updateJob!(created.nativeId, update.patch, { signal: signal() })).state);
+      }
+      for (let step = 0; step < 200 && !isTerminal(states.at(-1)); step++) {
+        sim.step();
+        const [job] = await client.getJobs([created.nativeId], { signal: signal() });
+        if (job === NOT_FOUND || job === undefined) throw new Error('job vanished mid-lifecycle');
+        states.push(job.state);
+      }
+      const seen = distinctStates(states);
+      expect(
+        opts.lifecycles.filter((path) => follows(path, seen, 'start')),
+        `went ${seen.join(' → ')}`,
+      ).toHaveLength(1);
+    });
+  });
+
+  // An adapter without mutations gets the one test that proves it offers none; the others need mutations.
+  describe(`adapter contract: ${adapter.kind} mutations`, () => {
     // A hub or subscription of its own: no seeded job can stand in the way (IoT Hub allows one active job).
     const fixture = useSimulator(adapter, opts.simulator, {
       account: 'mutations',
@@ -278,6 +348,19 @@ export function runAdapterContract(adapter: Adapter, opts: ContractOptions): voi
     beforeAll(() => {
       sim = fixture.sim;
     });
+    if (!adapter.mutations) {
+      it('offers no create, update, cancel or delete', () => {
+        const client = connect();
+        expect([
+          client.capabilities.create,
+          client.createJob,
+          client.updateJob,
+          client.cancelJob,
+          client.deleteJob,
+        ]).toEqual([false, undefined, undefined, undefined, undefined]);
+      });
+      return;
+    }
     const sample = () => {
       if (!opts.sampleCreateInput) throw new Error(`${adapter.kind} has mutations but no sampleCreateInput`);
       return opts.sampleCreateInput();

@@ -3,19 +3,22 @@
  * race with subscribing), filters, cursor errors, slow consumers, and unsubscribing while idle; and its
  * retention timer, which purges expired rows from the store.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import type { Logger } from 'pino';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { diffJob } from '../src/events/diff.js';
 import { EventHub, isSlowConsumerSignal, type SubscriptionItem } from '../src/events/hub.js';
 import { encodeEventCursor, type JobEventRecord, type StoredJob } from '../src/events/types.js';
+import { GatewayError } from '../src/sdk/errors.js';
 import type { JobState } from '../src/sdk/model.js';
 import { MemoryStore } from '../src/store/memory.js';
 import { silentLogger, snapshot } from './helpers/jobs.js';
-import { waitUntil } from './helpers/servers.js';
+import { captureLogs, waitUntil } from './helpers/servers.js';
 
 const hubs: EventHub[] = [];
 afterEach(async () => {
   await Promise.all(hubs.splice(0).map((h) => h.dispose()));
   jobs.clear();
+  vi.useRealTimers();
 });
 
 function makeHub(
@@ -25,12 +28,13 @@ function makeHub(
     clock?: { now: number };
     store?: MemoryStore;
     retentionMs?: number;
+    logger?: Logger;
   } = {},
 ) {
   const clock = opts.clock ?? { now: 1_000 };
   const hub = new EventHub({
     store: opts.store ?? new MemoryStore(() => clock.now),
-    logger: silentLogger(),
+    logger: opts.logger ?? silentLogger(),
     now: () => clock.now,
     retentionMs: opts.retentionMs ?? 60_000,
     subscriberQueueLimit: opts.queueLimit ?? 10_000,
@@ -126,6 +130,13 @@ describe('event hub subscriptions', () => {
       hub.subscribe({ providers: ['fake'], states: ['SHIPPING'] }),
       hub.subscribe({ jobs: [{ account: 'acct', nativeId: 'b' }] }),
       hub.subscribe({ kinds: ['CREATED'] }),
+      // Two jobs: either one matches; the same native id at another account is another job.
+      hub.subscribe({
+        jobs: [
+          { account: 'acct', nativeId: 'a' },
+          { account: 'other', nativeId: 'b' },
+        ],
+      }),
     ]);
     const events = [
       await commit(hub, 'a', 'CREATING'),
@@ -133,18 +144,21 @@ describe('event hub subscriptions', () => {
       await commit(hub, 'b', 'CREATING'),
       await commit(hub, 'x', 'SHIPPING', 'other'),
       await commit(hub, 'b', 'SHIPPING'),
+      await commit(hub, 'b', 'CREATING', 'other'),
     ];
-    const [other, shipping, jobB, created] = await Promise.all([
-      collectUntil(iterators[0]!, (got) => got.length === 1),
+    const [other, shipping, jobB, created, twoJobs] = await Promise.all([
+      collectUntil(iterators[0]!, (got) => got.length === 2),
       collectUntil(iterators[1]!, (got) => got.length === 2),
       collectUntil(iterators[2]!, (got) => got.length === 2),
-      collectUntil(iterators[3]!, (got) => got.length === 3),
+      collectUntil(iterators[3]!, (got) => got.length === 4),
+      collectUntil(iterators[4]!, (got) => got.length === 3),
     ]);
     const s = events.map((e) => e.seq);
-    expect(seqs(other)).toEqual([s[3]]);
+    expect(seqs(other)).toEqual([s[3], s[5]]);
     expect(seqs(shipping)).toEqual([s[1], s[4]]);
     expect(seqs(jobB)).toEqual([s[2], s[4]]);
-    expect(seqs(created)).toEqual([s[0], s[2], s[3]]);
+    expect(seqs(created)).toEqual([s[0], s[2], s[3], s[5]]);
+    expect(seqs(twoJobs)).toEqual([s[0], s[1], s[5]]);
     await Promise.all(iterators.map((i) => i.return?.()));
   });
 
@@ -163,14 +177,23 @@ describe('event hub subscriptions', () => {
           await it.return?.();
           return 'ok';
         },
-        (e: { code: string }) => e.code,
+        (e: unknown) => {
+          expect(e).toBeInstanceOf(GatewayError);
+          const { code, extensions, message } = e as GatewayError;
+          expect(extensions).toEqual({ field: 'after' });
+          return `${code}: ${message}`;
+        },
       );
-    expect(await codeOf(hub.cursorOf(first.seq))).toBe('CURSOR_EXPIRED');
+    const expired =
+      'CURSOR_EXPIRED: The cursor is older than the event log keeps: query the jobs again, then subscribe without `after`.';
+    expect(await codeOf(hub.cursorOf(first.seq))).toBe(expired);
     expect(await codeOf(hub.cursorOf(kept.seq - 1))).toBe('ok'); // the newest pruned event is a valid start
     expect(await codeOf(hub.cursorOf(kept.seq))).toBe('ok');
-    expect(await codeOf(encodeEventCursor({ logId: 'another-store', seq: kept.seq }))).toBe('CURSOR_EXPIRED');
-    expect(await codeOf(hub.cursorOf(kept.seq + 5))).toBe('BAD_USER_INPUT');
-    expect(await codeOf('not-a-cursor')).toBe('BAD_USER_INPUT');
+    expect(await codeOf(encodeEventCursor({ logId: 'another-store', seq: kept.seq }))).toBe(expired);
+    expect(await codeOf(hub.cursorOf(kept.seq + 5))).toBe(
+      'BAD_USER_INPUT: The cursor does not belong to any logged event.',
+    );
+    expect(await codeOf('not-a-cursor')).toMatch(/^BAD_USER_INPUT: Malformed cursor/);
     expect(hub.subscriberCount).toBe(0);
   });
 
@@ -205,6 +228,10 @@ describe('event hub subscriptions', () => {
     const rest = await collectUntil(slow, () => false);
     const signal = rest.pop()!;
     expect(isSlowConsumerSignal(signal)).toBe(true);
+    expect(signal).toEqual({
+      slowConsumer: true,
+      cursor: hub.cursorOf(seqs([...read, ...rest]).at(-1)!),
+    });
     expect(rest.length).toBeLessThan(events.length - read.length);
     expect((await slow.next()).done).toBe(true);
     expect(hub.subscriberCount).toBe(0);
@@ -221,9 +248,39 @@ describe('event hub subscriptions', () => {
     const iterator = await hub.subscribe({});
     const pending = iterator.next();
     expect(hub.subscriberCount).toBe(1);
-    await iterator.return?.();
+    expect(await iterator.return!()).toEqual({ done: true, value: undefined });
     expect(await pending).toEqual({ done: true, value: undefined });
     expect(hub.subscriberCount).toBe(0);
+  });
+
+  it('ends at once when unsubscribed in the middle of a replay, also if asked for more afterwards', async () => {
+    const hub = makeHub({ pageSize: 7 });
+    for (let i = 0; i < 30; i++) await commit(hub, `job-${i % 3}`, i % 2 ? 'SHIPPING' : 'CREATING');
+    const iterator = await hub.subscribe({}, hub.cursorOf(0));
+    expect(seqs(await collectUntil(iterator, (got) => got.length === 3))).toEqual([1, 2, 3]);
+    expect(await iterator.return!()).toEqual({ done: true, value: undefined });
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+    expect(hub.subscriberCount).toBe(0);
+  });
+
+  it('is an async iterable (for await) and ends with the error thrown into it', async () => {
+    const hub = makeHub();
+    const iterator = await hub.subscribe({});
+    const first = await commit(hub, 'a', 'CREATING');
+    const second = await commit(hub, 'a', 'SHIPPING');
+    const seen: number[] = [];
+    for await (const item of iterator) {
+      seen.push((item as JobEventRecord).seq);
+      if (seen.length === 2) break; // calls return()
+    }
+    expect(seen).toEqual([first.seq, second.seq]);
+    expect(hub.subscriberCount).toBe(0);
+
+    const thrownInto = await hub.subscribe({});
+    const failure = new Error('the client went away');
+    await expect(thrownInto.throw!(failure)).rejects.toBe(failure);
+    expect(hub.subscriberCount).toBe(0);
+    expect(await thrownInto.next()).toEqual({ done: true, value: undefined });
   });
 
   it('ends live subscriptions when disposed', async () => {
@@ -232,6 +289,80 @@ describe('event hub subscriptions', () => {
     const pending = iterator.next();
     await hub.dispose();
     expect((await pending).done).toBe(true);
-    await expect(hub.subscribe({})).rejects.toBeDefined();
+    await expect(hub.subscribe({})).rejects.toMatchObject({
+      name: 'GatewayError',
+      code: 'PROVIDER_UNAVAILABLE',
+      message: 'The gateway is shutting down.',
+    });
+  });
+});
+
+describe('event hub retention', () => {
+  it('prunes when it starts, so cursors from before the retention are refused without waiting for the timer', async () => {
+    const clock = { now: 1_000 };
+    const store = new MemoryStore(() => clock.now);
+    const before = makeHub({ clock, store });
+    const old = await commit(before, 'a', 'CREATING');
+    const kept = await commit(before, 'a', 'SHIPPING');
+    clock.now += 120_000;
+    await commit(before, 'a', 'RECEIVED'); // logged now: within the retention
+    // A hub starting on the same log (the gateway restarted) enforces the retention at once.
+    const after = makeHub({ clock, store });
+    await after.ready;
+    await expect(after.subscribe({}, after.cursorOf(old.seq))).rejects.toMatchObject({ code: 'CURSOR_EXPIRED' });
+    expect(await store.bounds()).toMatchObject({ prunedThrough: kept.seq });
+  });
+
+  it('prunes every tenth of the retention on a timer, and stops when disposed, also with a prune in flight', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const store = new MemoryStore(() => 0);
+    const prune = vi.spyOn(store, 'prune');
+    const hub = makeHub({ store }); // retention 60 s: every 6 s
+    await hub.ready;
+    expect(prune).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(5_999);
+    expect(prune).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(prune).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(6_000);
+    expect(prune).toHaveBeenCalledTimes(3);
+
+    // The next prune hangs; the hub is disposed meanwhile: once it ends, no timer is left and nothing prunes.
+    let finish!: () => void;
+    prune.mockImplementationOnce(() => new Promise<void>((resolve) => (finish = resolve)));
+    await vi.advanceTimersByTimeAsync(6_000);
+    expect(prune).toHaveBeenCalledTimes(4);
+    await hub.dispose();
+    finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(vi.getTimerCount()).toBe(0);
+    await hub.pruneNow();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(prune).toHaveBeenCalledTimes(4);
+  });
+
+  it('logs a prune that failed and goes on; logs a store that cannot open, and refuses subscribers with its error', async () => {
+    const { logger, lines } = captureLogs('warn');
+    const store = new MemoryStore(() => 0);
+    vi.spyOn(store, 'prune').mockRejectedValue(new Error('disk full'));
+    const hub = makeHub({ store, logger });
+    await hub.ready;
+    await hub.pruneNow();
+    const logged = lines.map((l) => JSON.parse(l) as { msg: string; err?: { message: string } });
+    expect(logged.map((l) => [l.msg, l.err?.message])).toEqual([
+      ['pruning the event log failed', 'disk full'],
+      ['pruning the event log failed', 'disk full'],
+    ]);
+    expect((await commit(hub, 'a', 'CREATING')).seq).toBe(1);
+
+    const broken = new MemoryStore(() => 0);
+    const refusal = new Error('cannot open the store');
+    vi.spyOn(broken, 'open').mockRejectedValue(refusal);
+    const failing = captureLogs('warn');
+    const unopened = makeHub({ store: broken, logger: failing.logger });
+    await expect(unopened.subscribe({})).rejects.toBe(refusal);
+    expect(failing.lines.map((l) => JSON.parse(l) as { msg: string; err: { message: string } })).toMatchObject([
+      { msg: 'event store failed to open', err: { message: 'cannot open the store' } },
+    ]);
   });
 });

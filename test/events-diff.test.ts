@@ -46,6 +46,12 @@ describe('diffJob', () => {
       [snapshot('j', 'TRANSFERRING', { drives: [d1], progress }), 'DRIVE_CHANGED', ['drives', 'progress']],
       [snapshot('j', 'TRANSFERRING', { progress }), 'PROGRESS', ['progress']],
       [snapshot('j', 'TRANSFERRING', { location: 'westus' }), 'PROGRESS', ['location']],
+      // A state field among others makes the whole change a state change.
+      [
+        snapshot('j', 'TRANSFERRING', { cancelRequested: true, progress }),
+        'STATE_CHANGED',
+        ['cancelRequested', 'progress'],
+      ],
     ];
     for (const [next, kind, changes] of cases) {
       const { event } = diffJob(base, observe(next));
@@ -62,6 +68,38 @@ describe('diffJob', () => {
     expect(event).toMatchObject({ kind: 'STATE_CHANGED', previousState: 'RECEIVED', state: 'RECEIVED' });
     expect(event!.snapshot.state).toBe('RECEIVED'); // the event's job shows the state at the event
     expect(stored.snapshot.state).toBeNull(); // the stored snapshot stays what the provider said
+
+    // The provider's word gets its normalized state back: only `state` of the snapshot changed, which is a
+    // change of state even though the job's effective state (RECEIVED) stays.
+    const back = diffJob(stored, observe(snapshot('j', 'RECEIVED', { providerState: 'Started' }), 9_000));
+    expect(back.event).toMatchObject({ kind: 'STATE_CHANGED', changes: ['state'], previousState: 'RECEIVED' });
+    expect(back.stored.stateChangedAt).toBe(base.stateChangedAt);
+  });
+
+  it('makes a CREATED event without a state for a new job whose provider word has no equivalent', () => {
+    const { event, stored } = diffJob(undefined, observe(snapshot('j', null, { providerState: 'Started' })));
+    expect(event).toMatchObject({ kind: 'CREATED', state: null, previousState: null, providerState: 'Started' });
+    expect(stored.state).toBeNull();
+  });
+
+  it('dates a new state from the observation that saw it, and keeps the date while the state stays', () => {
+    const base = diffJob(undefined, observe(snapshot('j', 'SHIPPING'), 1_000)).stored;
+    const moved = diffJob(base, observe(snapshot('j', 'RECEIVED'), 7_000)).stored;
+    expect([base.stateChangedAt, moved.stateChangedAt]).toEqual([
+      new Date(1_000).toISOString(),
+      new Date(7_000).toISOString(),
+    ]);
+    const progressed = diffJob(moved, observe(snapshot('j', 'RECEIVED', { location: 'westus' }), 9_000)).stored;
+    expect(progressed.stateChangedAt).toBe(moved.stateChangedAt);
+  });
+
+  it("keeps a job's listing digest unless the observation brings one (null clears it)", () => {
+    const first = diffJob(undefined, observe(snapshot('j', 'SHIPPING'))).stored;
+    expect(first.listingHash).toBeNull();
+    const hashed = diffJob(first, { ...observe(snapshot('j', 'SHIPPING')), listingHash: 'h1' }).stored;
+    expect(hashed.listingHash).toBe('h1');
+    expect(diffJob(hashed, observe(snapshot('j', 'RECEIVED'))).stored.listingHash).toBe('h1');
+    expect(diffJob(hashed, { ...observe(snapshot('j', 'RECEIVED')), listingHash: null }).stored.listingHash).toBeNull();
   });
 
   it('marks changes observed after a gap, and describes removals with the last known job', () => {
@@ -71,11 +109,19 @@ describe('diffJob', () => {
       state: 'COMPLETED',
       afterGap: true,
     });
-    expect(removalEvent(base, 'fake', 9_000, false)).toMatchObject({
+    expect(removalEvent(base, 'fake', 9_000, true)).toEqual({
       kind: 'REMOVED',
+      account: 'acct',
+      provider: 'fake',
+      nativeId: 'j',
+      at: new Date(9_000).toISOString(),
       previousState: 'SHIPPING',
       state: 'SHIPPING',
-      snapshot: { nativeId: 'j' },
+      previousProviderState: 'SHIPPING',
+      providerState: 'SHIPPING',
+      afterGap: true,
+      changes: [],
+      snapshot: { ...base.snapshot, state: 'SHIPPING' },
     });
   });
 
@@ -87,19 +133,37 @@ describe('diffJob', () => {
 });
 
 describe('event cursors', () => {
+  const b64 = (text: string) => Buffer.from(text).toString('base64url');
+
   it('round-trip and reject anything else as BAD_USER_INPUT', () => {
     const cursor = encodeEventCursor({ logId: 'log-1', seq: 42 });
     expect(decodeEventCursor(cursor)).toEqual({ logId: 'log-1', seq: 42 });
-    for (const bad of [
+    const malformed = [
       '',
       'garbage',
-      Buffer.from('ev1:log:-1').toString('base64url'),
-      Buffer.from('x:y:1').toString('base64url'),
-    ]) {
-      expect(() => decodeEventCursor(bad)).toThrow(
-        expect.objectContaining({ code: 'BAD_USER_INPUT', extensions: { field: 'after' } }),
+      b64('ev1:log:-1'),
+      b64('x:y:1'),
+      b64('ev2:log:1'),
+      b64('ev1:log:1:2'),
+      b64('ev1::1'),
+      b64('ev1:log:'),
+      b64('ev1:log:12abc'),
+      b64('ev1:log:1234567890123456'),
+    ];
+    for (const bad of malformed) {
+      expect(() => decodeEventCursor(bad), bad).toThrow(
+        expect.objectContaining({
+          code: 'BAD_USER_INPUT',
+          extensions: { field: 'after' },
+          message: expect.stringMatching(/^Malformed cursor: pass `after` exactly as/),
+        }),
       );
     }
+    expect(decodeEventCursor(b64('ev1:log:123456789012345'))).toEqual({ logId: 'log', seq: 123456789012345 });
+  });
+
+  it('keep their format, so cursors clients hold stay valid across gateway versions', () => {
+    expect(encodeEventCursor({ logId: 'log-1', seq: 42 })).toBe(b64('ev1:log-1:42'));
   });
 });
 

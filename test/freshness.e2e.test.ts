@@ -6,8 +6,8 @@
  * shared among readers; readers that hang up do not turn a healthy provider into a failing one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registry } from '../src/registry.js';
 import type { Sandbox } from '../src/sandbox/index.js';
+import { registeredAdapters } from './helpers/adapters.js';
 import {
   type GraphQLResponse,
   type SwitchableProxy,
@@ -22,7 +22,8 @@ import {
 const AZURE = 'sandbox-azure-import-export';
 const HUNG = 'azure-behind-proxy';
 const PROVIDER_TIMEOUT_MS = 2_000;
-const adapters = registry.adapters.filter((a) => a.kind === 'azure-import-export' || a.kind === 'iot-hub');
+const adapters = registeredAdapters('azure-import-export', 'iot-hub');
+const iotHub = registeredAdapters('iot-hub');
 
 interface JobsData {
   jobs: { totalCount: number; edges: { node: { account: string } }[] };
@@ -104,10 +105,11 @@ describe('an account whose provider hangs', () => {
     });
     await waitUntil(async () => (await healthOf(HUNG)).failedRounds >= 1, 'the hung round to fail');
 
-    // Now the account is known to fail: three plain reads in a row, none waits for the provider.
+    // Now the account is known to fail: three plain reads in a row, none waits for the provider (a read that
+    // did would take at least the provider timeout).
     for (let i = 0; i < 3; i++) {
       const read = await timed(() => t.query<JobsData>(JOBS));
-      expect(read.ms).toBeLessThan(1_000);
+      expect(read.ms).toBeLessThan(PROVIDER_TIMEOUT_MS);
       expect(read.value.data!.jobs.totalCount).toBe(60);
       expect(read.value.errors).toHaveLength(1);
       const error = read.value.errors![0]!;
@@ -132,7 +134,7 @@ describe('an account whose provider hangs', () => {
     await t.query<JobsData>(JOBS, { maxAge: 0 }); // the second failure in a row
     await waitUntil(async () => (await healthOf(HUNG)).circuit === 'OPEN', 'the circuit to open');
     const read = await timed(() => t.query<JobsData>(JOBS, { maxAge: 0 }));
-    expect(read.ms).toBeLessThan(1_000);
+    expect(read.ms).toBeLessThan(PROVIDER_TIMEOUT_MS);
     expect(read.value.data!.jobs.totalCount).toBe(60);
     expect(read.value.errors!.map((e) => e.extensions)).toEqual([
       expect.objectContaining({ code: 'PROVIDER_UNAVAILABLE', account: HUNG, stale: true, circuit: 'OPEN' }),
@@ -148,7 +150,7 @@ describe('an account whose provider hangs', () => {
 describe('live reads', () => {
   let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestGateway({ adapters: adapters.filter((a) => a.kind === 'iot-hub'), seedJobs: 10 });
+    t = await startTestGateway({ adapters: iotHub, seedJobs: 10 });
     await t.query(JOBS); // the first round
   });
   afterAll(() => t?.dispose());
@@ -178,18 +180,19 @@ describe('live reads', () => {
     expect(health).toMatchObject({ status: 'HEALTHY', failedRounds: 0, stale: false, lastErrorCode: null });
     expect(sim.requests.length - before).toBe(1); // one listing for ten readers
 
-    // Ten readers at once who stay: still one call, and they all get fresh data.
+    // Ten readers at once who stay: they all get fresh data, from one round, or two where some asked after the
+    // first had left (a round older than the question is not fresh enough for it) — never one call per reader.
     const again = sim.requests.length;
     const results = await Promise.all(Array.from({ length: 10 }, () => t.query<JobsData>(JOBS, { maxAge: 0 })));
     for (const res of results) expect(res.errors).toBeUndefined();
-    expect(sim.requests.length - again).toBeLessThanOrEqual(2);
+    expect([1, 2]).toContain(sim.requests.length - again);
   });
 });
 
 describe('one job, fresh or never seen', () => {
   let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestGateway({ adapters: adapters.filter((a) => a.kind === 'iot-hub'), seedJobs: 10 });
+    t = await startTestGateway({ adapters: iotHub, seedJobs: 10 });
   });
   afterAll(() => t?.dispose());
 

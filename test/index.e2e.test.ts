@@ -117,7 +117,7 @@ describe(`the job index with 3 accounts × ${JOBS_PER_ACCOUNT} jobs`, () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('answers 20 dashboard queries with filters and paging, and lookups by id, with 0 provider requests', async () => {
+  it('answers dashboard queries with filters and paging, and lookups by id, with 0 provider requests', async () => {
     // What the providers list (asked before counting, with clients of the test's own).
     const listed = new Map<string, number>();
     for (const sim of sandbox.simulators.values()) {
@@ -128,11 +128,7 @@ describe(`the job index with 3 accounts × ${JOBS_PER_ACCOUNT} jobs`, () => {
     }
     expect([...listed.values()]).toEqual([JOBS_PER_ACCOUNT, JOBS_PER_ACCOUNT, JOBS_PER_ACCOUNT]);
     const before = requests();
-    let queries = 0;
-    const page = (variables: Record<string, unknown>) => {
-      queries += 1;
-      return query<Page>(JOBS, { first: 50, ...variables });
-    };
+    const page = (variables: Record<string, unknown>) => query<Page>(JOBS, { first: 50, ...variables });
 
     const all = await page({});
     expect(all.jobs.totalCount).toBe(3 * JOBS_PER_ACCOUNT);
@@ -159,8 +155,10 @@ describe(`the job index with 3 accounts × ${JOBS_PER_ACCOUNT} jobs`, () => {
       { providers: ['iot-hub'], types: ['IMPORT'] },
       { updatedSince: new Date(Date.now() - 7 * 86_400_000).toISOString() },
     ];
+    let readWhole = 0;
     for (const filter of filters) {
       const first = await page({ filter });
+      expect(first.jobs.totalCount, JSON.stringify(filter)).toBeGreaterThan(0);
       const second = first.jobs.pageInfo.hasNextPage
         ? await page({ filter, after: first.jobs.pageInfo.endCursor })
         : first;
@@ -173,12 +171,13 @@ describe(`the job index with 3 accounts × ${JOBS_PER_ACCOUNT} jobs`, () => {
       }
       const times = first.jobs.edges.map((e) => Date.parse(e.node.createdAt ?? '0'));
       expect([...times].sort((a, b) => b - a)).toEqual(times);
-      if (first.jobs.totalCount <= 1_000 && first.jobs.totalCount > 0) {
+      if (first.jobs.totalCount <= 1_000) {
         const whole = await page({ filter, first: 1_000 });
         expect(whole.jobs.edges.length).toBe(first.jobs.totalCount);
+        readWhole += 1;
       }
     }
-    expect(queries).toBeGreaterThanOrEqual(20);
+    expect(readWhole, 'filters small enough to read whole').toBeGreaterThan(0);
 
     // By id: job, node and nodes of indexed jobs.
     const ids = seen.slice(0, 50);

@@ -12,6 +12,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registeredAdapters } from './helpers/adapters.js';
 import { type CliProcess, runNode } from './helpers/process.js';
 
 const run = promisify(execFile);
@@ -90,7 +91,11 @@ register('./trace-hooks.mjs', import.meta.url, { data: { file: process.env.TRACE
     expect(files).toContain('dist/src/index.d.ts');
     expect(files).toContain('dist/src/sdk/index.d.ts');
     expect(files).toContain('dist/schema/jobs.graphql');
-    expect(files.filter((f) => /^dist\/adapters\/[^/]+\/schema\.graphql$/.test(f)).length).toBeGreaterThanOrEqual(3);
+    expect(files.filter((f) => /^dist\/adapters\/[^/]+\/schema\.graphql$/.test(f)).sort()).toEqual(
+      registeredAdapters()
+        .map((a) => `dist/adapters/${a.kind}/schema.graphql`)
+        .sort(),
+    );
     const unwanted = files.filter(
       (f) =>
         /(^|\/)(test|tests|bench|fixtures|scripts|\.ci)\//.test(f) ||

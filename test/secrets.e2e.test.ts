@@ -240,7 +240,7 @@ describe('no secret reaches a response, a log line or the store on any failure p
       );
       expect(throttled.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', account });
       sim(kind).inject({ status: 500, message: ECHOING_MESSAGE, count: 1 });
-      await expect(gateway.pollNow(account)).rejects.toThrow();
+      await expect(gateway.pollNow(account)).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE', account });
       sim(kind).inject({ status: 503, message: ECHOING_MESSAGE, count: 3 });
       await query('query($a: [String!]) { jobs(first: 10, filter: { accounts: $a }, maxAge: 0) { totalCount } }', {
         a: [account],
@@ -263,16 +263,19 @@ describe('no secret reaches a response, a log line or the store on any failure p
       sim(kind).inject({ status, code: badRequest, message: ECHOING_MESSAGE, method: createMethod });
       const refused = await create(kind, account, secretInput(kind));
       expect(refused.job).toBeNull();
-      expect(refused.errors.length).toBeGreaterThan(0);
+      expect(refused.errors.map((e) => [e.code, e.providerCode])).toEqual([['BAD_USER_INPUT', badRequest]]);
 
+      // A 500 before the work: the adapter looks for a job it may have made, finds none, and says so.
       sim(kind).inject({ status: 500, message: ECHOING_MESSAGE, method: createMethod });
       const failed = await create(kind, account, secretInput(kind), { idempotencyKey: `secrets-500-${kind}` });
-      if (failed.job) await cancel(failed.job.id);
+      expect(failed.job).toBeNull();
+      expect(failed.errors.map((e) => e.code)).toEqual(['PROVIDER_UNAVAILABLE']);
 
       // The provider creates the job but its answer comes too late: the adapter looks for what it created.
       sim(kind).inject({ status: 200, passThrough: true, delayMs: 3_000, method: createMethod });
       const late = await create(kind, account, secretInput(kind), { idempotencyKey: `secrets-late-${kind}` });
-      if (late.job) await cancel(late.job.id);
+      expect(late.errors).toEqual([]);
+      await cancel(late.job!.id);
 
       for (const other of failing(kind)) {
         const payload = await create(kind, other, secretInput(kind), { idempotencyKey: `secrets-${other}` });

@@ -22,6 +22,7 @@ import { registry } from '../src/registry.js';
 import type { Sandbox } from '../src/sandbox/index.js';
 import { adapterFor } from '../src/sdk/index.js';
 import { lockStore, openHostProblem } from '../src/server/startup.js';
+import { registeredAdapters } from './helpers/adapters.js';
 import { type CliProcess, runCli } from './helpers/process.js';
 import {
   AttackTally,
@@ -47,7 +48,8 @@ import {
   type TargetKind,
 } from './helpers/tenancy.js';
 
-const { adapters } = registry;
+// The attacks run against a gateway over the sandbox: without adapters the suite must fail, not skip.
+registeredAdapters();
 const ISSUER = 'https://issuer.crossdock.test';
 const AUDIENCE = 'crossdock-gateway';
 const APP_ORIGIN = 'https://app.example';
@@ -67,7 +69,7 @@ const tally = new AttackTally();
 const firstCode = (answer: HttpAnswer<unknown>) => String(codesOf(answer.body)[0]);
 const oneLine = (text: string) => text.trim().split('\n').filter(Boolean);
 
-describe.runIf(adapters.length > 0)('the gateway under attack', () => {
+describe('the gateway under attack', () => {
   let sandbox: Sandbox;
   let issuer: Awaited<ReturnType<typeof startIssuer>>;
   let dir: string;
@@ -126,6 +128,13 @@ describe.runIf(adapters.length > 0)('the gateway under attack', () => {
     await issuer?.close();
     await sandbox?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
+    // One hook per describe (biome): the summary of every attack, after the teardown.
+    const { tried, refused } = tally.totals;
+    console.log(
+      `security suite: ${refused} of ${tried} attacks refused with the expected code\n${tally.table()}\n` +
+        `  gateway RSS: at most ${rss?.maxMb.toFixed(0)} MB (${rss?.samples} samples, limit 500 MB); ` +
+        `the 10,000-alias attack (${(aliased(10_000).length / 1024).toFixed(0)} KB) was refused in ${aliasAttackMs.toFixed(0)} ms`,
+    );
   });
 
   describe('authentication', () => {
@@ -257,7 +266,9 @@ describe.runIf(adapters.length > 0)('the gateway under attack', () => {
       tally.record('roles', 'FORBIDDEN', String(errors?.[0]?.extensions?.code));
       expect(errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       const { results } = await viewer.run('q', '{ accounts { name } }');
-      expect(results[0]?.data).toBeDefined();
+      expect(results[0]).toEqual({
+        data: { accounts: expect.arrayContaining([{ name: expect.stringMatching(/^sandbox-/) }]) },
+      });
     });
 
     it('writes an audit line with the principal for every mutation, refused or run', async () => {
@@ -588,8 +599,7 @@ describe.runIf(adapters.length > 0)('the gateway under attack', () => {
     });
 
     it('refuses the 10,000-alias attack fast, at the token limit, without growing the gateway', async () => {
-      const attack = aliased(10_000);
-      expect(attack.length).toBeGreaterThan(500_000);
+      const attack = aliased(10_000); // some 600 kB of document
       const rssBefore = rss.maxMb;
       const started = performance.now();
       const answer = await post(url, { query: attack }, as('viewer'));
@@ -644,7 +654,9 @@ describe.runIf(adapters.length > 0)('the gateway under attack', () => {
       const tokens = await client.run('tokens', aliased(1_000));
       expect(tokens.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'tokens' });
       const fine = await client.run('ok', '{ accounts { name } }');
-      expect(fine.results[0]?.data).toBeDefined();
+      expect(fine.results[0]).toEqual({
+        data: { accounts: expect.arrayContaining([{ name: expect.stringMatching(/^sandbox-/) }]) },
+      });
     });
   });
 
@@ -720,7 +732,9 @@ describe.runIf(adapters.length > 0)('the gateway under attack', () => {
         expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       }
       const { results } = await client.run('ok', '{ accounts { name } }');
-      expect(results[0]?.data).toBeDefined();
+      expect(results[0]).toEqual({
+        data: { accounts: expect.arrayContaining([{ name: expect.stringMatching(/^sandbox-/) }]) },
+      });
       expect(client.socket.readyState).toBe(client.socket.OPEN);
     });
 
@@ -975,14 +989,5 @@ describe.runIf(adapters.length > 0)('the gateway under attack', () => {
       expect(openHostProblem({ mode: 'none' }, '0.0.0.0')).toBeUndefined();
       expect(openHostProblem(undefined, '::1')).toBeUndefined();
     });
-  });
-
-  afterAll(() => {
-    const { tried, refused } = tally.totals;
-    console.log(
-      `security suite: ${refused} of ${tried} attacks refused with the expected code\n${tally.table()}\n` +
-        `  gateway RSS: at most ${rss?.maxMb.toFixed(0)} MB (${rss?.samples} samples, limit 500 MB); ` +
-        `the 10,000-alias attack (${(aliased(10_000).length / 1024).toFixed(0)} KB) was refused in ${aliasAttackMs.toFixed(0)} ms`,
-    );
   });
 });

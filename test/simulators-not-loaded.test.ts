@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../src/registry.js';
+import { registeredAdapters } from './helpers/adapters.js';
 
 const SCRIPT = fileURLToPath(new URL('./helpers/gateway-modules.mjs', import.meta.url));
 /** A simulator, the scaffolding only simulators use, or the sandbox. */
@@ -21,11 +22,16 @@ describe('a gateway on real accounts', () => {
       afterSimulators: string[];
     };
     // The gateway did load the adapters themselves.
-    for (const kind of registry.adapters.map((a) => a.kind)) {
+    for (const kind of registeredAdapters().map((a) => a.kind)) {
       expect(afterGateway.some((url) => url.endsWith(`/adapters/${kind}/client.ts`))).toBe(true);
     }
     expect(afterGateway.filter((url) => SANDBOX_CODE.test(url))).toEqual([]);
-    // Control: once the loaders run, each registered simulator is seen.
+    // Control: once the loaders run, each registered simulator is seen (every adapter has one).
+    expect(Object.keys(registry.simulators).sort()).toEqual(
+      registeredAdapters()
+        .map((a) => a.kind)
+        .sort(),
+    );
     for (const kind of Object.keys(registry.simulators)) {
       expect(afterSimulators.some((url) => url.endsWith(`/adapters/${kind}/simulator.ts`))).toBe(true);
     }

@@ -514,7 +514,7 @@ describe('store (sqlite) on disk', () => {
       const bad = { ...change('acct', 'b', 'CREATING').stored, snapshot: { big: 1n } as never }; // not JSON
       await expect(
         store.commit({ account: 'acct', events: [a.event], upserts: [a.stored, bad], removals: [], baseline: true }),
-      ).rejects.toThrow();
+      ).rejects.toThrow(/BigInt/);
       expect(await store.readAfter(0, 10)).toEqual([]);
       expect(await store.loadAccount('acct')).toMatchObject({ poll: { baselined: false }, jobs: [] });
       // The connection is usable afterwards, and the failed commit's sequence number was rolled back too.

@@ -13,4 +13,12 @@ runAdapterContract(adapter, {
   throttlingCode: 'Throttling',
   // Job ids are letters and digits only: a dash, an underscore or a space is no AWS id.
   malformedIds: (known) => [`${known}-1`, `${known}_1`, `${known} `],
+  // ProgressCode × LocationCode (map.ts): the device is never seen shipping; it is RECEIVED once AtAWS.
+  lifecycles: [
+    ['CREATING', 'RECEIVED', 'TRANSFERRING', 'PACKAGING', 'COMPLETED'],
+    ['CREATING', 'RECEIVED', 'TRANSFERRING', 'COMPLETED_WITH_ERRORS'],
+    ['CREATING', 'RECEIVED', 'FAILED'], // the device could not be read (DeviceError, MissingSignature, ...)
+    ['CREATING', 'FAILED'], // Expired: never shipped
+    ['CREATING', 'CANCELLED'],
+  ],
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { nothingKnown } from '../../test/helpers/snapshots.js';
 import {
   jobStateFromAws,
   refFromListEntry,
@@ -7,7 +8,8 @@ import {
   snapshotFromCreate,
   snapshotFromStatus,
 } from './map.js';
-import { decodeResult, parseErrorEnvelope } from './wire.js';
+import type { ManifestFields } from './validate.js';
+import { type CreateJobOutput, decodeResult, type GetStatusOutput, parseErrorEnvelope } from './wire.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const status = (name: string) => {
@@ -163,6 +165,8 @@ describe('ProgressCode × LocationCode → state (REFERENCE.md D3)', () => {
     ['Canceled', 'NotReceived', 'CANCELLED'],
     ['Started', 'AtAWS', null],
     ['Pending', 'Returned', null],
+    ['Pending', null, 'CREATING'], // no location yet: a new job
+    [null, 'AtAWS', null],
   ])('%s + %s → %s', (progress, location, state) => {
     expect(jobStateFromAws(progress, location)).toBe(state);
   });
@@ -236,5 +240,213 @@ describe('numbers outside their range (a hostile or broken answer)', () => {
     const snapshot = snapshotFromStatus(answer);
     expect(snapshot.details.errorCount).toBe(expected);
     expect(snapshot.errors.filter((e) => e.code === 'ErrorCount')).toHaveLength(expected === null ? 0 : 1);
+  });
+});
+
+describe('whole snapshots, field by field', () => {
+  /** A GetStatus answer with nothing in it but the id: what a broken or minimal answer gives the mapping. */
+  const blank = (extra: Partial<GetStatusOutput> = {}): GetStatusOutput => ({
+    JobId: 'J1',
+    JobType: null,
+    LocationCode: null,
+    LocationMessage: null,
+    ProgressCode: null,
+    ProgressMessage: null,
+    Carrier: null,
+    TrackingNumber: null,
+    LogBucket: null,
+    LogKey: null,
+    ErrorCount: null,
+    Signature: null,
+    SignatureFileContents: null,
+    CurrentManifest: null,
+    CreationDate: null,
+    ArtifactList: [],
+    ...extra,
+  });
+
+  const createOut = (extra: Partial<CreateJobOutput>): CreateJobOutput => ({
+    JobId: null,
+    JobType: null,
+    Signature: null,
+    SignatureFileContents: null,
+    WarningMessage: null,
+    ArtifactList: [],
+    ...extra,
+  });
+
+  it('maps an answer without codes, type or date from what the listing said', () => {
+    const listed = { nativeId: 'J1', createdAt: '2026-01-02T03:04:05.000Z', type: 'EXPORT' as const };
+    expect(snapshotFromStatus(blank(), listed)).toStrictEqual({
+      ...nothingKnown('J1', 'EXPORT'),
+      providerState: '/',
+      createdAt: '2026-01-02T03:04:05.000Z',
+      details: { progressCode: null, locationCode: null, locationMessage: null, errorCount: null },
+    });
+    // Nothing listed either: an import, of unknown age.
+    expect(snapshotFromStatus(blank())).toMatchObject({ type: 'IMPORT', createdAt: null });
+  });
+
+  it('tells artifacts apart by their description', () => {
+    const artifacts = [
+      { Description: 'Shipping label', URL: 'https://s3.example/label.pdf?Signature=x' },
+      { Description: 'Manifest file', URL: 'https://s3.example/manifest' },
+      { Description: 'Import log', URL: 'https://s3.example/log' },
+      { Description: 'Something else', URL: 'https://s3.example/other' },
+      { Description: null, URL: null },
+    ];
+    expect(snapshotFromStatus(blank({ ArtifactList: artifacts })).artifacts).toEqual([
+      { kind: 'SHIPPING_LABEL', description: 'Shipping label', url: 'https://s3.example/label.pdf' },
+      { kind: 'MANIFEST', description: 'Manifest file', url: 'https://s3.example/manifest' },
+      { kind: 'LOG', description: 'Import log', url: 'https://s3.example/log' },
+      { kind: 'OTHER', description: 'Something else', url: 'https://s3.example/other' },
+      { kind: 'OTHER', description: null, url: null },
+    ]);
+  });
+
+  it('adds the data-load log only when both its bucket and key are known, and points errors at it', () => {
+    const both = snapshotFromStatus(blank({ JobType: 'Import', LogBucket: 'b', LogKey: 'k', ErrorCount: 2 }));
+    expect(both.artifacts).toEqual([{ kind: 'LOG', description: 'Import log', url: 's3://b/k' }]);
+    const half = snapshotFromStatus(blank({ LogBucket: 'b', ErrorCount: 2 }));
+    expect(half.artifacts).toEqual([]);
+    expect(half.errors).toEqual([{ code: 'ErrorCount', message: '2 errors during the data load' }]);
+    expect(snapshotFromStatus(blank({ LogKey: 'k' })).artifacts).toEqual([]);
+  });
+
+  it('has a return package as soon as a tracking number is known, even without a carrier', () => {
+    expect(snapshotFromStatus(blank({ TrackingNumber: '1Z' })).shipping).toEqual({
+      deliverTo: null,
+      deliveryPackage: null,
+      returnPackage: { carrier: null, trackingNumber: '1Z', driveCount: 1, shipDate: null },
+      returnAddress: null,
+      returnCarrier: null,
+    });
+  });
+
+  it('names a failure by its code alone when AWS gave no message', () => {
+    const failed = snapshotFromStatus(blank({ ProgressCode: 'DeviceError', LocationCode: 'AtAWS' }));
+    expect([failed.state, failed.failureReason, failed.errors]).toEqual([
+      'FAILED',
+      'DeviceError',
+      [{ code: 'DeviceError', message: 'DeviceError' }],
+    ]);
+  });
+
+  it('builds a created job whole from the CreateJob answer and the manifest sent', () => {
+    const manifest: ManifestFields = {
+      manifestVersion: ' 2.0 ',
+      deviceId: 'D1',
+      trueCryptPassword: 'never-shown',
+      // An empty YAML list item reads as null.
+      operations: [
+        { exportBucket: ' b1 ' },
+        'junk',
+        ['list'],
+        null as never,
+        { exportBucket: '  ' },
+        { other: 'x' },
+        { exportBucket: 'b2' },
+      ],
+      returnAddress: { name: 'Jane', street1: '1 Main', street2: ' ', city: 'Town', country: 'USA' },
+    };
+    const out = createOut({ JobId: 'NEW01', Signature: 'sig', SignatureFileContents: 'sig' });
+    const artifacts = [{ Description: 'Shipping label', URL: 'https://s3.example/l?Signature=x' }];
+    expect(
+      snapshotFromCreate({ ...out, ArtifactList: artifacts }, 'Export', manifest, Date.UTC(2026, 0, 1)),
+    ).toStrictEqual({
+      nativeId: 'NEW01',
+      name: 'NEW01',
+      type: 'EXPORT',
+      state: 'CREATING',
+      providerState: 'Pending/NotReceived',
+      cancelRequested: false,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: null,
+      progress: { percent: null, bytesTransferred: null, itemsProcessed: null, message: null },
+      drives: [],
+      artifacts: [{ kind: 'SHIPPING_LABEL', description: 'Shipping label', url: 'https://s3.example/l' }],
+      shipping: {
+        deliverTo: null,
+        deliveryPackage: null,
+        returnPackage: null,
+        returnAddress: {
+          recipientName: 'Jane',
+          company: null,
+          streetLines: ['1 Main'],
+          city: 'Town',
+          stateOrProvince: null,
+          postalCode: null,
+          countryOrRegion: 'USA',
+          phone: null,
+          email: null,
+        },
+        returnCarrier: null,
+      },
+      location: 'NotReceived',
+      errors: [],
+      failureReason: null,
+      details: {
+        manifestVersion: '2.0',
+        deviceId: 'D1',
+        exportBuckets: 'b1, b2',
+        progressCode: 'Pending',
+        locationCode: 'NotReceived',
+      },
+    });
+  });
+
+  it('has no return address (and no shipping) for a manifest whose returnAddress is not a mapping', () => {
+    for (const returnAddress of ['somewhere', ['a', 'b']]) {
+      const created = snapshotFromCreate(createOut({ JobId: 'X' }), 'Import', { returnAddress }, 0);
+      expect(created.shipping, JSON.stringify(returnAddress)).toBeNull();
+    }
+    // An answer without an id or type: an import, with an empty id.
+    expect(snapshotFromCreate(createOut({}), 'Import', {}, 0)).toMatchObject({ nativeId: '', type: 'IMPORT' });
+    // No export bucket named at all: no exportBuckets detail.
+    expect(
+      snapshotFromCreate(createOut({ JobId: 'X' }), 'Import', { operations: [{ other: 'x' }] }, 0).details,
+    ).toEqual({
+      progressCode: 'Pending',
+      locationCode: 'NotReceived',
+    });
+  });
+
+  it('takes a gone job for an import when the listing did not say', () => {
+    const listed = { nativeId: 'GONE2', createdAt: null, type: null };
+    expect(snapshotForGoneJob('GONE2', 'CanceledJobIdException', listed).type).toBe('IMPORT');
+  });
+
+  it('describes gone jobs whole: cancelled, or expired out of the system', () => {
+    const listed = { nativeId: 'GONE1', createdAt: '2010-03-28T20:27:35.000Z', type: 'EXPORT' as const };
+    const base = {
+      nativeId: 'GONE1',
+      name: 'GONE1',
+      type: 'EXPORT',
+      cancelRequested: false,
+      createdAt: listed.createdAt,
+      updatedAt: null,
+      drives: [],
+      artifacts: [],
+      shipping: null,
+      location: null,
+    };
+    expect(snapshotForGoneJob('GONE1', 'CanceledJobIdException', listed)).toStrictEqual({
+      ...base,
+      state: 'CANCELLED',
+      providerState: 'CanceledJobIdException',
+      progress: { percent: null, bytesTransferred: null, itemsProcessed: null, message: 'The job was canceled.' },
+      errors: [],
+      failureReason: null,
+      details: { progressCode: 'Canceled' },
+    });
+    expect(snapshotForGoneJob('GONE1', 'ExpiredJobIdException', listed)).toStrictEqual({
+      ...base,
+      state: 'FAILED',
+      providerState: 'ExpiredJobIdException',
+      progress: { percent: null, bytesTransferred: null, itemsProcessed: null, message: 'The job expired.' },
+      errors: [{ code: 'Expired', message: 'The job expired out of the system.' }],
+      failureReason: 'Expired: the job expired out of the system.',
+      details: { progressCode: 'Expired' },
+    });
   });
 });

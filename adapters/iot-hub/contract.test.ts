@@ -18,4 +18,11 @@ runAdapterContract(adapter, {
   createOperation: 'Jobs_CreateImportExportJob',
   throttlingCode: 'ThrottlingException',
   malformedIds: (known) => [`jobs/${known}`, `-${known}`, `${known}:cancel`],
+  // enqueued → running → completed | failed | cancelled.
+  lifecycles: [
+    ['CREATING', 'TRANSFERRING', 'COMPLETED'],
+    ['CREATING', 'TRANSFERRING', 'FAILED'],
+    ['CREATING', 'TRANSFERRING', 'CANCELLED'],
+    ['CREATING', 'CANCELLED'],
+  ],
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { nothingKnown } from '../../test/helpers/snapshots.js';
 import { iotTime, jobStateFromIot, jobTypeFromIot, snapshotFromIotJob } from './map.js';
 import { type JobProperties, jobPropertiesSchema } from './wire.js';
 
@@ -171,5 +172,101 @@ describe('numbers outside their range (a hostile or broken answer)', () => {
       jobPropertiesSchema.parse({ ...(fixture('service-json-job.json') as object), status: 'running', progress }),
     );
     expect(snapshot?.progress.percent).toBe(percent);
+  });
+});
+
+describe('whole snapshots, field by field', () => {
+  it('maps a job that says only its id, type and status, by the documented defaults', () => {
+    expect(snapshotFromIotJob({ jobId: 'j1', type: 'Export', status: '' })).toStrictEqual({
+      ...nothingKnown('j1', 'EXPORT'),
+      providerState: 'unknown',
+    });
+    expect(jobTypeFromIot(undefined)).toBeNull();
+    expect(jobStateFromIot('canceled')).toBe('CANCELLED');
+  });
+
+  it('describes the blob containers with the documented default blob names, configurations included', () => {
+    const uri = (name: string) => `https://store.blob.core.windows.net/${name}?sv=1&sig=abc`;
+    const exported = snapshotFromIotJob({
+      jobId: 'e',
+      type: 'export',
+      status: 'running',
+      outputBlobContainerUri: uri('out'),
+      includeConfigurations: ' TRUE ',
+    })!;
+    expect(exported.artifacts).toEqual([
+      {
+        kind: 'BLOB_OUTPUT',
+        description: 'Output blob container: devices written to "devices.txt", configurations in "configurations.txt"',
+        url: 'https://store.blob.core.windows.net/out',
+      },
+    ]);
+    const imported = snapshotFromIotJob({
+      jobId: 'i',
+      type: 'import',
+      status: 'running',
+      inputBlobContainerUri: uri('in'),
+      inputBlobName: 'my.txt',
+      includeConfigurations: 'false',
+      excludeKeysInExport: true,
+    })!;
+    expect(imported.artifacts).toEqual([
+      {
+        kind: 'BLOB_INPUT',
+        description: 'Input blob container: devices read from "my.txt"',
+        url: 'https://store.blob.core.windows.net/in',
+      },
+    ]);
+    // An import has no output container here: no artifact for it. Flags: false is kept, unknown words are not.
+    expect(imported.details).toStrictEqual({ includeConfigurations: false, inputBlobName: 'my.txt' });
+    expect(
+      snapshotFromIotJob({ jobId: 'f', type: 'export', status: 'running', includeConfigurations: ' FALSE ' })!.details,
+    ).toStrictEqual({ includeConfigurations: false });
+    // Empty names are no names.
+    expect(
+      snapshotFromIotJob({
+        jobId: 'f',
+        type: 'export',
+        status: 'running',
+        outputBlobName: '',
+        configurationsBlobName: '',
+      })!.details,
+    ).toStrictEqual({});
+    for (const word of ['yes', 'true-ish', 'xtrue', 'truex', 'xfalse', 'falsex']) {
+      const flagged = snapshotFromIotJob({
+        jobId: 'f',
+        type: 'export',
+        status: 'running',
+        includeConfigurations: word,
+      })!;
+      expect(flagged.details, word).toStrictEqual({});
+    }
+  });
+
+  it('trims a failure reason, drops an empty one, and redacts a URL in it', () => {
+    const failed = snapshotFromIotJob({
+      jobId: 'f',
+      type: 'export',
+      status: 'failed',
+      failureReason: '  cannot write https://s.blob.core.windows.net/c?sig=abc  ',
+    })!;
+    const reason = 'cannot write https://s.blob.core.windows.net/c';
+    expect([failed.failureReason, failed.errors]).toEqual([reason, [{ code: null, message: reason }]]);
+    const blank = snapshotFromIotJob({ jobId: 'f', type: 'export', status: 'failed', failureReason: '   ' })!;
+    expect([blank.failureReason, blank.errors]).toEqual([null, []]);
+  });
+
+  it('takes 1971 as the first real year, and the update time from the end, else the start', () => {
+    expect(iotTime('1971-01-01T00:00:00.000Z')).toBe('1971-01-01T00:00:00.000Z');
+    expect(iotTime('1970-12-31T23:59:59.000Z')).toBeNull();
+    expect(iotTime('')).toBeNull();
+    const running = snapshotFromIotJob({
+      jobId: 'r',
+      type: 'import',
+      status: 'running',
+      startTimeUtc: '2026-01-01T00:00:00Z',
+      endTimeUtc: '9999-12-30T23:59:59Z',
+    })!;
+    expect([running.createdAt, running.updatedAt]).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z']);
   });
 });

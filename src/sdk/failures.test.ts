@@ -5,6 +5,7 @@ import {
   classifyFailure,
   createOutcomeUnknown,
   isOutcomeUnknown,
+  jobNotFound,
   type ProviderCodeTable,
   providerFailure,
   unreadableAnswer,
@@ -30,9 +31,11 @@ describe('classifyFailure', () => {
     ['401', 401, undefined, ErrorCode.PROVIDER_AUTH_FAILED, false, false],
     ['403', 403, undefined, ErrorCode.PROVIDER_AUTH_FAILED, false, false],
     ['404', 404, undefined, ErrorCode.NOT_FOUND, false, false],
+    ['410', 410, undefined, ErrorCode.NOT_FOUND, false, false],
     ['409', 409, undefined, ErrorCode.NOT_ALLOWED_IN_STATE, false, false],
     ['429', 429, undefined, ErrorCode.RATE_LIMITED, true, false],
     ['400', 400, undefined, ErrorCode.BAD_USER_INPUT, false, false],
+    ['422', 422, undefined, ErrorCode.BAD_USER_INPUT, false, false],
     ['412', 412, undefined, ErrorCode.PROVIDER_ERROR, false, false],
   ])('by status alone: %s', (_, status, providerCode, code, retryable, outcomeUnknown) => {
     expect(classifyFailure({ status, providerCode })).toEqual({
@@ -64,6 +67,13 @@ describe('classifyFailure', () => {
     expect(classifyFailure({ status, providerCode }, TABLE)).toMatchObject({ code, retryable, outcomeUnknown });
   });
 
+  it('falls back to the status for a code of a provider whose table lists only some kinds, or none', () => {
+    expect(classifyFailure({ status: 409, providerCode: 'Conflict' }, { throttling: ['Slow'] }).code).toBe(
+      ErrorCode.NOT_ALLOWED_IN_STATE,
+    );
+    expect(classifyFailure({ status: 404, providerCode: 'Gone' }).code).toBe(ErrorCode.NOT_FOUND);
+  });
+
   it('reads Retry-After in seconds, as an HTTP date, or in milliseconds, only for retryable failures', () => {
     const now = Date.parse('2026-11-24T12:00:00Z');
     const at = (headers: Record<string, string>, status = 429) =>
@@ -73,6 +83,13 @@ describe('classifyFailure', () => {
     expect(at({ 'retry-after-ms': '1500' })).toBe(2);
     expect(at({ 'x-ms-retry-after-ms': '200' })).toBe(1);
     expect(at({ 'retry-after': 'soon' })).toBeUndefined();
+    expect(at({ 'retry-after-ms': '0' })).toBe(0);
+    expect(at({ 'retry-after-ms': '-5' })).toBeUndefined();
+    expect(at({ 'retry-after-ms': 'Infinity' })).toBeUndefined();
+    expect(at({ 'retry-after': '-3' })).toBe(0);
+    expect(at({ 'retry-after': 'Tue, 24 Nov 2026 11:00:00 GMT' })).toBe(0); // a date already past
+    // An empty Retry-After says nothing: the millisecond header decides.
+    expect(at({ 'retry-after': '', 'retry-after-ms': '2500' })).toBe(3);
     expect(at({ 'retry-after': '7' }, 503)).toBe(7);
     expect(at({ 'retry-after': '7' }, 400)).toBeUndefined();
   });
@@ -118,6 +135,20 @@ describe('the errors adapters throw', () => {
       retryable: false,
       message: 'looked, found nothing',
       cause: lost,
+    });
+  });
+
+  it('jobNotFound: NOT_FOUND with the provider code, an outcome that is known, and no id quoted', () => {
+    const error = jobNotFound('acct', 'p', 'NoSuchJob', 'CancelJob');
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({
+      account: 'acct',
+      provider: 'p',
+      code: ErrorCode.NOT_FOUND,
+      providerCode: 'NoSuchJob',
+      message: 'CancelJob: no such job (NoSuchJob)',
+      retryable: false,
+      outcomeUnknown: false,
     });
   });
 

@@ -2,6 +2,7 @@
  * What end-to-end event tests share: the subscription document, a fingerprint that reads the same from a
  * provider snapshot and from a GraphQL `Job`, and a direct provider client for the truth at each step.
  */
+import { isDeepStrictEqual } from 'node:util';
 import pino from 'pino';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import type { AccountClient, Adapter, JobSnapshot } from '../../src/sdk/model.js';
@@ -156,6 +157,19 @@ interface Look {
   look: number;
   fingerprint: string;
   terminal: boolean;
+  snapshot: JobSnapshot;
+}
+
+/** What an event says changed: the top-level fields whose values differ (schema: `JobEvent.changes`), sorted. */
+function topLevelChanges(before: JobSnapshot, after: JobSnapshot): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof JobSnapshot>;
+  return [...keys].filter((key) => !isDeepStrictEqual(before[key], after[key])).sort();
+}
+
+/** The event kind the schema gives such a change: of state (its word, its state, a cancel request), of drives, or else progress. */
+function kindOfChange(changes: readonly string[]): string {
+  if (changes.some((c) => ['state', 'providerState', 'cancelRequested'].includes(c))) return 'STATE_CHANGED';
+  return changes.includes('drives') ? 'DRIVE_CHANGED' : 'PROGRESS';
 }
 
 /**
@@ -173,7 +187,7 @@ export class TruthLog {
     const look = this.looks++;
     for (const [key, s] of snapshots) {
       const looks = this.jobs.get(key) ?? [];
-      looks.push({ look, fingerprint: fingerprintSnapshot(s), terminal: isTerminal(s.state) });
+      looks.push({ look, fingerprint: fingerprintSnapshot(s), terminal: isTerminal(s.state), snapshot: s });
       this.jobs.set(key, looks);
     }
     return look;
@@ -191,6 +205,21 @@ export class TruthLog {
     const runs = distinctRuns(looks.map((l) => l.fingerprint));
     // A job already there at the first look is known to the gateway: its state then is not news.
     return looks[0]?.look === firstLook ? runs.slice(1) : runs;
+  }
+
+  /**
+   * The `kind` and `changes` of each event `expected` lists, from the provider's own snapshots: CREATED for a
+   * job that appeared after `firstLook`, otherwise what differs from the look before.
+   */
+  expectedEvents(key: string, firstLook: number, terminalIsFinal: boolean): { kind: string; changes: string[] }[] {
+    const looks = this.watched(key, terminalIsFinal);
+    return looks.flatMap((l, i) => {
+      if (i === 0) return l.look === firstLook ? [] : [{ kind: 'CREATED', changes: [] }];
+      const before = looks[i - 1]!;
+      if (l.fingerprint === before.fingerprint) return [];
+      const changes = topLevelChanges(before.snapshot, l.snapshot);
+      return [{ kind: kindOfChange(changes), changes }];
+    });
   }
 
   /** Whether the job (as watched) changed, or appeared, between the look before `look` and `look`. */
