@@ -21,22 +21,26 @@ import {
   toTransition,
 } from '../events/types.js';
 import { jobGlobalId } from '../ids.js';
-import type { JobSnapshot, JobState } from '../sdk/model.js';
+import { type JobSnapshot, type JobState, TERMINAL_STATES } from '../sdk/model.js';
 import { type Row, SqliteConnection } from './sqlite-connection.js';
 import {
   type AccountPollState,
   type AccountState,
+  type FactsQuery,
   type GatewayStore,
   type IdempotencyRecord,
   indexColumns,
+  type JobFacts,
   type JobKey,
   type JobQuery,
   type JobQueryPage,
   jobKeyString,
   type LogBounds,
   MAX_HISTORY,
+  NO_CREATED_AT,
   type ObservationCommit,
   type RoundFailure,
+  type StateCount,
 } from './types.js';
 
 /** The schema this code reads and writes. */
@@ -103,6 +107,7 @@ const SCHEMA_V2 = [
 ];
 
 const TRANSITION_KIND_LIST = TRANSITION_KINDS.map((k) => `'${k}'`).join(', ');
+const TERMINAL_STATE_LIST = TERMINAL_STATES.map((s) => `'${s}'`).join(', ');
 const JOB_EXISTS =
   'EXISTS (SELECT 1 FROM crossdock_job_index j WHERE j.account = crossdock_events.account AND j.native_id = crossdock_events.native_id)';
 /** Bound parameters per statement: well below SQLite's limit (999 in older builds). */
@@ -463,6 +468,47 @@ export class SqliteStore implements GatewayStore {
         }
       }
       return keys.map((k) => byJob.get(jobKeyString(k)) ?? []);
+    });
+  }
+
+  countJobs(accounts: readonly string[]): Promise<StateCount[]> {
+    if (accounts.length === 0) return Promise.resolve([]);
+    return this.read(async (db) => {
+      const rows = await db.all(
+        `SELECT account, state, COUNT(*) AS n FROM crossdock_job_index WHERE account IN (${placeholders(accounts.length)}) GROUP BY account, state`,
+        [...accounts],
+      );
+      return rows.map((r) => ({
+        account: String(r.account),
+        state: (r.state ?? null) as JobState | null,
+        count: Number(r.n),
+      }));
+    });
+  }
+
+  jobFacts(query: FactsQuery): Promise<JobFacts[]> {
+    if (query.accounts.length === 0) return Promise.resolve([]);
+    // state_changed_at is an ISO 8601 string of one fixed format (toISOString): it sorts as the time does.
+    return this.read(async (db) => {
+      const rows = await db.all(
+        `SELECT account, native_id, provider, state, state_changed_at, sort_ms,
+                json_extract(snapshot, '$.progress.bytesTransferred') AS bytes,
+                json_extract(snapshot, '$.progress.itemsProcessed') AS items
+         FROM crossdock_job_index
+         WHERE account IN (${placeholders(query.accounts.length)})
+           AND (state IS NULL OR state NOT IN (${TERMINAL_STATE_LIST}) OR state_changed_at >= ?)`,
+        [...query.accounts, new Date(query.finishedSinceMs).toISOString()],
+      );
+      return rows.map((r) => ({
+        account: String(r.account),
+        nativeId: String(r.native_id),
+        provider: String(r.provider),
+        state: (r.state ?? null) as JobState | null,
+        stateChangedAt: String(r.state_changed_at),
+        createdMs: Number(r.sort_ms) === NO_CREATED_AT ? null : Number(r.sort_ms),
+        bytesTransferred: num(r.bytes),
+        itemsProcessed: num(r.items),
+      }));
     });
   }
 
