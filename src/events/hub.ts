@@ -46,6 +46,8 @@ export interface EventHubOptions {
   subscriberQueueLimit: number;
   /** Events read from the log per replay query. */
   replayPageSize?: number;
+  /** Told of every batch of events once it is committed and published (metrics). */
+  onPublish?: (events: readonly JobEventRecord[]) => void;
 }
 
 /** How often retention is enforced, at most. */
@@ -179,6 +181,7 @@ export class EventHub {
       await this.ready;
       const records = await this.opts.store.commit(change);
       this.bus.publish(records);
+      this.opts.onPublish?.(records);
       return records;
     });
     this.commits = result.catch(() => undefined);

@@ -8,6 +8,7 @@ import type { PollingConfig, ReadsConfig } from '../config.js';
 import type { EventHub } from '../events/hub.js';
 import { ErrorCode, gatewayError } from '../sdk/errors.js';
 import type { GatewayStore } from '../store/types.js';
+import type { Telemetry } from '../telemetry/index.js';
 import type { AccountRuntime } from './accounts.js';
 import { AccountMirror } from './mirror.js';
 import { Scheduler } from './scheduler.js';
@@ -24,6 +25,7 @@ export interface ObservationOptions {
   logger: Logger;
   now: () => number;
   random?: () => number;
+  telemetry?: Telemetry;
 }
 
 export class Observation {
@@ -48,6 +50,7 @@ export class Observation {
           reads: opts.reads,
           logger: opts.logger,
           now: opts.now,
+          telemetry: opts.telemetry,
         }),
       );
     }
