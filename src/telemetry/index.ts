@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { JobEventRecord } from '../events/types.js';
+import { settleWithin } from '../observation/mirror.js';
 import { ErrorCode, ProviderError } from '../sdk/errors.js';
 import type { TelemetryConfig } from './config.js';
 import { GatewayMetrics } from './metrics.js';
@@ -49,6 +50,9 @@ export interface ProviderCall {
   operation: string;
 }
 
+/** How long disposing waits for the last spans to be exported (an exporter retries a collector that is down). */
+const SHUTDOWN_WAIT_MS = 2_000;
+
 /** Operation names in span attributes: a label the client chose, bounded in length. */
 const MAX_NAME = 100;
 
@@ -58,7 +62,10 @@ export class Telemetry {
   readonly ready: Promise<void>;
   private tracing: Tracing | undefined;
 
-  constructor(config: TelemetryConfig, logger: Logger) {
+  constructor(
+    config: TelemetryConfig,
+    private readonly logger: Logger,
+  ) {
     const endpoint = config.otlpEndpoint;
     this.ready = endpoint
       ? import('./tracing.js').then(
@@ -139,17 +146,27 @@ export class Telemetry {
     for (const event of events) this.metrics.eventsPublished.inc({ account: event.account, kind: event.kind });
   }
 
-  /** Exports the spans that ended so far (no-op without tracing). */
+  /** Exports the spans that ended so far (no-op without tracing). A collector that cannot be reached is logged. */
   async flush(): Promise<void> {
     await this.ready;
-    await this.tracing?.flush();
+    await this.tracing?.flush().catch((error: unknown) => this.exportFailed(error));
   }
 
-  /** Exports what is left and stops tracing. */
+  /** Exports what is left and stops tracing; waits at most SHUTDOWN_WAIT_MS for a collector that does not answer. */
   async dispose(): Promise<void> {
     await this.ready;
-    await this.tracing?.shutdown();
+    const tracing = this.tracing;
     this.tracing = undefined;
+    if (!tracing) return;
+    const shutdown = await settleWithin(tracing.shutdown(), SHUTDOWN_WAIT_MS);
+    if (shutdown.status === 'failed') this.exportFailed(shutdown.error);
+    if (shutdown.status === 'timeout') this.logger.warn('traces not exported: the collector did not answer in time');
+  }
+
+  private exportFailed(error: unknown): void {
+    // The exporter's message names the endpoint at most; its code says why.
+    const code = (error as { code?: unknown }).code;
+    this.logger.warn({ code: typeof code === 'string' ? code : undefined }, 'could not export traces');
   }
 
   /** Runs `work` in a span (when tracing), then records its duration and outcome, also on the span. */
