@@ -18,6 +18,7 @@ import {
   NOT_FOUND,
   type RunningSimulator,
   type SimulatorFactory,
+  type SimulatorFault,
 } from '../src/sdk/model.js';
 
 export interface ContractOptions {
@@ -43,6 +44,10 @@ export interface ContractOptions {
 }
 
 const signal = () => AbortSignal.timeout(20_000);
+
+/** The simulator's last recorded state word for a job. */
+const lastWord = (sim: RunningSimulator, nativeId: string) =>
+  sim.stateChanges.findLast((c) => c.nativeId === nativeId)?.providerState;
 
 export async function listAll(client: AccountClient): Promise<JobRef[]> {
   const refs: JobRef[] = [];
@@ -213,6 +218,51 @@ export function runAdapterContract(adapter: Adapter, opts: ContractOptions): voi
       }
       expect(isTerminal(current.state), `ended in ${current.state} after seeing ${[...seen]}`).toBe(true);
     });
+
+    it('keeps a journal of every state change it makes, in the words the adapter reports', async () => {
+      const client = connect(sim.account);
+      for (let step = 0; step < 4; step++) {
+        sim.step();
+        const refs = await listAll(client);
+        const read = await client.getJobs(
+          refs.map((r) => r.nativeId),
+          { signal: signal() },
+        );
+        const reported = read.flatMap((s) =>
+          s === NOT_FOUND || s === undefined ? [] : [[s.nativeId, s.providerState]],
+        );
+        expect(reported.length).toBe(refs.length);
+        expect(Object.fromEntries(reported)).toEqual(
+          Object.fromEntries(reported.map(([id]) => [id, lastWord(sim, id!)])),
+        );
+      }
+      // Each entry is a change: never the same word twice in a row for one job.
+      const previous = new Map<string, string | null>();
+      for (const change of sim.stateChanges) {
+        expect(change.providerState).not.toBe(previous.get(change.nativeId));
+        previous.set(change.nativeId, change.providerState);
+      }
+    });
+
+    it('answers slow, truncated and cut bodies as a provider would, and the client reports a ProviderError', async () => {
+      const client = connect(sim.account);
+      const whole = (await client.listJobs({ signal: signal() })).items.map((r) => r.nativeId);
+      const answered = (fault: Partial<SimulatorFault>) => {
+        sim.inject({ status: 200, passThrough: true, ...fault });
+        return client.listJobs({ signal: signal() });
+      };
+      // Slow but within the client's timeout: read whole.
+      const slow = await answered({ body: 'slow', delayMs: 400 });
+      expect(slow.items.map((r) => r.nativeId)).toEqual(whole);
+      expect(sim.requests.at(-1)).toMatchObject({ status: 200, answerDelayedMs: 400 });
+      for (const body of ['truncated', 'cut'] as const) {
+        await expect(answered({ body })).rejects.toBeInstanceOf(ProviderError);
+        await expect(answered({ status: 503, passThrough: false, body })).rejects.toBeInstanceOf(ProviderError);
+      }
+      const impatient = fixture.connect(sim.account, 300);
+      sim.inject({ status: 200, passThrough: true, body: 'slow', delayMs: 2_000 });
+      await expect(impatient.listJobs({ signal: signal() })).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+    });
   });
 
   describe.runIf(adapter.mutations !== undefined)(`adapter contract: ${adapter.kind} mutations`, () => {
@@ -284,7 +334,11 @@ export function runAdapterContract(adapter: Adapter, opts: ContractOptions): voi
       const client = connect();
       const job = await create(client);
       expect(client.capabilities.actions.CANCEL).toContain('CREATING');
-      expect((await cancelAndSettle(client, job.nativeId)).state).toBe('CANCELLED');
+      const cancelled = await cancelAndSettle(client, job.nativeId);
+      expect(cancelled.state).toBe('CANCELLED');
+      // The journal saw the create and the cancel the requests made.
+      const words = sim.stateChanges.filter((c) => c.nativeId === job.nativeId).map((c) => c.providerState);
+      expect([words[0], words.at(-1)]).toEqual([job.providerState, cancelled.providerState]);
     });
 
     const creates = () => sim.requests.filter((r) => r.operation === opts.createOperation).length;

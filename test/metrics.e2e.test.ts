@@ -144,6 +144,7 @@ describe('/metrics on the open sandbox gateway', () => {
 
 describe('/metrics behind authentication', () => {
   const KEY = 'metrics-viewer-key-0123456789';
+  const TENANT_KEY = 'one-tenant-viewer-key-0123456789';
   let t: TestGateway;
 
   beforeAll(async () => {
@@ -151,14 +152,19 @@ describe('/metrics behind authentication', () => {
       seedJobs: 1,
       configure: (config) => ({
         ...config,
-        auth: { apiKeys: [{ name: 'prometheus', key: KEY, role: 'viewer', accounts: ['sandbox-iot-hub'] }] },
+        auth: {
+          apiKeys: [
+            { name: 'prometheus', key: KEY, role: 'viewer' },
+            { name: 'tenant', key: TENANT_KEY, role: 'admin', accounts: ['sandbox-iot-hub'] },
+          ],
+        },
         metrics: { port: 0 },
       }),
     });
   });
   afterAll(() => t?.dispose());
 
-  it('wants credentials on the gateway port, any valid principal will do', async () => {
+  it('wants credentials on the gateway port, of a principal that may see every account', async () => {
     const anonymous = await fetch(`${origin(t)}/metrics`);
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
@@ -167,6 +173,12 @@ describe('/metrics behind authentication', () => {
     ).toBe('UNAUTHENTICATED');
     const wrong = await fetch(`${origin(t)}/metrics`, { headers: bearer('not-the-key-at-all-0123456789') });
     expect(wrong.status).toBe(401);
+    // The figures name every account: a caller limited to some may not read them, whatever its role.
+    const tenant = await fetch(`${origin(t)}/metrics`, { headers: bearer(TENANT_KEY) });
+    expect(tenant.status).toBe(403);
+    expect(((await tenant.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe(
+      'FORBIDDEN',
+    );
     const { samples } = await scrape(t, bearer(KEY));
     expect(samples.some((s) => s.name === 'crossdock_subscribers')).toBe(true);
   });

@@ -468,7 +468,7 @@ describe('mutations over HTTP against the sandbox', () => {
     const unknown = (
       await query<{ createJob: Payload }>(CREATE, { input: { account: 'nobody', [azure.branch]: azure.sample() } })
     ).data!.createJob;
-    expect(unknown.errors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'input.account' })]);
+    expect(unknown.errors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: 'input.account' })]);
   });
 
   it('offers a dry run where the provider has one, creating nothing', async () => {

@@ -16,8 +16,11 @@ import { join } from 'node:path';
 import { getIntrospectionQuery } from 'graphql';
 import sqlite3 from 'sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Role, roleAllows } from '../src/auth/index.js';
+import { jobGlobalId } from '../src/ids.js';
 import { registry } from '../src/registry.js';
 import type { Sandbox } from '../src/sandbox/index.js';
+import { adapterFor } from '../src/sdk/index.js';
 import { lockStore, openHostProblem } from '../src/server/startup.js';
 import { type CliProcess, runCli } from './helpers/process.js';
 import {
@@ -30,7 +33,19 @@ import {
   sampleRss,
   startIssuer,
 } from './helpers/security.js';
-import { startTestGatewayOn, startTestSandbox, type TestGateway, toWsUrl } from './helpers/servers.js';
+import { startTestGatewayOn, startTestSandbox, type TestGateway, toWsUrl, waitUntil } from './helpers/servers.js';
+import {
+  EVENT_FILTERS,
+  EVENTS_SUBSCRIPTION,
+  MUTATION_PATHS,
+  normalized,
+  payloadErrors,
+  READ_PATHS,
+  refusalOf,
+  SAMPLE_CREATE_INPUTS,
+  type Target,
+  type TargetKind,
+} from './helpers/tenancy.js';
 
 const { adapters } = registry;
 const ISSUER = 'https://issuer.crossdock.test';
@@ -41,6 +56,8 @@ const KEYS = {
   viewer: `viewer-${'v'.repeat(24)}`,
   operator: `operator-${'o'.repeat(24)}`,
   admin: `admin-${'a'.repeat(24)}`,
+  tenantViewer: `tenant-viewer-${'t'.repeat(24)}`,
+  tenantAdmin: `tenant-admin-${'t'.repeat(24)}`,
 };
 const JOBS_PAGE = 'jobs(first: 1000) { edges { node { id state } } }';
 const aliased = (n: number, field = JOBS_PAGE) =>
@@ -87,6 +104,8 @@ describe.runIf(adapters.length > 0)('the gateway under attack', () => {
           { name: 'ops-viewer', key: '${VIEWER_KEY}', role: 'viewer' },
           { name: 'ops-operator', key: '${OPERATOR_KEY}', role: 'operator', accounts: [firstAccount] },
           { name: 'ops-admin', keySha256: createHash('sha256').update(KEYS.admin).digest('hex'), role: 'admin' },
+          { name: 'tenant-viewer', key: KEYS.tenantViewer, role: 'viewer', accounts: [firstAccount] },
+          { name: 'tenant-admin', key: KEYS.tenantAdmin, role: 'admin', accounts: [firstAccount] },
         ],
         jwt: { issuer: ISSUER, audience: AUDIENCE, jwksUri: issuer.jwksUri, jwksCooldownMs: 0 },
       },
@@ -112,7 +131,7 @@ describe.runIf(adapters.length > 0)('the gateway under attack', () => {
   describe('authentication', () => {
     it('says at start that authentication is required', async () => {
       expect(await gw.waitForLine(/^crossdock: authentication/)).toBe(
-        'crossdock: authentication required (3 API key(s) + JWT)',
+        'crossdock: authentication required (5 API key(s) + JWT)',
       );
     });
 
@@ -241,7 +260,11 @@ describe.runIf(adapters.length > 0)('the gateway under attack', () => {
       expect(results[0]?.data).toBeDefined();
     });
 
-    it('writes an audit line with the principal for every mutation, refused or run', () => {
+    it('writes an audit line with the principal for every mutation, refused or run', async () => {
+      // The gateway is another process: its last lines may still be in the pipe when the answers are in.
+      const refusedViewerLines = () =>
+        auditLines().filter((l) => l.principal === 'ops-viewer' && l.outcome === 'refused').length;
+      await waitUntil(() => refusedViewerLines() >= 4, 'four refused audit lines of ops-viewer').catch(() => undefined);
       const lines = auditLines();
       expect(
         lines.filter((l) => l.principal === 'ops-viewer' && l.outcome === 'refused').length,
@@ -253,6 +276,285 @@ describe.runIf(adapters.length > 0)('the gateway under attack', () => {
         ),
       ).toBe(true);
       expect(lines.some((l) => l.principal === 'ops-admin' && l.mutations.includes('deleteJob'))).toBe(true);
+    });
+  });
+
+  describe('tenancy (principals limited to one account)', () => {
+    interface Caller {
+      name: string;
+      role: Role;
+      headers: Record<string, string>;
+    }
+    type EventData = { jobEvents: { jobId: string; kind: string; job: { account: string } } };
+    const KINDS: readonly TargetKind[] = ['allowed', 'forbidden', 'nonexistent'];
+    const REFUSED: readonly TargetKind[] = ['forbidden', 'nonexistent'];
+    let callers: Caller[];
+    const targets = {} as Record<TargetKind, Target>;
+    const providerCalls = (account: string) => sandbox.simulators.get(account)!.requests.length;
+    const readyz = () => url.replace(/\/graphql$/, '/readyz');
+    /** One caller's answers to the same operation aimed at each target. */
+    const aimed = async (path: { query: string; variables(t: Target): Record<string, unknown> }, caller: Caller) => {
+      const answers = {} as Record<TargetKind, HttpAnswer>;
+      for (const kind of KINDS) {
+        answers[kind] = await post(
+          url,
+          { query: path.query, variables: path.variables(targets[kind]) },
+          caller.headers,
+        );
+      }
+      return answers;
+    };
+
+    beforeAll(async () => {
+      const [a, b] = sandbox.description.providers;
+      const jobsOf = async (account: string) => {
+        const answer = await post<{
+          jobs: { edges: { node: { id: string; nativeId: string; allowedActions: string[] } }[] };
+        }>(
+          url,
+          {
+            query:
+              'query ($a: String!) { jobs(first: 1000, filter: { accounts: [$a] }) { edges { node { id nativeId allowedActions } } } }',
+            variables: { a: account },
+          },
+          as('admin'),
+        );
+        return answer.body.data!.jobs.edges.map((e) => e.node);
+      };
+      const own = await jobsOf(a!.account);
+      // Preferably a job that cancel and delete refuse in its state, so that running the matrix changes nothing.
+      const ownJob = own.find((j) => !j.allowedActions.some((x) => x === 'CANCEL' || x === 'DELETE')) ?? own[0]!;
+      const otherJob = (await jobsOf(b!.account))[0]!;
+      targets.allowed = { kind: 'allowed', account: a!.account, provider: a!.kind, ...ownJob };
+      targets.forbidden = { kind: 'forbidden', account: b!.account, provider: b!.kind, ...otherJob };
+      targets.nonexistent = {
+        kind: 'nonexistent',
+        account: 'no-such-account',
+        provider: 'no-such-provider',
+        nativeId: 'no-such-job',
+        id: jobGlobalId('no-such-account', 'no-such-job'),
+      };
+      callers = [
+        { name: 'tenant-viewer', role: 'viewer', headers: as('tenantViewer') },
+        { name: 'ops-operator', role: 'operator', headers: as('operator') },
+        { name: 'tenant-admin', role: 'admin', headers: as('tenantAdmin') },
+        {
+          name: 'jwt-tenant (viewer)',
+          role: 'viewer',
+          headers: bearer(await issuer.sign({ role: 'viewer', sub: 'jwt-tenant', accounts: [a!.account] })),
+        },
+      ];
+    });
+
+    it('lists only the principal’s accounts and jobs, counted in the store; /readyz names accounts only to callers', async () => {
+      const { account } = targets.allowed;
+      const count = 'query ($a: String!) { jobs(filter: { accounts: [$a] }) { totalCount } }';
+      const own = await post<{ jobs: { totalCount: number } }>(
+        url,
+        { query: count, variables: { a: account } },
+        as('admin'),
+      );
+      const ownCount = own.body.data!.jobs.totalCount;
+      for (const caller of callers) {
+        const accounts = await post<{ accounts: { name: string }[] }>(
+          url,
+          { query: '{ accounts { name } }' },
+          caller.headers,
+        );
+        const listed = accounts.body.data!.accounts.map((x) => x.name);
+        tally.record('tenancy: queries', 'own only', listed.join() === account ? 'own only' : 'leaked');
+        expect([caller.name, listed]).toEqual([caller.name, [account]]);
+        for (const first of [1000, 1]) {
+          const all = await post<{ jobs: { totalCount: number; edges: { node: { account: string } }[] } }>(
+            url,
+            { query: `{ jobs(first: ${first}) { totalCount edges { node { account } } } }` },
+            caller.headers,
+          );
+          const { totalCount, edges } = all.body.data!.jobs;
+          const foreign = edges.filter((e) => e.node.account !== account).length;
+          tally.record(
+            'tenancy: queries',
+            'own only',
+            foreign === 0 && totalCount === ownCount ? 'own only' : 'leaked',
+          );
+          expect([caller.name, first, totalCount, foreign]).toEqual([caller.name, first, ownCount, 0]);
+          expect(edges.length).toBe(Math.min(first, ownCount));
+        }
+      }
+
+      const probe = await fetch(readyz());
+      expect([probe.status, await probe.json()]).toEqual([200, { status: 'ready' }]);
+      const tenant = (await (await fetch(readyz(), { headers: as('tenantViewer') })).json()) as { accounts: object };
+      tally.record(
+        'tenancy: queries',
+        'own only',
+        Object.keys(tenant.accounts).join() === account ? 'own only' : 'leaked',
+      );
+      expect(Object.keys(tenant.accounts)).toEqual([account]);
+      const everyone = (await (await fetch(readyz(), { headers: as('viewer') })).json()) as { accounts: object };
+      expect(Object.keys(everyone.accounts).length).toBe(sandbox.description.providers.length);
+      const wrongKey = await fetch(readyz(), { headers: bearer('x'.repeat(40)) });
+      tally.record('tenancy: queries', '401', String(wrongKey.status));
+      expect(wrongKey.status).toBe(401);
+    });
+
+    it('answers every read path on another tenant’s job exactly as on a nonexistent one, without a provider call', async () => {
+      const before = providerCalls(targets.forbidden.account);
+      for (const path of READ_PATHS) {
+        for (const caller of callers) {
+          const answers = await aimed(path, caller);
+          const what = [path.name, caller.name];
+          expect([...what, answers.allowed.status, answers.allowed.body.errors]).toEqual([...what, 200, undefined]);
+          expect([...what, path.shows(answers.allowed.body, targets.allowed)]).toEqual([...what, true]);
+          for (const kind of REFUSED) {
+            const got = refusalOf(answers[kind].body, path, targets[kind]);
+            tally.record('tenancy: queries', path.refusal, got);
+            expect([...what, kind, answers[kind].status, got]).toEqual([...what, kind, 200, path.refusal]);
+          }
+          expect(normalized(answers.forbidden, targets.forbidden)).toBe(
+            normalized(answers.nonexistent, targets.nonexistent),
+          );
+        }
+      }
+      // Not even the live reads (maxAge: 0) of another tenant's account reached its provider.
+      expect(providerCalls(targets.forbidden.account)).toBe(before);
+    });
+
+    it('never delivers another tenant’s events, and a filter naming its account, provider or job delivers nothing', async () => {
+      const latest = async () =>
+        (await post<{ latestJobEventCursor: string }>(url, { query: '{ latestJobEventCursor }' }, as('admin'))).body
+          .data!.latestJobEventCursor;
+      const adminMutation = async (query: string, variables: Record<string, unknown>) => {
+        const answer = await post<Record<string, { job: { id: string }; errors: unknown[] }>>(
+          url,
+          { query, variables },
+          as('admin'),
+        );
+        const payload = Object.values(answer.body.data ?? {})[0];
+        expect(payload?.errors).toEqual([]);
+        return payload!.job.id;
+      };
+      const create = (t: Target) =>
+        adminMutation(
+          'mutation ($input: CreateJobInput!) { createJob(input: $input) { job { id } errors { code message } } }',
+          {
+            input: {
+              account: t.account,
+              [adapterFor(registry, t.provider)!.mutations!.inputField]: SAMPLE_CREATE_INPUTS[t.provider]!(),
+            },
+          },
+        );
+      const cancel = (id: string) =>
+        adminMutation('mutation ($id: ID!) { cancelJob(id: $id) { job { id } errors { code message } } }', { id });
+      const events = (client: RawProtocolClient, id: string) =>
+        client.messages
+          .filter((m) => m.id === id && m.type === 'next')
+          .map((m) => (m.payload as { data: EventData }).data.jobEvents);
+
+      const clients = await Promise.all(
+        [...callers.map((c) => c.headers), as('admin')].map(async (headers) => {
+          const client = socket(toWsUrl(url));
+          expect(await client.init(headers)).toBe(true);
+          return client;
+        }),
+      );
+      const unrestricted = clients.pop()!;
+      // Phase 1 replays events already logged; phase 2 subscribes first and follows them live.
+      const phases: [string, (subjects: Record<TargetKind, Target>) => Promise<void>][] = [
+        ['replayed', async () => {}],
+        [
+          'live',
+          async (subjects) => {
+            // The other tenant's change first: had it been delivered, it would be there before the own one.
+            await cancel(subjects.forbidden.id);
+            await cancel(subjects.allowed.id);
+          },
+        ],
+      ];
+      const after = await latest();
+      // The other tenant's job first, for the same reason.
+      const otherNew = await create(targets.forbidden);
+      const ownNew = await create(targets.allowed);
+      const subjects: Record<TargetKind, Target> = {
+        allowed: { ...targets.allowed, id: ownNew },
+        forbidden: { ...targets.forbidden, id: otherNew },
+        nonexistent: targets.nonexistent,
+      };
+      for (const [phase, act] of phases) {
+        const cursor = phase === 'replayed' ? after : await latest();
+        const subscribe = (client: RawProtocolClient, id: string, filter: Record<string, unknown> | null) =>
+          client.send({
+            id,
+            type: 'subscribe',
+            payload: { query: EVENTS_SUBSCRIPTION, variables: { filter, after: cursor } },
+          });
+        for (const client of clients) {
+          subscribe(client, `${phase}/all`, null);
+          for (const f of EVENT_FILTERS)
+            for (const kind of KINDS) subscribe(client, `${phase}/${f.name}/${kind}`, f.filter(subjects[kind]));
+        }
+        // The same document and variables as the tenants' own: shared execution must not mix the results.
+        subscribe(unrestricted, `${phase}/all`, null);
+        await act(subjects);
+        const own = (client: RawProtocolClient, id: string) => events(client, id).some((e) => e.jobId === ownNew);
+        await waitUntil(
+          () =>
+            clients.every(
+              (c) => own(c, `${phase}/all`) && EVENT_FILTERS.every((f) => own(c, `${phase}/${f.name}/allowed`)),
+            ) &&
+            events(unrestricted, `${phase}/all`).some((e) => e.jobId === otherNew) &&
+            own(unrestricted, `${phase}/all`),
+          `${phase} events of the own account`,
+        );
+        for (const [index, client] of clients.entries()) {
+          const who = [phase, callers[index]!.name];
+          const foreign = events(client, `${phase}/all`).filter((e) => e.job.account !== targets.allowed.account);
+          tally.record('tenancy: subscriptions', 'own only', foreign.length === 0 ? 'own only' : 'leaked');
+          expect([...who, foreign]).toEqual([...who, []]);
+          for (const f of EVENT_FILTERS) {
+            for (const kind of REFUSED) {
+              const id = `${phase}/${f.name}/${kind}`;
+              const errored = client.messages.some((m) => m.id === id && m.type === 'error');
+              const got = errored ? 'error' : events(client, id).length === 0 ? 'nothing' : 'delivered';
+              tally.record('tenancy: subscriptions', 'nothing', got);
+              expect([...who, f.name, kind, got]).toEqual([...who, f.name, kind, 'nothing']);
+            }
+          }
+        }
+      }
+    });
+
+    it('refuses every mutation on another tenant’s account or job as on a nonexistent one (NOT_FOUND), roles first (FORBIDDEN)', async () => {
+      const before = providerCalls(targets.forbidden.account);
+      for (const path of MUTATION_PATHS) {
+        for (const caller of callers) {
+          const answers = await aimed(path, caller);
+          const what = [path.name, caller.name];
+          if (!roleAllows(caller.role, path.action)) {
+            for (const kind of KINDS) {
+              tally.record('tenancy: mutations', 'FORBIDDEN', firstCode(answers[kind]));
+              expect([...what, kind, answers[kind].status, firstCode(answers[kind])]).toEqual([
+                ...what,
+                kind,
+                403,
+                'FORBIDDEN',
+              ]);
+            }
+          } else {
+            const allowed = payloadErrors(answers.allowed.body)?.map((e) => e.code);
+            expect([...what, answers.allowed.status, allowed?.includes('NOT_FOUND')]).toEqual([...what, 200, false]);
+            for (const kind of REFUSED) {
+              const got = String(payloadErrors(answers[kind].body)?.[0]?.code);
+              tally.record('tenancy: mutations', 'NOT_FOUND', got);
+              expect([...what, kind, answers[kind].status, got]).toEqual([...what, kind, 200, 'NOT_FOUND']);
+            }
+          }
+          expect(normalized(answers.forbidden, targets.forbidden)).toBe(
+            normalized(answers.nonexistent, targets.nonexistent),
+          );
+        }
+      }
+      expect(providerCalls(targets.forbidden.account)).toBe(before);
     });
   });
 

@@ -15,6 +15,7 @@ import {
 } from '../../src/sdk/index.js';
 import { createCredentialRng, createRng, type Rng } from '../utils/rng.js';
 import {
+  createStateJournal,
   type SimHandled,
   type SimRequest,
   type SimResponse,
@@ -310,6 +311,7 @@ export async function startAwsImportExportSimulator(opts: AwsSimulatorOptions): 
       autopilotCreated += 1;
       createSampleJob(Date.now());
     }
+    journal.scan();
   };
 
   // The seed: jobs created over the past weeks (hours apart), each already some steps into its life.
@@ -322,6 +324,12 @@ export async function startAwsImportExportSimulator(opts: AwsSimulatorOptions): 
     const age = rng.int(0, 7);
     for (let s = 0; s < age; s++) advance(job, rng.chance(0.8));
   }
+
+  // The word the adapter reports as providerState: GetStatus's codes, or the error of a job that is gone.
+  const journal = createStateJournal(function* () {
+    for (const job of jobs) yield [job.jobId, job.gone ?? `${job.progress}/${job.location}`] as const;
+  });
+  journal.scan();
 
   // --- the wire protocol ---
 
@@ -543,6 +551,9 @@ export async function startAwsImportExportSimulator(opts: AwsSimulatorOptions): 
     }
   };
 
+  /** Operations that change no job: the state journal is not scanned after them. */
+  const READ_OPERATIONS = new Set<Operation>(['GetStatus', 'ListJobs']);
+
   const route = (req: SimRequest): SimHandled => {
     if (req.method === 'GET' && req.path.startsWith(LABEL_PATH)) return serveLabel(req.path);
     const params = Object.fromEntries(req.method === 'POST' ? new URLSearchParams(req.body) : req.query) as Record<
@@ -560,7 +571,9 @@ export async function startAwsImportExportSimulator(opts: AwsSimulatorOptions): 
         throw new ServiceError('InvalidVersionException');
       }
       if (!isOperation(action)) throw new ServiceError('InvalidAction');
-      return operations[action](params, req);
+      const out = operations[action](params, req);
+      if (!READ_OPERATIONS.has(action)) journal.scan();
+      return out;
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error;
       return errorResponse(action || 'unknown', error);
@@ -606,6 +619,7 @@ export async function startAwsImportExportSimulator(opts: AwsSimulatorOptions): 
     },
     credentials,
     requests: server.requests,
+    stateChanges: journal.changes,
     step: () => step(opts.autopilot),
     inject: (fault) => server.inject(fault),
     clearFaults: () => server.clearFaults(),
@@ -621,6 +635,7 @@ export async function startAwsImportExportSimulator(opts: AwsSimulatorOptions): 
       if (!job) throw new Error(`no job ${jobId}`);
       job.progress = 'Expired';
       job.gone = 'ExpiredJobIdException';
+      journal.scan();
     },
     secrets: () => [
       credentials.secretAccessKey,

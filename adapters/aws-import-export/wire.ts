@@ -3,7 +3,7 @@
  * constants, the XML response and error envelopes (fast-xml-parser), the operations' result shapes, and
  * the service's error codes with the meaning the service model documents for each.
  */
-import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
 import { ErrorCode, type ProviderCodeTable } from '../../src/sdk/index.js';
 
@@ -73,8 +73,12 @@ const parser = new XMLParser({
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false });
 
-/** Parses an XML body; undefined when it is not XML at all. */
+/**
+ * Parses an XML body; undefined when it is not well-formed XML. The parser alone is lenient: it would read the
+ * first half of a cut-off ListJobs answer as a shorter, valid-looking listing (jobs that seem to have vanished).
+ */
 function parseXml(text: string): Record<string, unknown> | undefined {
+  if (XMLValidator.validate(text) !== true) return undefined;
   try {
     const doc: unknown = parser.parse(text);
     return doc && typeof doc === 'object' ? (doc as Record<string, unknown>) : undefined;

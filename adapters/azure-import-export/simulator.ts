@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { RunningSimulator, SimulatorFactory, SimulatorFault, SimulatorOptions } from '../../src/sdk/index.js';
 import { createCredentialRng, createRng } from '../utils/rng.js';
 import {
+  createStateJournal,
   type SimHandled,
   type SimRequest,
   startLifecycleTimer,
@@ -270,6 +271,7 @@ export const simulator: SimulatorFactory = {
         new Date(Date.now() - 1000).toISOString(),
       );
       driveTo(job, spec.state, spec.progressSteps ?? 0);
+      journal.scan();
       return name;
     }
 
@@ -294,6 +296,12 @@ export const simulator: SimulatorFactory = {
       driveTo(job, target, rng.int(0, 1));
     }
 
+    // The job name is the native id of an account scoped to the sandbox's resource group.
+    const journal = createStateJournal(function* () {
+      for (const job of jobs.values()) yield [job.name, job.properties.state] as const;
+    });
+    journal.scan();
+
     function step() {
       for (const job of ordered()) {
         if (job.properties.state === 'Creating' && !job.properties.cancelRequested) {
@@ -310,6 +318,7 @@ export const simulator: SimulatorFactory = {
           new Date().toISOString(),
         );
       }
+      journal.scan();
     }
 
     // ---- ARM request handling ------------------------------------------------------------------------
@@ -758,6 +767,7 @@ export const simulator: SimulatorFactory = {
             throw new ArmFailure(404, 'NotFound', `No HTTP resource was found that matches ${req.method} ${req.path}.`);
           checkApiVersion(req);
           const out = found.run();
+          if (req.method !== 'GET') journal.scan(); // creates, updates, deletes
           const budget: Record<string, string> =
             req.method === 'GET'
               ? { 'x-ms-ratelimit-remaining-subscription-reads': String(Math.max(0, readsLeft--)) }
@@ -797,6 +807,7 @@ export const simulator: SimulatorFactory = {
         token,
       },
       requests: server.requests,
+      stateChanges: journal.changes,
       subscriptionId,
       resourceGroup,
       step,

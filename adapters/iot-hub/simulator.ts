@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { RunningSimulator, SimulatorFactory, SimulatorFault, SimulatorOptions } from '../../src/sdk/index.js';
 import { createCredentialRng, createRng, type Rng } from '../utils/rng.js';
 import {
+  createStateJournal,
   type SimHandled,
   type SimRequest,
   type SimResponse,
@@ -243,6 +244,10 @@ export const simulator: SimulatorFactory = {
       }
     }
     jobs.push(...seeded);
+    const journal = createStateJournal(function* () {
+      for (const job of jobs) yield [job.props.jobId, job.props.status] as const;
+    });
+    journal.scan();
 
     const step = () => {
       const at = now();
@@ -259,6 +264,7 @@ export const simulator: SimulatorFactory = {
         const check = checkCreate(customerRequest(rng));
         if (check.ok) addJob(check, at);
       }
+      journal.scan();
     };
 
     const json = (operation: string, status: number, value: unknown): SimHandled => ({
@@ -335,7 +341,11 @@ export const simulator: SimulatorFactory = {
       tls: opts.tls,
       host: opts.host,
       port: opts.port,
-      handle,
+      handle: (req) => {
+        const out = handle(req);
+        if (req.method !== 'GET') journal.scan(); // creates and cancels
+        return out;
+      },
       renderFault: (fault: SimulatorFault) => {
         const code = fault.code ?? DEFAULT_FAULT_CODES[fault.status] ?? IotErrorCode.ServerError;
         return errorResponse(fault.status, code, fault.message ?? 'Injected failure.');
@@ -351,6 +361,7 @@ export const simulator: SimulatorFactory = {
         connectionString: `HostName=${hostName};SharedAccessKeyName=${POLICY_NAME};SharedAccessKey=${key}`,
       },
       requests: server.requests,
+      stateChanges: journal.changes,
       step,
       inject: (fault) => server.inject(fault),
       clearFaults: () => server.clearFaults(),

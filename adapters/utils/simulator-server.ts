@@ -1,14 +1,16 @@
 /**
  * Scaffolding shared by every provider simulator: an HTTPS server on loopback, body reading, a request
- * log tests can count, fault injection and a lifecycle timer. Each simulator supplies only its wire
- * protocol (`handle`) and how its provider spells an injected failure (`renderFault`).
+ * log tests can count, fault injection (error answers, throttling, slowness, dropped connections, slow and
+ * truncated bodies), a journal of every job state change and a lifecycle timer. Each simulator supplies only
+ * its wire protocol (`handle`), how its provider spells an injected failure (`renderFault`) and its jobs'
+ * state words (`createStateJournal`).
  */
 import { once } from 'node:events';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SimulatorFault, SimulatorRequest } from '../../src/sdk/index.js';
+import type { SimulatorFault, SimulatorRequest, SimulatorStateChange } from '../../src/sdk/index.js';
 
 export interface SimRequest {
   method: string;
@@ -85,7 +87,7 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
     const record = (
       operation: string,
       status: number,
-      answer: Pick<SimulatorRequest, 'answerDelayedMs' | 'answerReplaced'>,
+      answer: Pick<SimulatorRequest, 'answerDelayedMs' | 'answerReplaced' | 'injected'>,
     ) => {
       if (requests.length < MAX_LOGGED_REQUESTS) {
         requests.push({ method: simReq.method, path: simReq.path, operation, status, at: Date.now(), ...answer });
@@ -100,7 +102,7 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
       const out = opts.renderFault(fault);
       const headers: Record<string, string> = { ...out.headers };
       if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
-      if (!res.destroyed) res.writeHead(out.status, headers).end(out.body ?? '');
+      return send(res, { ...out, headers }, fault, delay);
     };
 
     const waiting = faults[0];
@@ -109,10 +111,12 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
       fault.count -= 1;
       if (fault.count <= 0) faults.shift();
     }
+    // A slow body spends the delay on the body itself, not before the answer.
+    const delayFirst = fault?.delayMs && fault.body !== 'slow' ? fault.delayMs : 0;
     if (fault && !fault.passThrough) {
-      if (fault.delayMs) await delay(fault.delayMs);
-      record('fault', fault.status, {});
-      answerWithFault(fault);
+      if (delayFirst) await delay(delayFirst);
+      record('fault', fault.status, { injected: true });
+      await answerWithFault(fault);
       return;
     }
 
@@ -127,10 +131,11 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
     record(out.operation, replaced ? fault.status : out.status, {
       ...(fault?.delayMs ? { answerDelayedMs: fault.delayMs } : {}),
       ...(replaced ? { answerReplaced: true } : {}),
+      ...(fault ? { injected: true } : {}),
     });
-    if (fault?.delayMs) await delay(fault.delayMs);
-    if (replaced) answerWithFault(fault);
-    else if (!res.destroyed) res.writeHead(out.status, out.headers ?? {}).end(out.body ?? '');
+    if (delayFirst) await delay(delayFirst);
+    if (replaced) await answerWithFault(fault);
+    else await send(res, out, fault, delay);
   });
   // Simulators keep client connections alive; closing must not wait for idle sockets.
   server.keepAliveTimeout = 5_000;
@@ -153,6 +158,87 @@ export async function startSimulatorServer(opts: SimulatorServerOptions): Promis
       closing.abort();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Pieces a slow body is sent in. */
+const SLOW_BODY_PIECES = 8;
+
+/** Writes an answer, its body as the fault says (`slow`, `truncated`, `cut`), or whole. */
+async function send(
+  res: ServerResponse,
+  out: SimResponse,
+  fault: SimulatorFault | undefined,
+  delay: (ms: number) => Promise<unknown>,
+): Promise<void> {
+  if (res.destroyed) return;
+  const body = Buffer.from(out.body ?? '', 'utf8');
+  const half = body.subarray(0, Math.floor(body.length / 2));
+  const headers = { ...out.headers };
+  switch (fault?.body) {
+    case 'truncated':
+      res.writeHead(out.status, { ...headers, 'content-length': String(half.length) }).end(half);
+      return;
+    case 'cut':
+      res.writeHead(out.status, { ...headers, 'content-length': String(body.length) });
+      res.write(half, () => res.destroy());
+      return;
+    case 'slow': {
+      res.writeHead(out.status, { ...headers, 'content-length': String(body.length) });
+      const size = Math.ceil(body.length / SLOW_BODY_PIECES) || 1;
+      for (let at = 0; at < body.length && !res.destroyed; at += size) {
+        res.write(body.subarray(at, at + size));
+        await delay((fault.delayMs ?? 0) / SLOW_BODY_PIECES);
+      }
+      if (!res.destroyed) res.end();
+      return;
+    }
+    default:
+      res.writeHead(out.status, headers).end(body);
+  }
+}
+
+const MAX_JOURNAL_ENTRIES = 100_000;
+
+export interface StateJournal {
+  /** Every change recorded, oldest first (the first MAX_JOURNAL_ENTRIES). */
+  readonly changes: SimulatorStateChange[];
+  /**
+   * Compares every job's state word with the last one recorded and records what changed (a job no longer
+   * there: null). Simulators call it after every lifecycle step and every request that may change a job:
+   * O(jobs), so never after plain reads.
+   */
+  scan(): void;
+}
+
+/** A journal of state changes over the jobs `states()` yields as [native id, the adapter's `providerState`]. */
+export function createStateJournal(
+  states: () => Iterable<readonly [nativeId: string, providerState: string]>,
+  now: () => number = Date.now,
+): StateJournal {
+  const last = new Map<string, string>();
+  const changes: SimulatorStateChange[] = [];
+  const record = (nativeId: string, providerState: string | null, at: number) => {
+    if (changes.length < MAX_JOURNAL_ENTRIES) changes.push({ nativeId, providerState, at });
+  };
+  return {
+    changes,
+    scan() {
+      const at = now();
+      const present = new Set<string>();
+      for (const [nativeId, state] of states()) {
+        present.add(nativeId);
+        if (last.get(nativeId) === state) continue;
+        last.set(nativeId, state);
+        record(nativeId, state, at);
+      }
+      if (present.size === last.size) return;
+      for (const nativeId of last.keys()) {
+        if (present.has(nativeId)) continue;
+        last.delete(nativeId);
+        record(nativeId, null, at);
+      }
     },
   };
 }

@@ -99,7 +99,7 @@ export type ProviderAccount = {
 
 export type Query = {
   __typename?: 'Query';
-  /** Every configured provider account with its health. */
+  /** Every configured provider account the caller may see (its credentials' `accounts`), with its health. */
   accounts: Array<ProviderAccount>;
   /**
    * The cursor of the newest logged event. Query it together with `jobs`, then subscribe with `after` set to it:
@@ -115,8 +115,9 @@ export type Query = {
   /** One job by the provider's own id at a configured account. */
   jobByNativeId: Maybe<Job>;
   /**
-   * Jobs across every configured account, from the job index: filtering, order and `totalCount` are exact for what
-   * the index holds. An account that is failing, throttled or not yet observed adds one error for itself (with
+   * Jobs across every configured account the caller may see, from the job index: filtering, order and `totalCount`
+   * are exact for what the index holds. A job of an account the caller may not see is NOT_FOUND everywhere,
+   * exactly like one that does not exist. An account that is failing, throttled or not yet observed adds one error for itself (with
    * `stale: true`) while the other accounts' jobs come through.
    *
    * Reads answer from the gateway's job index, which poll rounds, mutations and read-throughs keep up to date: they

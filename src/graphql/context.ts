@@ -4,8 +4,6 @@ import { IndexReader, type ReadContext } from './jobs.js';
 
 /** Per GraphQL operation: its loaders memoize for this request only; the index itself is the shared cache. */
 export interface GatewayContext extends ReadContext {
-  /** Who is asking (the edge authenticated it): `principal.canSee(account)` filters what it may read. */
-  principal: Principal;
   /** Ends when the client goes away. Provider calls are shared among readers, so none is tied to it. */
   signal: AbortSignal;
 }

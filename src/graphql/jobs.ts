@@ -7,6 +7,7 @@
  */
 import DataLoader from 'dataloader';
 import type { GraphQLError } from 'graphql';
+import type { Principal } from '../auth/principal.js';
 import type { JobTransition, StoredJob } from '../events/types.js';
 import type { Gateway } from '../gateway.js';
 import type { AccountRuntime } from '../observation/accounts.js';
@@ -15,6 +16,7 @@ import { ErrorCode, GatewayError, gatewayError, type ProviderError } from '../sd
 import { type JobState, type JobType, NOT_FOUND } from '../sdk/model.js';
 import { epochMs, type GatewayStore, type JobKey, type JobOrderKey, jobKeyString, orderKeyOf } from '../store/types.js';
 import { toGraphQLError } from './errors.js';
+import { unknownAccount, visibleAccount, visibleAccounts } from './scope.js';
 
 /** What GraphQL resolvers of `Job` receive: the account and the job as the index has it (or as an event had it). */
 export interface JobNode {
@@ -44,6 +46,11 @@ export class IndexReader {
 
 export interface ReadContext {
   gateway: Gateway;
+  /**
+   * Who is asking (the edge authenticated it): reads cover only the accounts it may see (src/graphql/scope.ts),
+   * and an account it may not see is answered exactly like one that is not configured.
+   */
+  principal: Principal;
   index: IndexReader;
   /** Errors for one account's part of a result that still has data (one per account and request). */
   partialErrors: GraphQLError[];
@@ -135,9 +142,10 @@ function report(ctx: ReadContext, account: string, error: GatewayError | Provide
   ctx.partialErrors.push(toGraphQLError(error, [path]));
 }
 
+/** A visible account and its mirror; one the caller may not see is NOT_FOUND before any provider call. */
 function accountNamed(ctx: ReadContext, name: string): { account: AccountRuntime; mirror: AccountMirror } {
-  const account = ctx.gateway.accounts.get(name);
-  if (!account) throw gatewayError(ErrorCode.NOT_FOUND, `No account named "${name}" is configured.`);
+  const account = visibleAccount(ctx.gateway, ctx.principal, name);
+  if (!account) throw unknownAccount(name);
   return { account, mirror: ctx.gateway.observation.mirror(name) };
 }
 
@@ -227,10 +235,10 @@ export async function pageJobs(
   }
   const after = args.after ? decodeCursor(args.after) : undefined;
   const maxAge = maxAgeMs(args.maxAge);
-  const selected = [...ctx.gateway.accounts.values()].filter(
-    (a) =>
-      (!filter.providers?.length || filter.providers.includes(a.kind)) &&
-      (!filter.accounts?.length || filter.accounts.includes(a.name)),
+  // Only accounts the caller may see are counted, read live (maxAge) or reported stale: the store query itself
+  // is narrowed to them, so `totalCount` and paging never include another tenant's jobs.
+  const selected = visibleAccounts(ctx.gateway, ctx.principal, filter.accounts).filter(
+    (a) => !filter.providers?.length || filter.providers.includes(a.kind),
   );
   const mirrors = selected.map((a) => ctx.gateway.observation.mirror(a.name));
   const requestedAtMs = ctx.gateway.now();

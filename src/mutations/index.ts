@@ -11,6 +11,7 @@ import { GraphQLError } from 'graphql';
 import type { StoredJob } from '../events/types.js';
 import type { GatewayContext } from '../graphql/context.js';
 import type { JobNode } from '../graphql/jobs.js';
+import { unknownAccount, visibleAccount, visibleAccounts } from '../graphql/scope.js';
 import { decodeGlobalId, JOB_TYPE_NAME, jobGlobalId } from '../ids.js';
 import type { AccountRuntime } from '../observation/accounts.js';
 import { ErrorCode, GatewayError, ProviderError } from '../sdk/errors.js';
@@ -98,11 +99,19 @@ async function attempt<T extends { errors: MutationErrorData[] }>(
   }
 }
 
+/**
+ * The account a mutation names, if the caller may see it. One it may not see is answered exactly like one that
+ * is not configured (NOT_FOUND, listing only the accounts the caller may see), before any provider call.
+ */
 function accountNamed(ctx: GatewayContext, name: string, field: string): AccountRuntime {
-  const account = ctx.gateway.accounts.get(name);
+  const account = visibleAccount(ctx.gateway, ctx.principal, name);
   if (!account) {
-    const known = [...ctx.gateway.accounts.keys()].join(', ');
-    throw failure(ErrorCode.BAD_USER_INPUT, `No account named "${name}" is configured (known: ${known}).`, { field });
+    const known = visibleAccounts(ctx.gateway, ctx.principal).map((a) => a.name);
+    throw failure(
+      ErrorCode.NOT_FOUND,
+      `${unknownAccount(name).message.replace(/\.$/, '')} (known: ${known.join(', ') || 'none'}).`,
+      { field },
+    );
   }
   return account;
 }
@@ -331,10 +340,9 @@ function jobTarget(ctx: GatewayContext, id: string, field: string): { account: A
   if (decoded.type !== JOB_TYPE_NAME) {
     throw failure(ErrorCode.NOT_FOUND, `No object of type ${decoded.type} exists.`, { field });
   }
-  const account = ctx.gateway.accounts.get(decoded.account);
-  if (!account) {
-    throw failure(ErrorCode.NOT_FOUND, `No account named "${decoded.account}" is configured.`, { field });
-  }
+  // A job of an account the caller may not see is a job that does not exist, told before any provider call.
+  const account = visibleAccount(ctx.gateway, ctx.principal, decoded.account);
+  if (!account) throw failure(ErrorCode.NOT_FOUND, unknownAccount(decoded.account).message, { field });
   return { account, nativeId: decoded.nativeId };
 }
 

@@ -250,6 +250,11 @@ export interface RunningSimulator {
   account: Record<string, unknown> & { kind: string; account: string; endpoint: string };
   /** Every request the simulator answered, for tests that count provider calls. */
   requests: SimulatorRequest[];
+  /**
+   * Every change of a job's state word as the simulator made it (the seeded jobs' first, then lifecycle steps and
+   * requests), oldest first: what a gateway watching the account could at most have seen.
+   */
+  stateChanges: SimulatorStateChange[];
   /** Moves every non-terminal job one lifecycle step (what the timer does when stepMs > 0). */
   step(): void;
   /** Makes the next `count` requests fail as the provider would (throttling, outage, slowness). */
@@ -285,6 +290,22 @@ export interface SimulatorFault {
   passThrough?: boolean;
   /** Only requests with this HTTP method are affected (the others pass untouched); default: any request. */
   method?: string;
+  /**
+   * How the answer's body (the fault's, or with `passThrough` the real one) is sent: `slow` trickles it in small
+   * pieces spread over `delayMs` (instead of waiting before the answer); `truncated` sends its first half as a
+   * complete HTTP message (a document that ends midway, as from a broken proxy); `cut` announces the whole body,
+   * sends half of it and drops the connection.
+   */
+  body?: 'slow' | 'truncated' | 'cut';
+}
+
+/** One change of one job's state word at a simulator. */
+export interface SimulatorStateChange {
+  nativeId: string;
+  /** The word the adapter reports as the job's `providerState`; null when the job left the provider's listing. */
+  providerState: string | null;
+  /** Epoch ms. */
+  at: number;
 }
 
 export interface SimulatorRequest {
@@ -297,6 +318,8 @@ export interface SimulatorRequest {
   answerDelayedMs?: number;
   /** Set when a passThrough fault replaced the answer to work that was done (`status` is the fault's). */
   answerReplaced?: boolean;
+  /** Set when an injected fault shaped this request's answer (whatever it did). */
+  injected?: boolean;
 }
 
 export interface SimulatorOptions {

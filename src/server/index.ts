@@ -21,6 +21,7 @@ import { toGraphQLError } from '../graphql/errors.js';
 import { withoutInputValues } from '../graphql/input-errors.js';
 import { healthOf } from '../graphql/resolvers/accounts.js';
 import { buildSchema } from '../graphql/schema.js';
+import { visibleAccounts } from '../graphql/scope.js';
 import { ErrorCode, GatewayError, gatewayError, ProviderError } from '../sdk/errors.js';
 import { type GraphQLOperation, outcomeOfErrors } from '../telemetry/index.js';
 import { createEdge, describeAuth, type Edge, HTTP_STATUS, refusal } from './edge.js';
@@ -213,6 +214,25 @@ function sendRefusal(
   sendJson(res, status, { errors: [toGraphQLError(error).toJSON()] }, headers);
 }
 
+/** Each account the principal may see, with how fresh its jobs are: what /readyz shows. */
+async function readiness(gateway: Gateway, principal: Principal) {
+  return Object.fromEntries(
+    await Promise.all(
+      visibleAccounts(gateway, principal).map(async (a) => {
+        const h = await healthOf(a, gateway.observation.mirror(a.name));
+        const view = {
+          status: h.status,
+          circuit: h.circuit,
+          stale: h.stale,
+          lastCompleteRoundAt: h.lastCompleteRoundAt,
+          lastErrorCode: h.lastErrorCode,
+        };
+        return [a.name, view] as const;
+      }),
+    ),
+  );
+}
+
 export async function startServer(gateway: Gateway, opts: ServerOptions): Promise<RunningServer> {
   const openHost = openHostProblem(gateway.config.auth, opts.host);
   if (openHost) throw new ConfigError([openHost]);
@@ -257,6 +277,17 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
   });
   await apollo.start();
 
+  /** The caller, or undefined once missing or bad credentials were answered with 401. */
+  async function authenticated(req: IncomingMessage, res: ServerResponse): Promise<Principal | undefined> {
+    try {
+      return await edge.authenticator.authenticate(req.headers.authorization);
+    } catch (error) {
+      if (!(error instanceof GatewayError)) throw error;
+      sendRefusal(res, error, { 'www-authenticate': 'Bearer' });
+      return undefined;
+    }
+  }
+
   /** The GraphQL endpoint: origin, size, credentials and rate, then Apollo (limits and roles in edgePlugin). */
   async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, operation: GraphQLOperation) {
     measuring.set(res, operation);
@@ -280,13 +311,8 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
         }),
         { connection: 'close' },
       );
-    let principal: Principal;
-    try {
-      principal = await edge.authenticator.authenticate(req.headers.authorization);
-    } catch (error) {
-      if (!(error instanceof GatewayError)) throw error;
-      return sendRefusal(res, error, { 'www-authenticate': 'Bearer' });
-    }
+    const principal = await authenticated(req, res);
+    if (!principal) return;
     const limited = await edge.consumeRate(principal, req.socket.remoteAddress);
     if (limited) return sendRefusal(res, limited, { 'retry-after': String(limited.extensions.retryAfterSeconds) });
 
@@ -338,24 +364,13 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (url.pathname === '/readyz') {
         if (shuttingDown) return sendJson(res, 503, { status: 'shutting down' });
-        // Ready while the gateway serves (reads answer from the index even when an account is down); each
-        // account's health says how fresh its jobs are.
-        const accounts = Object.fromEntries(
-          await Promise.all(
-            [...gateway.accounts.values()].map(async (a) => {
-              const h = await healthOf(a, gateway.observation.mirror(a.name));
-              const view = {
-                status: h.status,
-                circuit: h.circuit,
-                stale: h.stale,
-                lastCompleteRoundAt: h.lastCompleteRoundAt,
-                lastErrorCode: h.lastErrorCode,
-              };
-              return [a.name, view] as const;
-            }),
-          ),
-        );
-        return sendJson(res, 200, { status: 'ready', accounts });
+        // Ready while the gateway serves (reads answer from the index even when an account is down). Behind
+        // auth, a probe without credentials learns only that; with credentials, each account the caller may
+        // see says how fresh its jobs are (account names are a tenant's business too).
+        if (edge.authenticator.required && !req.headers.authorization) return sendJson(res, 200, { status: 'ready' });
+        const principal = await authenticated(req, res);
+        if (principal) sendJson(res, 200, { status: 'ready', accounts: await readiness(gateway, principal) });
+        return;
       }
       if (url.pathname === METRICS_PATH && gateway.config.metrics.enabled && req.method === 'GET')
         return await serveMetrics(gateway, edge, req, res, (error, headers) => sendRefusal(res, error, headers));

@@ -1,12 +1,13 @@
 /**
  * /metrics: the gateway's Prometheus metrics (src/telemetry). On the gateway's own port it is protected like the
- * API — the origin policy, then any valid credentials when `auth` is configured (open on the open loopback
- * gateway); `metrics.port` adds a listener on 127.0.0.1 alone that serves it without credentials, for an agent
- * on the same host.
+ * API — the origin policy, then valid credentials when `auth` is configured (open on the open loopback gateway),
+ * of a principal that may see every account, since the figures name them all; `metrics.port` adds a listener on
+ * 127.0.0.1 alone that serves it without credentials, for an agent on the same host.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Principal } from '../auth/index.js';
 import type { Gateway } from '../gateway.js';
 import { ErrorCode, GatewayError, gatewayError } from '../sdk/errors.js';
 import type { Edge } from './edge.js';
@@ -32,12 +33,21 @@ export async function serveMetrics(
 ): Promise<void> {
   if (!edge.origins.allows(req.headers))
     return refuse(gatewayError(ErrorCode.FORBIDDEN, 'This origin may not call the gateway (server.cors.origins).'));
+  let principal: Principal;
   try {
-    await edge.authenticator.authenticate(req.headers.authorization);
+    principal = await edge.authenticator.authenticate(req.headers.authorization);
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error;
     return refuse(error, { 'www-authenticate': 'Bearer' });
   }
+  // The figures name every account (tenancy: an account a caller may not see must not show).
+  if (principal.accounts !== '*')
+    return refuse(
+      gatewayError(
+        ErrorCode.FORBIDDEN,
+        `/metrics covers every account; ${principal.name} may see only some (use credentials with accounts "*").`,
+      ),
+    );
   await sendMetrics(gateway, res);
 }
 

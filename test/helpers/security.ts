@@ -192,7 +192,16 @@ export function sampleRss(pid: number, everyMs = 50) {
   };
 }
 
-export type AttackCategory = 'limits' | 'auth' | 'roles' | 'origins' | 'hostile input' | 'start-up faults';
+export type AttackCategory =
+  | 'limits'
+  | 'auth'
+  | 'roles'
+  | 'tenancy: queries'
+  | 'tenancy: mutations'
+  | 'tenancy: subscriptions'
+  | 'origins'
+  | 'hostile input'
+  | 'start-up faults';
 
 /** Attacks tried and refused with the expected code, per category; printed at the end of the suite. */
 export class AttackTally {
@@ -223,8 +232,8 @@ export class AttackTally {
   table(): string {
     const lines = [...this.rows].map(
       ([category, row]) =>
-        `  ${category.padEnd(16)} ${String(row.tried).padStart(5)} ${String(row.refused).padStart(8)}   ${[...row.codes].join(', ')}`,
+        `  ${category.padEnd(22)} ${String(row.tried).padStart(5)} ${String(row.refused).padStart(8)}   ${[...row.codes].join(', ')}`,
     );
-    return [`  ${'category'.padEnd(16)} ${'tried'.padStart(5)} ${'refused'.padStart(8)}   codes`, ...lines].join('\n');
+    return [`  ${'category'.padEnd(22)} ${'tried'.padStart(5)} ${'refused'.padStart(8)}   codes`, ...lines].join('\n');
   }
 }

@@ -2,6 +2,7 @@ import type { AccountHealth, Resolvers } from '../../generated/graphql.js';
 import type { AccountRuntime } from '../../observation/accounts.js';
 import type { AccountMirror } from '../../observation/mirror.js';
 import type { JobAction, JobState } from '../../sdk/model.js';
+import { visibleAccounts } from '../scope.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -22,7 +23,7 @@ export async function healthOf(account: AccountRuntime, mirror: AccountMirror): 
 
 export const accountResolvers: Resolvers = {
   Query: {
-    accounts: (_, __, ctx) => [...ctx.gateway.accounts.values()],
+    accounts: (_, __, ctx) => visibleAccounts(ctx.gateway, ctx.principal),
   },
   ProviderAccount: {
     name: (a) => a.name,

@@ -5,13 +5,17 @@ import { decodeGlobalId, JOB_TYPE_NAME, jobGlobalId } from '../../ids.js';
 import { ErrorCode, gatewayError } from '../../sdk/errors.js';
 import type { JobState } from '../../sdk/model.js';
 import type { GatewayContext } from '../context.js';
+import { allowedAccountNames, unknownAccount } from '../scope.js';
 
 /** Empty lists in GraphQL input mean "no restriction", as in the `jobs` filter. */
 const given = <T>(list: readonly T[] | null | undefined): readonly T[] | null => (list?.length ? list : null);
 
-/** The GraphQL filter as the hub matches it; events of accounts no longer configured are never sent. */
+/**
+ * The GraphQL filter as the hub matches it. Events of accounts no longer configured, or that the caller may not
+ * see, are never sent: a filter naming only such accounts (or jobs of them) matches nothing, as it would for
+ * names that do not exist.
+ */
 function toEventFilter(filter: JobEventFilter | null | undefined, ctx: GatewayContext): EventFilter {
-  const configured = [...ctx.gateway.accounts.keys()];
   const jobs = given(filter?.jobIds)?.map((id, index) => {
     const decoded = decodeGlobalId(id);
     if (decoded.type !== JOB_TYPE_NAME) {
@@ -21,7 +25,7 @@ function toEventFilter(filter: JobEventFilter | null | undefined, ctx: GatewayCo
   });
   return {
     providers: given(filter?.providers),
-    accounts: given(filter?.accounts)?.filter((a) => configured.includes(a)) ?? configured,
+    accounts: allowedAccountNames(ctx.principal, ctx.gateway.accounts.keys(), given(filter?.accounts)),
     jobs: jobs ?? null,
     kinds: given(filter?.kinds as JobEventKind[] | null | undefined),
     states: given(filter?.states as JobState[] | null | undefined),
@@ -52,7 +56,7 @@ export const eventResolvers: Resolvers = {
     jobId: (event) => jobGlobalId(event.account, event.nativeId),
     job: (event, _, ctx) => {
       const account = ctx.gateway.accounts.get(event.account);
-      if (!account) throw gatewayError(ErrorCode.NOT_FOUND, `No account named "${event.account}" is configured.`);
+      if (!account) throw unknownAccount(event.account);
       const job = {
         id: jobGlobalId(event.account, event.nativeId),
         account: event.account,

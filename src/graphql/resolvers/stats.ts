@@ -1,18 +1,12 @@
 import type { Resolvers } from '../../generated/graphql.js';
-import type { AccountRuntime } from '../../observation/accounts.js';
 import { ErrorCode, gatewayError } from '../../sdk/errors.js';
 import { adapterFor } from '../../sdk/index.js';
 import { readProviderStats } from '../../stats/index.js';
-import type { GatewayContext } from '../context.js';
+import { visibleAccounts } from '../scope.js';
 
 /** The window when `since` is not given: this long before `until`. */
 const DEFAULT_WINDOW_MS = 30 * 86_400_000;
 const MAX_STUCK = 1_000;
-
-/** The accounts the caller's stats cover: every configured one the principal may see (the one place to scope). */
-export function statsAccounts(ctx: GatewayContext): AccountRuntime[] {
-  return [...ctx.gateway.accounts.values()].filter((a) => ctx.principal.canSee(a.name));
-}
 
 export const statsResolvers: Resolvers = {
   Query: {
@@ -24,7 +18,8 @@ export const statsResolvers: Resolvers = {
         throw gatewayError(ErrorCode.BAD_USER_INPUT, '`since` must be before `until`.', { field: 'since' });
       const groupBy = args.groupBy ?? 'PROVIDER';
       const groups = await readProviderStats(ctx.gateway.store, {
-        accounts: statsAccounts(ctx).map((a) => ({ name: a.name, provider: a.kind })),
+        // Only the accounts the caller may see: their figures, and the p90s stuck jobs are measured against.
+        accounts: visibleAccounts(ctx.gateway, ctx.principal).map((a) => ({ name: a.name, provider: a.kind })),
         groupBy,
         window: { sinceMs, untilMs, nowMs },
       });
