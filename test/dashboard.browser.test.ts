@@ -10,6 +10,7 @@ import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTerminal } from '../src/sdk/model.js';
@@ -122,7 +123,16 @@ describe.skipIf(unavailable !== undefined)('dashboard and explorer in chromium',
     const truth = await expected();
     expect(truth.finished, 'every provider has jobs that ended under observation').toBe(true);
     expect(truth.measured.length).toBeGreaterThan(0);
-    await expect.poll(shown, { timeout: 30_000 }).toEqual(await expected());
+    // Both sides again each time: a job gets stuck by time alone, so the truth may move on while the page catches up.
+    await expect
+      .poll(
+        async () => {
+          const [onPage, truth] = await Promise.all([shown(), expected()]);
+          return isDeepStrictEqual(onPage, truth) ? 'the same' : { onPage, truth };
+        },
+        { timeout: 30_000 },
+      )
+      .toBe('the same');
   };
 
   const expectOnlyGatewayRequests = () => {

@@ -105,6 +105,26 @@ function perState(groups, states, figure) {
   };
 }
 
+/**
+ * A chart of providerStats: `build(groups)` says which states are its datasets, each provider's value for a
+ * state, the extra tooltip lines of a bar (`details`) and, optionally, a description naming a unit.
+ */
+function statsChart(source, build) {
+  return {
+    ...source,
+    async data(ctx) {
+      const groups = await providerStats(ctx);
+      const { states, value, details, description } = build(groups);
+      return {
+        ...perState(groups, states, value),
+        details: (providerIndex, state) => details(groups[providerIndex], state),
+        ...(description ? { description } : {}),
+      };
+    },
+    tooltip: (item, data) => data.details?.(item.dataIndex, item.dataset.state) ?? '',
+  };
+}
+
 /** @type {import('./charts.js').ChartSource[]} */
 export const SOURCES = [
   {
@@ -115,60 +135,52 @@ export const SOURCES = [
     stacked: true,
     data: (ctx) => stateDatasets(ctx, [...JOB_STATES, 'UNKNOWN']),
   },
-  {
-    id: 'time-in-state',
-    title: 'Time in state',
-    description: 'median per state, last 30 days',
-    integers: false,
-    async data(ctx) {
-      const groups = await providerStats(ctx);
+  statsChart(
+    { id: 'time-in-state', title: 'Time in state', description: 'median per state, last 30 days', integers: false },
+    (groups) => {
       const stay = (g, state) => g.timeInState.find((s) => s.state === state);
-      const longest = Math.max(0, ...groups.flatMap((g) => g.timeInState.map((s) => s.medianSeconds ?? 0)));
-      const unit = timeUnit(longest);
+      const unit = timeUnit(Math.max(0, ...groups.flatMap((g) => g.timeInState.map((s) => s.medianSeconds ?? 0))));
       return {
-        ...perState(groups, STAYS, (g, state) => {
-          const median = stay(g, state)?.medianSeconds;
-          return median == null ? 0 : median / unit.seconds;
-        }),
-        description: `median ${unit.name} per state, last 30 days`,
-        details: (providerIndex, state) => {
-          const s = stay(groups[providerIndex], state);
+        states: STAYS,
+        value: (g, state) => (stay(g, state)?.medianSeconds ?? 0) / unit.seconds,
+        details: (g, state) => {
+          const s = stay(g, state);
           return s?.count ? `p90 ${duration(s.p90Seconds * 1000)} · ${s.count} measured` : '';
         },
+        description: `median ${unit.name} per state, last 30 days`,
       };
     },
-    tooltip: (item, data) => data.details?.(item.dataIndex, item.dataset.state) ?? '',
-  },
-  {
-    id: 'outcome-rates',
-    title: 'Outcome rates',
-    description: '% of the jobs that ended in the last 30 days',
-    stacked: true,
-    async data(ctx) {
-      const groups = await providerStats(ctx);
+  ),
+  statsChart(
+    {
+      id: 'outcome-rates',
+      title: 'Outcome rates',
+      description: '% of the jobs that ended in the last 30 days',
+      stacked: true,
+    },
+    () => {
       const outcome = (g, state) => g.outcomes.find((o) => o.state === state);
       return {
-        ...perState(groups, OUTCOMES, (g, state) => Math.round((outcome(g, state)?.rate ?? 0) * 1000) / 10),
-        details: (providerIndex, state) => {
-          const g = groups[providerIndex];
-          return `${outcome(g, state)?.count ?? 0} of ${g.finished} jobs`;
-        },
+        states: OUTCOMES,
+        value: (g, state) => Math.round((outcome(g, state)?.rate ?? 0) * 1000) / 10,
+        details: (g, state) => `${outcome(g, state)?.count ?? 0} of ${g.finished} jobs`,
       };
     },
-    tooltip: (item, data) => data.details?.(item.dataIndex, item.dataset.state) ?? '',
-  },
-  {
-    id: 'stuck',
-    title: 'Stuck jobs',
-    description: "longer in their state than 90 % of the provider's",
-    stacked: true,
-    async data(ctx) {
-      const groups = await providerStats(ctx);
+  ),
+  statsChart(
+    {
+      id: 'stuck',
+      title: 'Stuck jobs',
+      description: "longer in their state than 90 % of the provider's",
+      stacked: true,
+    },
+    () => {
+      const stuckIn = (g, state) => g.stuck.filter((s) => s.state === state);
       return {
-        ...perState(groups, STAYS, (g, state) => g.stuck.filter((s) => s.state === state).length),
-        details: (providerIndex, state) =>
-          groups[providerIndex].stuck
-            .filter((s) => s.state === state)
+        states: STAYS,
+        value: (g, state) => stuckIn(g, state).length,
+        details: (g, state) =>
+          stuckIn(g, state)
             .slice(0, STUCK_SHOWN)
             .map(
               (s) =>
@@ -176,6 +188,5 @@ export const SOURCES = [
             ),
       };
     },
-    tooltip: (item, data) => data.details?.(item.dataIndex, item.dataset.state) ?? '',
-  },
+  ),
 ];
