@@ -64,6 +64,8 @@ export const serve: Command = async (cli) => {
   process.stdout.write(`crossdock: GraphQL at ${server.url} (websocket subscriptions on the same URL)\n`);
   process.stdout.write(`crossdock: ${server.authSummary}\n`);
   if (config.server.dashboard) process.stdout.write(`crossdock: dashboard at ${dashboardUrl(server.url)}\n`);
+  if (server.metricsUrl)
+    process.stdout.write(`crossdock: metrics at ${server.metricsUrl} (loopback, no credentials)\n`);
   logger.info({ url: server.url, accounts: [...gateway.accounts.keys()] }, 'gateway listening');
   return 'serving';
 };
