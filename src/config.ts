@@ -101,6 +101,11 @@ const topLevelSchema = z
         explorer: z.boolean().default(true),
         /** Browser origins allowed (CORS, websocket Origin check). */
         cors: corsSchema,
+        /**
+         * Serve the schema as an Apollo Federation v2 subgraph (`_service`, `_entities`; Job and ProviderAccount are
+         * entities), for a supergraph router in front. Subscriptions stay on the gateway's own websocket.
+         */
+        federation: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

@@ -156,6 +156,26 @@ describe('crossdock CLI', () => {
     );
   });
 
+  it('prints the subgraph SDL with --subgraph (or CROSSDOCK_SUBGRAPH), as a router reads it from _service', async () => {
+    const flag = cli(['print-schema', '--subgraph']);
+    const env = cli(['print-schema'], undefined, { CROSSDOCK_SUBGRAPH: 'true' });
+    expect([await flag.exited, await env.exited]).toEqual([0, 0]);
+    expect(env.stdout()).toBe(flag.stdout());
+    const schema = buildSchema(flag.stdout());
+    expect(Object.keys(schema.getQueryType()!.getFields())).toEqual(
+      expect.arrayContaining(['jobs', 'accounts', '_entities', '_service']),
+    );
+    expect(schema.getSubscriptionType()!.getFields().jobEvents).toBeDefined();
+    const keys = (type: string) =>
+      schema
+        .getType(type)!
+        .astNode!.directives!.filter((d) => d.name.value === 'key')
+        .map((d) => (d.arguments![0]!.value as { value: string }).value);
+    expect(keys('Job')).toEqual(['id', 'account nativeId']);
+    expect(keys('ProviderAccount')).toEqual(['name']);
+    expect(flag.stdout()).toMatch(/^extend schema @link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.\d+"/m);
+  });
+
   it('sandbox --json prints one JSON object first, then serves until SIGTERM', async () => {
     const p = cli(['sandbox', '--json']);
     const line = await p.waitForLine(/^\{/);

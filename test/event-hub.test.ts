@@ -1,6 +1,7 @@
 /**
  * Subscriptions at the hub: replay then live with no gap and no duplicate at the seam (also while commits
- * race with subscribing), filters, cursor errors, slow consumers, and unsubscribing while idle.
+ * race with subscribing), filters, cursor errors, slow consumers, and unsubscribing while idle; and its
+ * retention timer, which purges expired rows from the store.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { diffJob } from '../src/events/diff.js';
@@ -9,6 +10,7 @@ import { encodeEventCursor, type JobEventRecord, type StoredJob } from '../src/e
 import type { JobState } from '../src/sdk/model.js';
 import { MemoryStore } from '../src/store/memory.js';
 import { silentLogger, snapshot } from './helpers/jobs.js';
+import { waitUntil } from './helpers/servers.js';
 
 const hubs: EventHub[] = [];
 afterEach(async () => {
@@ -16,13 +18,21 @@ afterEach(async () => {
   jobs.clear();
 });
 
-function makeHub(opts: { queueLimit?: number; pageSize?: number; clock?: { now: number } } = {}) {
+function makeHub(
+  opts: {
+    queueLimit?: number;
+    pageSize?: number;
+    clock?: { now: number };
+    store?: MemoryStore;
+    retentionMs?: number;
+  } = {},
+) {
   const clock = opts.clock ?? { now: 1_000 };
   const hub = new EventHub({
-    store: new MemoryStore(() => clock.now),
+    store: opts.store ?? new MemoryStore(() => clock.now),
     logger: silentLogger(),
     now: () => clock.now,
-    retentionMs: 60_000,
+    retentionMs: opts.retentionMs ?? 60_000,
     subscriberQueueLimit: opts.queueLimit ?? 10_000,
     replayPageSize: opts.pageSize ?? 7,
   });
@@ -162,6 +172,25 @@ describe('event hub subscriptions', () => {
     expect(await codeOf(hub.cursorOf(kept.seq + 5))).toBe('BAD_USER_INPUT');
     expect(await codeOf('not-a-cursor')).toBe('BAD_USER_INPUT');
     expect(hub.subscriberCount).toBe(0);
+  });
+
+  it('purges expired idempotency keys on its retention timer, unasked', async () => {
+    const clock = { now: 1_000 };
+    const store = new MemoryStore(() => clock.now);
+    // A retention of 10 s runs the timer every second.
+    const hub = makeHub({ clock, store, retentionMs: 10_000 });
+    await hub.ready;
+    const record = { fingerprint: 'f', at: '2026-01-01T00:00:00.000Z' };
+    await store.putIdempotencyKey('acct', 'expired', record, 2_000);
+    await store.putIdempotencyKey('acct', 'live', record, 60_000);
+    clock.now = 5_000;
+    // As of time 0 a key answers as long as it is stored.
+    await waitUntil(
+      async () => !(await store.getIdempotencyKey('acct', 'expired', 0)),
+      'the expired key is purged',
+      10_000,
+    );
+    expect(await store.getIdempotencyKey('acct', 'live', clock.now)).toEqual(record);
   });
 
   it('tells a subscriber that stops reading it is too slow, with a cursor that resumes without loss', async () => {

@@ -131,6 +131,8 @@ register('./trace-hooks.mjs', import.meta.url, { data: { file: process.env.TRACE
     /\/(sandbox|simulator[^/]*\.js$|telemetry\/tracing\.js$)|node_modules\/(selfsigned|pino-pretty|@azure\/identity|@opentelemetry\/(sdk-trace[^/]*|exporter-trace-otlp-http|resources))\//;
   /** The OpenTelemetry SDK, which only `telemetry.otlpEndpoint` loads. */
   const tracingSdk = /node_modules\/@opentelemetry\/sdk-trace-base\//;
+  /** What only a gateway serving a Federation subgraph needs. */
+  const federation = /\/graphql\/federation\.js$|node_modules\/@apollo\/subgraph\//;
 
   it('answers --version and --help loading only the CLI entry and its options module', async () => {
     for (const flag of ['--version', '--help']) {
@@ -144,7 +146,7 @@ register('./trace-hooks.mjs', import.meta.url, { data: { file: process.env.TRACE
     }
   });
 
-  it('loads neither the sandbox, the simulators, selfsigned, pino-pretty, @azure/identity nor the tracing SDK when not used', async () => {
+  it('loads neither the sandbox, the simulators, selfsigned, pino-pretty, @azure/identity, the tracing SDK nor federation when not used', async () => {
     writeFileSync(join(app, 'import.mjs'), "await import('crossdock');\nawait import('crossdock/adapter');\n");
     const library = await traced(['import.mjs']);
     expect(await library.p.exited).toBe(0);
@@ -169,8 +171,23 @@ register('./trace-hooks.mjs', import.meta.url, { data: { file: process.env.TRACE
       const gateway = await traced([bin(), 'serve', '--port', '0', '--log-level', 'silent']);
       await gateway.p.waitForLine(/GraphQL at http:\/\//);
       expect(gateway.loaded()).toContain('node_modules/crossdock/dist/src/cli/serve.js');
-      expect(gateway.loaded().filter((f) => lazy.test(f))).toEqual([]);
+      expect(gateway.loaded().filter((f) => lazy.test(f) || federation.test(f))).toEqual([]);
       expect(await gateway.p.stop('SIGTERM')).toBe(0);
+
+      // The same gateway as a subgraph loads the federation module and @apollo/subgraph, and answers _service.
+      const subgraph = await traced([bin(), 'serve', '--port', '0', '--log-level', 'silent', '--subgraph']);
+      const url = (await subgraph.p.waitForLine(/GraphQL at http:\/\//)).match(/(http:\/\/\S+)/)![1]!;
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ _service { sdl } }' }),
+      });
+      const body = (await res.json()) as { data?: { _service: { sdl: string } } };
+      expect(body.data?._service.sdl).toContain('@key(fields: "account nativeId")');
+      expect(subgraph.loaded()).toContain('node_modules/crossdock/dist/src/graphql/federation.js');
+      expect(subgraph.loaded().some((f) => /node_modules\/@apollo\/subgraph\//.test(f))).toBe(true);
+      expect(subgraph.loaded().filter((f) => lazy.test(f))).toEqual([]);
+      expect(await subgraph.p.stop('SIGTERM')).toBe(0);
 
       // The same gateway with traces configured loads the SDK (so its absence above means something).
       writeFileSync(

@@ -1,6 +1,7 @@
 /**
  * The README's examples are what a newcomer pastes first, so they run here as written: the quick start's curl
- * query and every ```graphql block, in the README's order, against a freshly started `crossdock serve` on the
+ * query and every ```graphql block (```graphql supergraph ones, which need a router and a second subgraph, run in
+ * test/federation.e2e.test.ts), in the README's order, against a freshly started `crossdock serve` on the
  * sandbox (the CLI, as `npm start` runs it). Each operation gets the variables of its `# Variables:` line;
  * the `<…>` placeholders there are filled from earlier answers, as the README tells the reader to. The
  * sandbox is frozen (`--step-ms 0`) so its jobs stay in the states the examples rely on while they run.

@@ -176,7 +176,7 @@ describe.runIf(adapters.length > 0)('a gateway restarted on the same SQLite stor
     expect(gapEvents.length).toBeGreaterThan(0);
     expect(gapEvents.map((e) => `${accountOf(e)}/${e.job.nativeId}`).sort()).toEqual(changedWhileDown.sort());
     for (const e of gapEvents) expect(eventsOf(s2.results)).toContainEqual(e);
-  });
+  }, 90_000); // three gateway processes in turn: slow on a loaded two-core machine, not a hang
 });
 
 /** The account of an event's job, from its global id (base64url JSON [type, account, nativeId]). */

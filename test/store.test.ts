@@ -53,6 +53,19 @@ function change(
   return { event: event!, stored };
 }
 
+/** Commits `count` transitions of job `flappy` back and forth between two states, in one commit; returns them. */
+async function commitFlapping(store: GatewayStore, count: number): Promise<NewJobEvent[]> {
+  let previous: StoredJob | undefined;
+  const events: NewJobEvent[] = [];
+  for (let i = 0; i < count; i++) {
+    const c = change('acct', 'flappy', i % 2 ? 'TRANSFERRING' : 'RECEIVED', previous);
+    previous = c.stored;
+    events.push(c.event);
+  }
+  await store.commit({ account: 'acct', events, upserts: [previous!], removals: [] });
+  return events;
+}
+
 const implementations: [string, (clock: { now: number }, path?: string) => GatewayStore][] = [
   ['memory', (clock) => new MemoryStore(() => clock.now)],
   ['sqlite', (clock, path) => new SqliteStore({ path: path ?? tempFile(), now: () => clock.now })],
@@ -139,7 +152,7 @@ describe.each(implementations)('store (%s)', (_name, make) => {
       const a3 = change('acct', 'a', 'RECEIVED', a2.stored);
       await store.commit({ account: 'acct', events: [a3.event], upserts: [a3.stored], removals: [] });
 
-      await store.prune(5_000, clock.now);
+      await store.prune(5_000);
       expect(await store.bounds()).toEqual({ prunedThrough: 3, latest: 4 });
       expect((await store.readAfter(0, 100)).map((e) => e.seq)).toEqual([4]);
       const [historyA, historyB] = await store.transitions([
@@ -150,7 +163,7 @@ describe.each(implementations)('store (%s)', (_name, make) => {
       expect(historyB).toEqual([]); // b no longer exists: its history went with the pruned events
 
       // Pruning again with the same cutoff changes nothing; sequence numbers are never reused.
-      await store.prune(5_000, clock.now);
+      await store.prune(5_000);
       const a4 = change('acct', 'a', 'TRANSFERRING', a3.stored);
       const [record] = await store.commit({ account: 'acct', events: [a4.event], upserts: [a4.stored], removals: [] });
       expect(record!.seq).toBe(5);
@@ -158,14 +171,7 @@ describe.each(implementations)('store (%s)', (_name, make) => {
 
     it('caps history at the newest MAX_HISTORY transitions', async () => {
       const store = await open();
-      let previous: StoredJob | undefined;
-      const events: NewJobEvent[] = [];
-      for (let i = 0; i < MAX_HISTORY + 5; i++) {
-        const c = change('acct', 'flappy', i % 2 ? 'TRANSFERRING' : 'RECEIVED', previous);
-        previous = c.stored;
-        events.push(c.event);
-      }
-      await store.commit({ account: 'acct', events, upserts: [previous!], removals: [] });
+      const events = await commitFlapping(store, MAX_HISTORY + 5);
       const [history] = await store.transitions([{ account: 'acct', nativeId: 'flappy' }]);
       expect(history).toHaveLength(MAX_HISTORY);
       expect(history!.at(-1)!.to).toBe(events.at(-1)!.state);
@@ -395,8 +401,31 @@ describe.each(implementations)('store (%s)', (_name, make) => {
     await store.putIdempotencyKey('acct', 'gone', record, 5_000);
     await store.deleteIdempotencyKey('acct', 'gone');
     expect(await store.getIdempotencyKey('acct', 'gone', 0)).toBeUndefined();
-    await store.prune(0, 2_000);
-    expect(await store.getIdempotencyKey('acct', 'key', 0)).toBeUndefined();
+  });
+
+  it('purges expired idempotency keys and keeps live ones', async () => {
+    const store = await open();
+    const record = { fingerprint: 'f1', at: '2026-01-01T00:00:00.000Z' };
+    const expired = Array.from({ length: 500 }, (_, i) => ({
+      account: `acct-${i % 2}`,
+      key: `old-${i}`,
+      expires: 1_000 + i,
+    }));
+    const live = Array.from({ length: 10 }, (_, i) => ({ account: `acct-${i % 2}`, key: `new-${i}`, expires: 2_000 }));
+    for (const k of [...expired, ...live]) await store.putIdempotencyKey(k.account, k.key, record, k.expires);
+    // Read "as of" before any expiry, a row answers as long as it is stored: all 510 are, expired or not.
+    const stored = async (keys: typeof expired) =>
+      (await Promise.all(keys.map((k) => store.getIdempotencyKey(k.account, k.key, 0)))).filter(Boolean).length;
+    expect(await stored([...expired, ...live])).toBe(510);
+
+    // Expiry times 1,000 … 1,499: half of them have expired by 1,249.
+    expect(await store.purgeExpired(1_249)).toEqual({ idempotencyKeys: 250 });
+    expect(await stored(expired)).toBe(250);
+    expect(await store.purgeExpired(1_999)).toEqual({ idempotencyKeys: 250 });
+    expect(await stored(expired)).toBe(0);
+    expect(await stored(live)).toBe(10);
+    expect(await store.getIdempotencyKey('acct-1', 'new-1', 1_999)).toEqual(record);
+    expect(await store.purgeExpired(1_999)).toEqual({ idempotencyKeys: 0 });
   });
 });
 
@@ -429,6 +458,27 @@ describe('store (sqlite) on disk', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it("keeps only a job's newest MAX_HISTORY transitions once they are past retention", async () => {
+    const path = tempFile();
+    const clock = { now: 1_000 };
+    const store = new SqliteStore({ path, now: () => clock.now });
+    await commitFlapping(store, MAX_HISTORY + 20);
+    const [before] = await store.transitions([{ account: 'acct', nativeId: 'flappy' }]);
+    clock.now = 10_000;
+    await store.prune(5_000);
+    expect(await store.transitions([{ account: 'acct', nativeId: 'flappy' }])).toEqual([before]);
+    await store.close();
+    // What the file holds, read as another program would: the history the gateway shows, nothing older.
+    const db = new sqlite3.Database(path, sqlite3.OPEN_READONLY);
+    const row = await new Promise<{ n: number }>((resolve, reject) =>
+      db.get("SELECT COUNT(*) AS n FROM crossdock_events WHERE native_id = 'flappy'", (error, r: { n: number }) =>
+        error ? reject(error) : resolve(r),
+      ),
+    );
+    await new Promise<void>((resolve) => db.close(() => resolve()));
+    expect(row.n).toBe(MAX_HISTORY);
   });
 
   it('applies nothing of a commit that fails half way', async () => {

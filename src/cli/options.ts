@@ -52,6 +52,11 @@ const OPTIONS = {
     value: 'F',
     help: 'pretty|json (default: pretty when stderr is a terminal, JSON lines otherwise)',
   },
+  subgraph: {
+    type: 'boolean',
+    env: 'CROSSDOCK_SUBGRAPH',
+    help: "serve, print-schema: the schema as a Federation v2 subgraph (default: the config's server.federation)",
+  },
   json: { type: 'boolean', env: 'CROSSDOCK_JSON', help: 'sandbox: print the description as one JSON line first' },
   seed: {
     type: 'string',
@@ -97,16 +102,17 @@ function optionsHelp(): string {
 export const HELP = `crossdock — one GraphQL schema over Azure Import/Export, AWS Import/Export and IoT Hub jobs
 
 Usage:
-  crossdock serve [--config FILE] [--port N] [--host H] [--log-level L] [--log-format F]
+  crossdock serve [--config FILE] [--port N] [--host H] [--log-level L] [--log-format F] [--subgraph]
       Start the gateway. Without a config file (and no crossdock.config.yaml in the working
       directory) it starts the bundled simulators on loopback and wires the gateway to them.
+      --subgraph serves it as a Federation v2 subgraph, for a supergraph router in front.
   crossdock sandbox [--json] [--seed N] [--step-ms N] [--seed-jobs N]
       Start only the simulators. --json prints one JSON line {"providers":[...],"caCertificate":...}
       first (a valid config file); otherwise endpoints, credentials and a config file.
   crossdock config schema
       Print the JSON Schema of the config file (for editors and CI checks).
-  crossdock print-schema
-      Print the GraphQL schema (SDL) the gateway serves.
+  crossdock print-schema [--subgraph]
+      Print the GraphQL schema (SDL) the gateway serves; --subgraph: the subgraph SDL to compose with.
 
 Options (flag, environment variable, meaning):
 ${optionsHelp()}
@@ -119,6 +125,8 @@ export interface CliInput {
   help: boolean;
   version: boolean;
   json: boolean;
+  /** `--subgraph` or CROSSDOCK_SUBGRAPH; undefined when neither is set (the config decides). */
+  subgraph: boolean | undefined;
   string(name: StringOption): string | undefined;
   /** A whole number option in [min, max], or undefined when neither flag nor variable is set. */
   int(name: StringOption, min: number, max: number): number | undefined;
@@ -143,10 +151,10 @@ export function readCli(argv: string[], env: NodeJS.ProcessEnv = process.env): C
     const found = fromEnv(name);
     return found && { source: found.variable, value: found.value };
   };
-  const bool = (name: 'json') => {
+  const bool = (name: 'json' | 'subgraph') => {
     if (values[name] !== undefined) return values[name];
     const found = fromEnv(name);
-    if (!found) return false;
+    if (!found) return undefined;
     if (/^(1|true|yes|on)$/i.test(found.value)) return true;
     if (/^(0|false|no|off)$/i.test(found.value)) return false;
     throw new UsageError(`${found.variable} must be true or false`);
@@ -156,7 +164,8 @@ export function readCli(argv: string[], env: NodeJS.ProcessEnv = process.env): C
     args: positionals.slice(1),
     help: values.help ?? false,
     version: values.version ?? false,
-    json: bool('json'),
+    json: bool('json') ?? false,
+    subgraph: bool('subgraph'),
     string: (name) => lookup(name)?.value,
     int(name, min, max) {
       const found = lookup(name);

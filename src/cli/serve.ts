@@ -40,7 +40,11 @@ export const serve: Command = async (cli) => {
     : { config: configFile! };
   const logLevel: LogLevel = logLevelOption ?? config.logLevel;
   const logger = createLogger(logLevel, registry, await logDestination(logFormat));
-  const gateway = createGateway({ ...config, logLevel }, { logger, registry });
+  const federation = cli.subgraph ?? config.server.federation;
+  const gateway = createGateway(
+    { ...config, logLevel, server: { ...config.server, federation } },
+    { logger, registry },
+  );
   try {
     // A store file it cannot read (a newer crossdock's) stops the gateway here, with the store's own message.
     await gateway.store.open();
@@ -63,6 +67,10 @@ export const serve: Command = async (cli) => {
   }
   process.stdout.write(`crossdock: GraphQL at ${server.url} (websocket subscriptions on the same URL)\n`);
   process.stdout.write(`crossdock: ${server.authSummary}\n`);
+  if (federation)
+    process.stdout.write(
+      'crossdock: serving a Federation v2 subgraph (entities Job, ProviderAccount); subscriptions stay on the websocket above\n',
+    );
   if (config.server.dashboard) process.stdout.write(`crossdock: dashboard at ${dashboardUrl(server.url)}\n`);
   if (server.metricsUrl)
     process.stdout.write(`crossdock: metrics at ${server.metricsUrl} (loopback, no credentials)\n`);

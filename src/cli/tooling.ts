@@ -1,7 +1,6 @@
 /** `crossdock config schema` and `crossdock print-schema`: what editors, CI checks and client codegen read. */
-import { printSchema } from 'graphql';
 import { configJsonSchema } from '../config.js';
-import { buildSchema } from '../graphql/schema.js';
+import { printGatewaySchema } from '../graphql/schema.js';
 import { registry } from '../registry.js';
 import type { Command } from './main.js';
 import { UsageError } from './options.js';
@@ -16,6 +15,6 @@ export const configCommand: Command = async (cli) => {
 
 export const printSchemaCommand: Command = async (cli) => {
   if (cli.args.length) throw new UsageError(`unexpected argument "${cli.args[0]}"`);
-  process.stdout.write(`${printSchema(buildSchema(registry))}\n`);
+  process.stdout.write(`${await printGatewaySchema(registry, { federation: cli.subgraph ?? false })}\n`);
   return 0;
 };

@@ -7,7 +7,8 @@
  * log. Events in both are recognised by sequence number (the queue skips what replay already delivered).
  * Commits are published in commit order (one chain), so sequence numbers arrive in increasing order.
  *
- * Retention runs here too (a timer): events older than `retentionMs` and expired idempotency keys are pruned.
+ * Retention runs here too, at start and then on a timer (every tenth of `retentionMs`, at most hourly): events
+ * older than `retentionMs` are pruned, and rows whose time to live ended (idempotency keys) are purged.
  */
 import type { Logger } from 'pino';
 import { ErrorCode, gatewayError } from '../sdk/errors.js';
@@ -229,7 +230,7 @@ export class EventHub {
     }
   }
 
-  /** Enforces retention now (it also runs on a timer). */
+  /** Enforces retention now (it also runs on a timer): prunes the event log and purges expired rows. */
   async pruneNow(): Promise<void> {
     await this.ready;
     await this.prune();
@@ -239,7 +240,9 @@ export class EventHub {
     if (this.disposed) return;
     try {
       const now = this.now();
-      await this.opts.store.prune(now - this.opts.retentionMs, now);
+      await this.opts.store.prune(now - this.opts.retentionMs);
+      const purged = await this.opts.store.purgeExpired(now);
+      if (purged.idempotencyKeys > 0) this.opts.logger.debug({ purged }, 'purged expired rows from the store');
     } catch (error) {
       this.opts.logger.warn({ err: error }, 'pruning the event log failed');
     }

@@ -143,7 +143,7 @@ function report(ctx: ReadContext, account: string, error: GatewayError | Provide
 }
 
 /** A visible account and its mirror; one the caller may not see is NOT_FOUND before any provider call. */
-function accountNamed(ctx: ReadContext, name: string): { account: AccountRuntime; mirror: AccountMirror } {
+export function accountNamed(ctx: ReadContext, name: string): { account: AccountRuntime; mirror: AccountMirror } {
   const account = visibleAccount(ctx.gateway, ctx.principal, name);
   if (!account) throw unknownAccount(name);
   return { account, mirror: ctx.gateway.observation.mirror(name) };

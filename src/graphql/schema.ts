@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { GraphQLScalarType, type GraphQLSchema, Kind } from 'graphql';
+import { GraphQLScalarType, type GraphQLSchema, Kind, printSchema } from 'graphql';
 import { type AdapterRegistry, ErrorCode } from '../sdk/index.js';
 import { graphQLError } from './errors.js';
 import { resolvers } from './resolvers/index.js';
@@ -35,6 +35,25 @@ const DateTime = new GraphQLScalarType({
   parseLiteral: (ast) => toIsoDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
 });
 
+/** Every resolver of the schema, the DateTime scalar included (the subgraph adds its reference resolvers). */
+export const schemaResolvers = [{ DateTime }, resolvers];
+
 export function buildSchema(registry: AdapterRegistry): GraphQLSchema {
-  return makeExecutableSchema({ typeDefs: loadTypeDefs(registry), resolvers: [{ DateTime }, resolvers] });
+  return makeExecutableSchema({ typeDefs: loadTypeDefs(registry), resolvers: schemaResolvers });
+}
+
+/**
+ * The schema a gateway serves: as a Federation v2 subgraph when `server.federation` is on. The federation module
+ * (and @apollo/subgraph) is imported only then: a gateway without federation never loads it.
+ */
+export async function gatewaySchema(registry: AdapterRegistry, opts: { federation: boolean }): Promise<GraphQLSchema> {
+  if (!opts.federation) return buildSchema(registry);
+  return (await import('./federation.js')).buildSubgraph(registry);
+}
+
+/** The SDL `crossdock print-schema` prints: with `federation`, the subgraph's as a router reads it (`_service`). */
+export async function printGatewaySchema(registry: AdapterRegistry, opts: { federation: boolean }): Promise<string> {
+  if (!opts.federation) return printSchema(buildSchema(registry));
+  const { buildSubgraph, subgraphSdl } = await import('./federation.js');
+  return subgraphSdl(buildSubgraph(registry));
 }

@@ -20,7 +20,7 @@ import { createContext, type GatewayContext } from '../graphql/context.js';
 import { toGraphQLError } from '../graphql/errors.js';
 import { withoutInputValues } from '../graphql/input-errors.js';
 import { healthOf } from '../graphql/resolvers/accounts.js';
-import { buildSchema } from '../graphql/schema.js';
+import { gatewaySchema } from '../graphql/schema.js';
 import { visibleAccounts } from '../graphql/scope.js';
 import { ErrorCode, GatewayError, gatewayError, ProviderError } from '../sdk/errors.js';
 import { type GraphQLOperation, outcomeOfErrors } from '../telemetry/index.js';
@@ -236,7 +236,9 @@ async function readiness(gateway: Gateway, principal: Principal) {
 export async function startServer(gateway: Gateway, opts: ServerOptions): Promise<RunningServer> {
   const openHost = openHostProblem(gateway.config.auth, opts.host);
   if (openHost) throw new ConfigError([openHost]);
-  const schema = checkIdsAtTheEdge(opts.schema ?? buildSchema(gateway.registry));
+  const schema = checkIdsAtTheEdge(
+    opts.schema ?? (await gatewaySchema(gateway.registry, { federation: gateway.config.server.federation })),
+  );
   const edge = await createEdge(gateway.config, opts.host, gateway.logger);
   const { limits } = edge;
   let shuttingDown = false;

@@ -23,6 +23,8 @@ const MAX_GLOBAL_ID_CHARS = 1_024;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this looks for
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 const NAMED_IDS = new Set(['nativeId', 'account']);
+/** Federation's scalar of `_entities(representations:)` (server.federation): objects with an entity's key fields. */
+const ENTITY_REPRESENTATION = '_Any';
 
 function checkText(value: string, field: string, max: number): void {
   if (value.length === 0 || value.length > max || CONTROL_CHARACTERS.test(value))
@@ -46,8 +48,22 @@ function checkValue(value: unknown, type: GraphQLInputType, name: string, path: 
       checkValue((value as Record<string, unknown>)[key], field.type, key, `${path}.${key}`);
     return;
   }
-  if (typeof value !== 'string' || !isScalarType(nullable)) return;
-  if (nullable.name === 'ID') {
+  if (!isScalarType(nullable)) return;
+  if (nullable.name === ENTITY_REPRESENTATION && value && typeof value === 'object' && !Array.isArray(value)) {
+    // A federation router's entity reference (`_entities`): its key fields are ids like the arguments' own
+    // (`name` is ProviderAccount's key, an account name).
+    for (const [key, item] of Object.entries(value)) {
+      if (typeof item !== 'string') continue;
+      if (key === 'name') checkText(item, `${path}.${key}`, MAX_NATIVE_ID_CHARS);
+      else checkId(item, key === 'id' ? 'ID' : 'String', key, `${path}.${key}`);
+    }
+    return;
+  }
+  if (typeof value === 'string') checkId(value, nullable.name, name, path);
+}
+
+function checkId(value: string, scalar: string, name: string, path: string): void {
+  if (scalar === 'ID') {
     checkText(value, path, MAX_GLOBAL_ID_CHARS);
     let decoded: { account: string; nativeId: string } | undefined;
     try {

@@ -84,12 +84,14 @@ const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 
 /**
  * Each root field is one node; a field with `first: N` is N times (1 + what is under it); `nodes(ids)` one per
- * id; any other field is what is under it. Lists without `first` (drives, artifacts, history) are bounded by
- * their job, so they cost what their own connections cost.
+ * id, and a subgraph's `_entities(representations)` one per representation; any other field is what is under
+ * it. Lists without `first` (drives, artifacts, history) are bounded by their job, so they cost what their own
+ * connections cost.
  */
 const nodeEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
   if (typeof args.first === 'number') return Math.max(0, args.first) * (1 + childComplexity);
-  if (Array.isArray(args.ids)) return args.ids.length * (1 + childComplexity);
+  const ids = args.ids ?? args.representations;
+  if (Array.isArray(ids)) return ids.length * (1 + childComplexity);
   const returnsList = isListType(isNonNullType(field.type) ? field.type.ofType : field.type);
   if (ROOT_TYPES.has(type.name) && !returnsList) return 1 + childComplexity;
   return childComplexity;

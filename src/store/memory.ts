@@ -32,6 +32,7 @@ import {
   matchesQuery,
   type ObservationCommit,
   orderKeyOf,
+  type PurgeResult,
   type RoundFailure,
   type StateCount,
 } from './types.js';
@@ -198,8 +199,7 @@ export class MemoryStore implements GatewayStore {
     return { prunedThrough: this.prunedThrough, latest: this.nextSeq - 1 };
   }
 
-  async prune(eventsBeforeMs: number, nowMs: number): Promise<void> {
-    for (const [key, entry] of this.keys) if (entry.expiresAtMs <= nowMs) this.keys.delete(key);
+  async prune(eventsBeforeMs: number): Promise<void> {
     let through = this.prunedThrough;
     for (const row of this.log) if (row.loggedMs < eventsBeforeMs && row.event.seq > through) through = row.event.seq;
     if (through === this.prunedThrough) return;
@@ -212,6 +212,16 @@ export class MemoryStore implements GatewayStore {
       if (newer.length) this.history.set(key, newer);
       else this.history.delete(key);
     }
+  }
+
+  async purgeExpired(nowMs: number): Promise<PurgeResult> {
+    let idempotencyKeys = 0;
+    for (const [key, entry] of this.keys) {
+      if (entry.expiresAtMs > nowMs) continue;
+      this.keys.delete(key);
+      idempotencyKeys += 1;
+    }
+    return { idempotencyKeys };
   }
 
   async getIdempotencyKey(account: string, key: string, nowMs: number): Promise<IdempotencyRecord | undefined> {

@@ -52,10 +52,19 @@ export class SqliteConnection {
 
   /** Runs an INSERT and resolves with the new row's rowid. */
   insert(sql: string, params: unknown[]): Promise<number> {
+    return this.runFor(sql, params, (result) => result.lastID);
+  }
+
+  /** Runs an UPDATE or DELETE and resolves with the number of rows it changed. */
+  change(sql: string, params: unknown[]): Promise<number> {
+    return this.runFor(sql, params, (result) => result.changes);
+  }
+
+  private runFor(sql: string, params: unknown[], pick: (result: sqlite3.RunResult) => number): Promise<number> {
     return new Promise((resolve, reject) =>
       this.connection().run(sql, params, function (this: sqlite3.RunResult, error: Error | null) {
         if (error) reject(error);
-        else resolve(this.lastID);
+        else resolve(pick(this));
       }),
     );
   }

@@ -39,6 +39,7 @@ import {
   MAX_HISTORY,
   NO_CREATED_AT,
   type ObservationCommit,
+  type PurgeResult,
   type RoundFailure,
   type StateCount,
 } from './types.js';
@@ -526,9 +527,8 @@ export class SqliteStore implements GatewayStore {
     return this.read((db) => boundsOf(db));
   }
 
-  prune(eventsBeforeMs: number, nowMs: number): Promise<void> {
+  prune(eventsBeforeMs: number): Promise<void> {
     return this.write(async (db) => {
-      await db.run('DELETE FROM crossdock_idempotency WHERE expires_ms <= ?', [nowMs]);
       const { prunedThrough } = await boundsOf(db);
       const row = await db.get('SELECT MAX(seq) AS through FROM crossdock_events WHERE logged_ms < ?', [
         eventsBeforeMs,
@@ -540,12 +540,28 @@ export class SqliteStore implements GatewayStore {
         `DELETE FROM crossdock_events WHERE seq <= ? AND (kind NOT IN (${TRANSITION_KIND_LIST}) OR NOT ${JOB_EXISTS})`,
         [through],
       );
+      // Job.history shows a job's newest MAX_HISTORY transitions: older ones are never read again.
+      await db.run(
+        `DELETE FROM crossdock_events WHERE seq <= ? AND seq IN (
+           SELECT seq FROM (
+             SELECT seq, ROW_NUMBER() OVER (PARTITION BY account, native_id ORDER BY seq DESC) AS newest
+             FROM crossdock_events WHERE kind IN (${TRANSITION_KIND_LIST})
+           ) WHERE newest > ?
+         )`,
+        [through, MAX_HISTORY],
+      );
       await db.run('UPDATE crossdock_events SET body = NULL WHERE seq <= ? AND body IS NOT NULL', [through]);
       await db.run(
         "INSERT INTO crossdock_meta (key, value) VALUES ('pruned_through', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         [String(through)],
       );
     });
+  }
+
+  purgeExpired(nowMs: number): Promise<PurgeResult> {
+    return this.write(async (db) => ({
+      idempotencyKeys: await db.change('DELETE FROM crossdock_idempotency WHERE expires_ms <= ?', [nowMs]),
+    }));
   }
 
   getIdempotencyKey(account: string, key: string, nowMs: number): Promise<IdempotencyRecord | undefined> {

@@ -150,6 +150,11 @@ export interface IdempotencyRecord {
   at: string;
 }
 
+/** What one `purgeExpired` deleted. */
+export interface PurgeResult {
+  idempotencyKeys: number;
+}
+
 export interface GatewayStore {
   /** Identifies this log; cursors of another log are expired. Valid once `open()` resolved. */
   readonly logId: string;
@@ -179,10 +184,15 @@ export interface GatewayStore {
   readAfter(after: number, limit: number): Promise<JobEventRecord[]>;
   bounds(): Promise<LogBounds>;
   /**
-   * Forgets events logged before `eventsBeforeMs` (state transitions of jobs that still exist stay for
-   * history, without their snapshots) and idempotency keys that expired by `nowMs`.
+   * Forgets events logged before `eventsBeforeMs`: state transitions of jobs that still exist stay for history
+   * (without their snapshots, and only a job's newest MAX_HISTORY), the rest goes.
    */
-  prune(eventsBeforeMs: number, nowMs: number): Promise<void>;
+  prune(eventsBeforeMs: number): Promise<void>;
+  /**
+   * Deletes the rows whose time to live ended by `nowMs` (idempotency keys: reads already ignore them), so
+   * they do not pile up; answers how many went. Run periodically (the event hub's retention timer).
+   */
+  purgeExpired(nowMs: number): Promise<PurgeResult>;
 
   // Idempotency keys (per account)
   getIdempotencyKey(account: string, key: string, nowMs: number): Promise<IdempotencyRecord | undefined>;

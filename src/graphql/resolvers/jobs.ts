@@ -5,7 +5,13 @@ import { ErrorCode, gatewayError } from '../../sdk/errors.js';
 import type { GatewayContext } from '../context.js';
 import { type JobNode, pageJobs, readJob } from '../jobs.js';
 
-function nodeById(id: string, ctx: GatewayContext, maxAge: number | null | undefined, path: string): Promise<JobNode> {
+/** A job by its global id, as `node`, `nodes` and `job` read it (and a federation reference by `id`). */
+export function nodeById(
+  id: string,
+  ctx: GatewayContext,
+  maxAge: number | null | undefined,
+  path: string,
+): Promise<JobNode> {
   const { type, account, nativeId } = decodeGlobalId(id);
   if (type !== JOB_TYPE_NAME) throw gatewayError(ErrorCode.NOT_FOUND, `No object of type ${type} exists.`);
   return readJob(ctx, account, nativeId, { maxAge, path });
