@@ -2,7 +2,7 @@
  * Benchmarks, measured side by side in one run and reported as ratios (never asserted in tests).
  *
  *   npm run bench                  every benchmark
- *   npm run bench -- fanout        only the named ones: index, fanout, polling, startup
+ *   npm run bench -- fanout        only the named ones: index, fanout, polling, startup, store
  *
  * index    jobs(first: 100) of one account of 100, 1,000 and 10,000 jobs: provider requests and latency of
  *          reads from the job index vs live reads (maxAge: 0), and the gateway's memory per 10,000 jobs.
@@ -12,6 +12,8 @@
  *          (AWS) with the configured terminal interval vs re-reading every job each round, and listings with status.
  * startup  the compiled CLI's start-up (--version, --help, import, serve until listening) as multiples of a bare
  *          `node -e 0`, beside the TypeScript sources through tsx.
+ * store    events per second committed and delivered on PostgreSQL vs SQLite (one and 50 events per commit),
+ *          and delivered on a second instance sharing the PostgreSQL store.
  */
 import { performance } from 'node:perf_hooks';
 import { registry } from '../src/registry.js';
@@ -20,6 +22,7 @@ import { type IndexReadCost, measureIndexReads } from './index.js';
 import { measurePollingCost, POLL_JOBS, type PollingCost } from './polling.js';
 import { measureStartup } from './startup.js';
 import { fmt, median, percentile, printTable } from './stats.js';
+import { measureStoreThroughput, postgresMissing, type StoreThroughput, stopPostgres, WRITERS } from './store.js';
 
 const { adapters } = registry;
 
@@ -193,11 +196,58 @@ async function startupBenchmark() {
   );
 }
 
+async function storeBenchmark() {
+  const missing = postgresMissing();
+  if (missing) console.log(`\nStore throughput: PostgreSQL skipped (${missing}); SQLite only`);
+  const runs: StoreThroughput[] = [];
+  try {
+    for (const [eventsPerCommit, events] of [
+      [1, 3_000],
+      [50, 30_000],
+    ] as const) {
+      runs.push(await measureStoreThroughput('sqlite', eventsPerCommit, events));
+      if (!missing) runs.push(await measureStoreThroughput('postgres', eventsPerCommit, events));
+    }
+  } finally {
+    await stopPostgres();
+  }
+  const perSecond = (events: number, ms: number) => fmt((events / ms) * 1000, 0);
+  const table: string[][] = [
+    [
+      'store',
+      'events/commit',
+      'events',
+      'committed/s',
+      'delivered/s (same instance)',
+      'delivered/s (other instance)',
+      'committed/s vs SQLite',
+    ],
+  ];
+  for (const r of runs) {
+    const sqlite = runs.find((s) => s.store === 'sqlite' && s.eventsPerCommit === r.eventsPerCommit)!;
+    table.push([
+      r.store,
+      String(r.eventsPerCommit),
+      r.events.toLocaleString('en-US'),
+      perSecond(r.events, r.commitMs),
+      perSecond(r.events, r.deliveredMs),
+      r.elsewhereMs === undefined ? '-' : perSecond(r.events, r.elsewhereMs),
+      `${fmt(sqlite.commitMs / r.commitMs, 2)}x`,
+    ]);
+  }
+  printTable(
+    `Store throughput: ${WRITERS} writers (accounts) committing CREATED events with their index rows through the event hub;\n` +
+      'delivered: until one subscriber has every event (other instance: a second gateway instance on the same database)',
+    table,
+  );
+}
+
 const benchmarks: Record<string, () => Promise<void>> = {
   index: indexBenchmark,
   fanout: fanOutBenchmark,
   polling: pollingBenchmark,
   startup: startupBenchmark,
+  store: storeBenchmark,
 };
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in benchmarks));

@@ -12,12 +12,48 @@ import { type AdapterRegistry, adapterFor, formatFieldPath } from './sdk/index.j
 import { corsSchema, limitsSchema } from './server/config.js';
 import { metricsSchema, telemetrySchema } from './telemetry/config.js';
 
+const millis = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/** PostgreSQL: several gateway instances share one index and log (one poller per account, through leases). */
+const postgresStoreSchema = z
+  .object({
+    kind: z.literal('postgres'),
+    /** postgres://user:password@host:port/database; use ${ENV} for the password. Never logged. */
+    url: z.string().regex(/^postgres(ql)?:\/\/./, 'must be a postgres:// or postgresql:// URL'),
+    /** Connections per instance (plus one that listens for the other instances' commits). */
+    poolSize: z.number().int().min(1).max(1_000).default(10),
+    /** The server cancels a statement running longer. */
+    statementTimeoutMs: millis(100, 3_600_000).default(15_000),
+    /** TLS: true (verified with the system's CAs), or a CA (PEM), client certificate and key, options. */
+    ssl: z
+      .union([
+        z.boolean(),
+        z
+          .object({
+            ca: z.string().optional(),
+            cert: z.string().optional(),
+            key: z.string().optional(),
+            rejectUnauthorized: z.boolean().default(true),
+            servername: z.string().optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
+    /**
+     * How long an instance's lease on an account (it alone polls it) lasts without renewal; renewed every third
+     * of it. When an instance dies, another takes its accounts within this time.
+     */
+    leaseTtlMs: millis(1_000, 600_000).default(15_000),
+    /** Each instance reads the log this often even when no commit notification came (a lost one). */
+    catchUpIntervalMs: millis(100, 600_000).default(2_000),
+  })
+  .strict();
+
 const storeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sqlite'), path: z.string().min(1).default('.crossdock/crossdock.sqlite') }).strict(),
   z.object({ kind: z.literal('memory') }).strict(),
+  postgresStoreSchema,
 ]);
-
-const millis = (min: number, max: number) => z.number().int().min(min).max(max);
 
 /**
  * How the gateway polls each account (one poller per account, whatever the number of subscribers). A round

@@ -59,6 +59,7 @@ export function createGateway(config: GatewayConfig, opts: GatewayOptions): Gate
     now,
     retentionMs: config.events.retentionMs,
     subscriberQueueLimit: config.events.subscriberQueueLimit,
+    ...(config.store.kind === 'postgres' ? { catchUpIntervalMs: config.store.catchUpIntervalMs } : {}),
     onPublish: (records) => telemetry.eventsPublished(records),
   });
   const observation = new Observation({
@@ -71,6 +72,7 @@ export function createGateway(config: GatewayConfig, opts: GatewayOptions): Gate
     now,
     telemetry,
     ...(opts.random ? { random: opts.random } : {}),
+    ...(config.store.kind === 'postgres' ? { leaseTtlMs: config.store.leaseTtlMs } : {}),
   });
   const names = [...accounts.keys()];
   telemetry.metrics.observe({

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { ConfigError, interpolateEnv, loadConfigFile, parseConfig } from '../src/config.js';
 import { registry } from '../src/registry.js';
 import { thrown } from './helpers/thrown.js';
@@ -59,5 +60,54 @@ describe('config', () => {
     expect(problemsOf(() => loadConfigFile('bad.yaml', registry, dir))[0]).toMatch(
       /^bad\.yaml:\d+:\d+: not valid YAML or JSON$/,
     );
+  });
+
+  it('reads a postgres store with its defaults, and names a bad one without echoing its URL', () => {
+    const account = {
+      kind: 'iot-hub',
+      account: 'hub',
+      connectionString: 'HostName=h;SharedAccessKeyName=n;SharedAccessKey=a2V5',
+    };
+    const config = parseConfig(
+      { providers: [account], store: { kind: 'postgres', url: 'postgres://gw:${PGPASSWORD}@db:5432/crossdock' } },
+      registry,
+      { PGPASSWORD: 'pw' },
+    );
+    expect(config.store).toEqual({
+      kind: 'postgres',
+      url: 'postgres://gw:pw@db:5432/crossdock',
+      poolSize: 10,
+      statementTimeoutMs: 15_000,
+      leaseTtlMs: 15_000,
+      catchUpIntervalMs: 2_000,
+    });
+    const problems = problemsOf(() =>
+      parseConfig(
+        { providers: [account], store: { kind: 'postgres', url: 'mysql://gw:hunter2@db', leaseTtlMs: 10 } },
+        registry,
+        {},
+      ),
+    );
+    expect(problems).toEqual([
+      'store.url: must be a postgres:// or postgresql:// URL',
+      expect.stringMatching(/^store\.leaseTtlMs: /),
+    ]);
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it("parses the README's config for several instances", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const example = /## Running several instances[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
+    const env = {
+      CROSSDOCK_DASHBOARD_KEY: 'a-dashboard-key-of-24-characters-or-more',
+      PGPASSWORD: 'pw',
+      PG_CA_PEM: '-----BEGIN CERTIFICATE-----',
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      IOTHUB_CONNECTION_STRING: 'HostName=hub.example;SharedAccessKeyName=owner;SharedAccessKey=c2VjcmV0',
+    };
+    const config = parseConfig(YAML.parse(example), registry, env);
+    expect(config.store).toMatchObject({ kind: 'postgres', leaseTtlMs: 15_000, ssl: { rejectUnauthorized: true } });
+    expect(config.providers).toHaveLength(3);
   });
 });

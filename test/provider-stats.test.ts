@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobSnapshot, JobState } from '../src/sdk/model.js';
 import { FakeAccount, snapshot } from './helpers/jobs.js';
-import { type FakeGateway, startFakeGateway } from './helpers/servers.js';
+import { createTestDatabase, postgresUnavailable, stopPostgres, type TestDatabase } from './helpers/postgres.js';
+import { type FakeGateway, startFakeGateway, waitUntil } from './helpers/servers.js';
 
 const T0 = Date.parse('2026-03-01T00:00:00.000Z');
 const H = 3_600_000;
@@ -76,17 +77,37 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-/** The same figures from either store: the SQLite one computes its part in SQL. */
-const STORES: [string, () => Record<string, unknown>][] = [
-  ['memory', () => ({ kind: 'memory' })],
+const databases: TestDatabase[] = [];
+afterAll(async () => {
+  for (const database of databases.splice(0)) await database.drop();
+  await stopPostgres();
+});
+const noPostgres = postgresUnavailable();
+if (noPostgres) console.warn(noPostgres);
+
+/** The same figures from every store: the SQL ones compute their part in SQL. */
+const STORES: [string, () => Promise<Record<string, unknown>>][] = [
+  ['memory', async () => ({ kind: 'memory' })],
   [
     'sqlite',
-    () => {
+    async () => {
       const dir = mkdtempSync(join(tmpdir(), 'crossdock-stats-'));
       dirs.push(dir);
       return { kind: 'sqlite', path: join(dir, 'store.sqlite') };
     },
   ],
+  ...(noPostgres
+    ? []
+    : [
+        [
+          'postgres',
+          async () => {
+            const database = await createTestDatabase();
+            databases.push(database);
+            return { kind: 'postgres', url: database.url };
+          },
+        ] as [string, () => Promise<Record<string, unknown>>],
+      ]),
 ];
 
 describe.each(STORES)('providerStats on a scripted history (%s store)', (_name, store) => {
@@ -113,6 +134,7 @@ describe.each(STORES)('providerStats on a scripted history (%s store)', (_name, 
   });
 
   beforeAll(async () => {
+    const storeConfig = await store();
     t = await startFakeGateway({
       accounts: [
         { kind: 'alpha', client: a1 },
@@ -122,7 +144,7 @@ describe.each(STORES)('providerStats on a scripted history (%s store)', (_name, 
       startMs: T0,
       configure: (config) => ({
         ...config,
-        store: store(),
+        store: storeConfig,
         auth: {
           apiKeys: [
             { name: 'ops', key: ALL_KEY, role: 'viewer' },
@@ -131,6 +153,8 @@ describe.each(STORES)('providerStats on a scripted history (%s store)', (_name, 
         },
       }),
     });
+    // On PostgreSQL the instance polls an account once it holds its lease (taken at start).
+    await waitUntil(() => [...t.gateway.observation.all()].every((m) => m.holdsLease), 'the accounts’ leases');
     // 0 h, the baseline: jobs found in a state have no known start.
     await round(0, [
       [a1, job('old', 'COMPLETED', { createdAt: at(-100) })],

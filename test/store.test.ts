@@ -10,19 +10,23 @@ import { join } from 'node:path';
 import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
 import sqlite3 from 'sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { diffJob } from '../src/events/diff.js';
 import type { NewJobEvent, StoredJob } from '../src/events/types.js';
 import type { JobState, JobType } from '../src/sdk/model.js';
 import {
   type GatewayStore,
+  LeaseLostError,
   MAX_HISTORY,
   MemoryStore,
+  POSTGRES_SCHEMA_VERSION,
+  PostgresStore,
   SCHEMA_VERSION,
   SqliteStore,
   StoreVersionError,
 } from '../src/store/index.js';
 import { snapshot } from './helpers/jobs.js';
+import { createTestDatabase, postgresUnavailable, stopPostgres, type TestDatabase } from './helpers/postgres.js';
 
 const dirs: string[] = [];
 const tempFile = () => {
@@ -30,9 +34,22 @@ const tempFile = () => {
   dirs.push(dir);
   return join(dir, 'store.sqlite');
 };
-afterEach(() => {
+const databases: TestDatabase[] = [];
+afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  await Promise.all(databases.splice(0).map((d) => d.drop()));
 });
+afterAll(stopPostgres);
+
+/** A new PostgreSQL database, dropped after the test. */
+async function tempDatabase(): Promise<string> {
+  const database = await createTestDatabase();
+  databases.push(database);
+  return database.url;
+}
+
+const noPostgres = postgresUnavailable();
+if (noPostgres) console.warn(noPostgres);
 
 /** An event + index row for `nativeId` going to `state`, built by the real diff. */
 function change(
@@ -66,15 +83,22 @@ async function commitFlapping(store: GatewayStore, count: number): Promise<NewJo
   return events;
 }
 
-const implementations: [string, (clock: { now: number }, path?: string) => GatewayStore][] = [
-  ['memory', (clock) => new MemoryStore(() => clock.now)],
-  ['sqlite', (clock, path) => new SqliteStore({ path: path ?? tempFile(), now: () => clock.now })],
+type MakeStore = (clock: { now: number }) => Promise<GatewayStore>;
+const implementations: [string, MakeStore][] = [
+  ['memory', async (clock) => new MemoryStore(() => clock.now)],
+  ['sqlite', async (clock) => new SqliteStore({ path: tempFile(), now: () => clock.now })],
 ];
+if (!noPostgres) {
+  implementations.push([
+    'postgres',
+    async (clock) => new PostgresStore({ url: await tempDatabase(), now: () => clock.now }),
+  ]);
+}
 
 describe.each(implementations)('store (%s)', (_name, make) => {
   const opened: GatewayStore[] = [];
-  const open = async (clock = { now: 0 }, path?: string) => {
-    const store = make(clock, path);
+  const open = async (clock = { now: 0 }) => {
+    const store = await make(clock);
     await store.open();
     opened.push(store);
     return store;
@@ -92,11 +116,15 @@ describe.each(implementations)('store (%s)', (_name, make) => {
         return store.commit({ account: 'acct', events: [a.event, b.event], upserts: [b.stored], removals: [] });
       });
       const results = await Promise.all(commits);
+      // Commits that run at the same time may commit in any order (a pool of connections), but each one's
+      // events are consecutive, and together they number 1 to 40 without a gap.
+      for (const records of results) expect(records[1]!.seq).toBe(records[0]!.seq + 1);
       const seqs = results.flat().map((e) => e.seq);
-      expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      expect([...seqs].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
       const read = await store.readAfter(0, 1_000);
-      expect(read.map((e) => e.seq)).toEqual(seqs);
-      expect(read[1]).toMatchObject({ nativeId: 'job-0', kind: 'STATE_CHANGED', previousState: 'CREATING' });
+      expect(read.map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      const firstOfJob0 = results[0]![0]!.seq;
+      expect(read[firstOfJob0]).toMatchObject({ nativeId: 'job-0', kind: 'STATE_CHANGED', previousState: 'CREATING' });
       expect(await store.bounds()).toEqual({ prunedThrough: 0, latest: 40 });
     });
 
@@ -391,6 +419,36 @@ describe.each(implementations)('store (%s)', (_name, make) => {
     });
   });
 
+  it('decides a planned commit against the rows as they are inside its transaction', async () => {
+    const store = await open();
+    const a = change('acct', 'a', 'CREATING');
+    await store.commit({ account: 'acct', events: [a.event], upserts: [a.stored], removals: [] });
+    const seen: string[][] = [];
+    const records = await store.commit({
+      account: 'acct',
+      read: ['a', 'b'],
+      build(current) {
+        seen.push([...current.keys()]);
+        const next = change('acct', 'a', 'SHIPPING', current.get('a'));
+        return { account: 'acct', events: [next.event], upserts: [next.stored], removals: [] };
+      },
+    });
+    expect(seen).toEqual([['a']]);
+    expect(records).toMatchObject([{ seq: 2, kind: 'STATE_CHANGED', previousState: 'CREATING', state: 'SHIPPING' }]);
+    expect((await store.getJobs([{ account: 'acct', nativeId: 'a' }]))[0]?.state).toBe('SHIPPING');
+  });
+
+  it('reports the newest sequence number given even when every event was pruned', async () => {
+    const clock = { now: 1_000 };
+    const store = await open(clock);
+    const a = change('acct', 'a', 'CREATING');
+    await store.commit({ account: 'acct', events: [a.event], upserts: [], removals: [] });
+    clock.now = 10_000;
+    await store.prune(5_000);
+    expect(await store.bounds()).toEqual({ prunedThrough: 1, latest: 1 });
+    expect(await store.readAfter(0, 10)).toEqual([]);
+  });
+
   it('keeps idempotency keys per account until they expire', async () => {
     const store = await open();
     const record = { fingerprint: 'f1', at: '2026-01-01T00:00:00.000Z', snapshot: snapshot('j', 'CREATING') };
@@ -561,3 +619,167 @@ describe('store (sqlite) on disk', () => {
     await expect(new SqliteStore({ path: foreign }).open()).rejects.toThrow(/not a crossdock store/);
   });
 });
+
+describe.each([
+  ['memory', async () => new MemoryStore()],
+  ['sqlite', async () => new SqliteStore({ path: tempFile() })],
+] as const)('store (%s) serves one instance', (_name, make) => {
+  it('is the only instance and holds every lease, whoever else asks', async () => {
+    const store = await make();
+    await store.open();
+    try {
+      expect(store.shared).toBe(false);
+      expect(await store.heartbeat('me', 1_000)).toEqual({ instances: ['me'], leases: [] });
+      const token = await store.acquireLease('acct', 'me', 1_000);
+      expect(token).not.toBeNull();
+      expect(await store.acquireLease('acct', 'someone-else', 1_000)).toBe(token);
+      // Its fence never refuses: no other instance can have taken the account.
+      const a = change('acct', 'a', 'CREATING');
+      await store.commit({ account: 'acct', events: [a.event], upserts: [a.stored], removals: [], fence: token! });
+      expect(await store.loadPollState('acct')).toMatchObject({ baselined: false });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe.skipIf(noPostgres)('store (postgres) shared by instances', () => {
+  const stores: PostgresStore[] = [];
+  /** Two stores on one database: two gateway instances. */
+  async function instances(count = 2): Promise<PostgresStore[]> {
+    const url = await tempDatabase();
+    const made = Array.from({ length: count }, () => new PostgresStore({ url }));
+    stores.push(...made);
+    // Started together: the migration runs once, under its lock, and both see the same log.
+    await Promise.all(made.map((s) => s.open()));
+    return made;
+  }
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+  });
+
+  it('migrates once when instances start together; both share one log', async () => {
+    const [a, b] = await instances(3);
+    expect(a!.shared).toBe(true);
+    expect(a!.logId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(b!.logId).toBe(a!.logId);
+    const created = change('acct', 'x', 'CREATING');
+    const [record] = await a!.commit({
+      account: 'acct',
+      events: [created.event],
+      upserts: [created.stored],
+      removals: [],
+    });
+    expect(await b!.readAfter(0, 10)).toEqual([record]);
+    expect((await b!.getJobs([{ account: 'acct', nativeId: 'x' }]))[0]).toEqual(created.stored);
+  });
+
+  it('gives one global order to concurrent commits of several instances', async () => {
+    const [a, b] = await instances();
+    const commits = Array.from({ length: 30 }, (_, i) => {
+      const c = change(`acct-${i % 3}`, `job-${i}`, 'CREATING');
+      return (i % 2 ? a! : b!).commit({
+        account: c.event.account,
+        events: [c.event],
+        upserts: [c.stored],
+        removals: [],
+      });
+    });
+    const seqs = (await Promise.all(commits)).flat().map((e) => e.seq);
+    expect(new Set(seqs).size).toBe(30);
+    const read = await b!.readAfter(0, 100);
+    expect(read.map((e) => e.seq)).toEqual([...seqs].sort((x, y) => x - y));
+    expect(await a!.bounds()).toEqual({ prunedThrough: 0, latest: Math.max(...seqs) });
+  });
+
+  it('gives a lease to one instance at a time, to another once it expires, with a higher token', async () => {
+    const [a, b] = await instances();
+    const first = await a!.acquireLease('acct', 'instance-a', 1_000);
+    expect(first).not.toBeNull();
+    expect(await b!.acquireLease('acct', 'instance-b', 1_000)).toBeNull();
+    expect(await a!.acquireLease('acct', 'instance-a', 300)).toBe(first); // renewed: the same token
+
+    const view = await b!.heartbeat('instance-b', 5_000);
+    expect(view.instances).toEqual(['instance-b']);
+    expect(view.leases).toEqual([{ account: 'acct', owner: 'instance-a', expiresInMs: expect.any(Number) }]);
+    expect(view.leases[0]!.expiresInMs).toBeLessThanOrEqual(300);
+    await a!.heartbeat('instance-a', 5_000);
+    expect((await b!.heartbeat('instance-b', 5_000)).instances).toEqual(['instance-a', 'instance-b']);
+
+    let second: number | null = null;
+    for (let i = 0; i < 100 && second === null; i++) {
+      second = await b!.acquireLease('acct', 'instance-b', 1_000);
+      if (second === null) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(second).toBeGreaterThan(first!);
+    expect(await a!.acquireLease('acct', 'instance-a', 1_000)).toBeNull();
+
+    // Released (a graceful stop): free at once, and the next holder's token is higher still.
+    await b!.releaseLeases('instance-b');
+    expect(await b!.heartbeat('instance-a', 5_000)).toMatchObject({ instances: ['instance-a'], leases: [] });
+    expect(await a!.acquireLease('acct', 'instance-a', 1_000)).toBeGreaterThan(second!);
+  });
+
+  it("refuses a stale holder's fenced commit and failure record, writing nothing", async () => {
+    const [a, b] = await instances();
+    const stale = await a!.acquireLease('acct', 'instance-a', 1_000);
+    await a!.releaseLeases('instance-a', ['acct']);
+    const current = await b!.acquireLease('acct', 'instance-b', 10_000);
+    const x = change('acct', 'x', 'CREATING');
+    const commit = { account: 'acct', events: [x.event], upserts: [x.stored], removals: [], baseline: true };
+    await expect(a!.commit({ ...commit, fence: stale! })).rejects.toThrow(LeaseLostError);
+    const failure = { atMs: 1, code: 'PROVIDER_UNAVAILABLE' as const, message: 'down' };
+    await expect(a!.recordRoundFailure('acct', failure, stale!)).rejects.toThrow(LeaseLostError);
+    expect(await b!.readAfter(0, 10)).toEqual([]);
+    expect(await b!.loadAccount('acct')).toMatchObject({ poll: { baselined: false, failedRounds: 0 }, jobs: [] });
+
+    // The holder's commit passes; an unfenced one (a mutation's answer) passes whoever holds the lease.
+    await b!.commit({ ...commit, fence: current! });
+    const y = change('acct', 'y', 'CREATING');
+    await a!.commit({ account: 'acct', events: [y.event], upserts: [y.stored], removals: [] });
+    expect((await a!.readAfter(0, 10)).map((e) => e.nativeId)).toEqual(['x', 'y']);
+  });
+
+  it("tells every instance of every commit, and passes round requests to the holder's instance", async () => {
+    const [a, b] = await instances();
+    const committed: number[] = [];
+    const rounds: string[] = [];
+    const stop = b!.listen({ committed: (seq) => committed.push(seq), roundRequested: (acct) => rounds.push(acct) });
+    try {
+      // The listening connection reports once when it is ready (what was committed before it listened).
+      await waitUntil(() => committed.includes(0));
+      const x = change('acct', 'x', 'CREATING');
+      const [record] = await a!.commit({ account: 'acct', events: [x.event], upserts: [x.stored], removals: [] });
+      await a!.requestRound('acct');
+      await waitUntil(() => committed.includes(record!.seq) && rounds.includes('acct'));
+    } finally {
+      stop();
+    }
+  });
+
+  it('refuses a database of a newer schema version', async () => {
+    const [a] = await instances(1);
+    const url = await tempDatabase();
+    const setup = new PostgresStore({ url });
+    await setup.open();
+    await setup.close();
+    const pgClient = new (await import('pg')).default.Client({ connectionString: url });
+    await pgClient.connect();
+    await pgClient.query("UPDATE crossdock_meta SET value = $1 WHERE key = 'schema_version'", [
+      String(POSTGRES_SCHEMA_VERSION + 1),
+    ]);
+    await pgClient.end();
+    const newer = new PostgresStore({ url });
+    stores.push(newer);
+    await expect(newer.open()).rejects.toThrow(StoreVersionError);
+    expect(a!.logId).not.toBe('');
+  });
+});
+
+async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,7 +1,7 @@
 /**
- * In-process fan-out of live events to subscribers (one gateway instance; a Redis-backed bus would take its
- * place when several instances share a log). Each subscriber has its own bounded queue and its own cheap
- * filter, applied when an event is published. A queue that overflows is not trimmed silently: it switches
+ * In-process fan-out of live events to this instance's subscribers (with a store shared by several instances,
+ * the hub feeds it from the shared log, so every instance's subscribers hear every instance's commits). Each
+ * subscriber has its own bounded queue and its own cheap filter, applied when an event is published. A queue that overflows is not trimmed silently: it switches
  * to "overflowed", which the subscriber turns into a SLOW_CONSUMER signal carrying where to resume.
  */
 

@@ -9,11 +9,18 @@
  *
  * Retention runs here too, at start and then on a timer (every tenth of `retentionMs`, at most hourly): events
  * older than `retentionMs` are pruned, and rows whose time to live ended (idempotency keys) are purged.
+ *
+ * On a store shared by several gateway instances (PostgreSQL) live events do not come from this instance's
+ * commits but from the log itself: the hub follows it — after its own commits, when the store says another
+ * instance committed (a notification, only a hint), and every `catchUpIntervalMs` in case a hint was lost —
+ * reading everything after the last seq it published and publishing it in log order. Every instance thus
+ * delivers every committed event, in the one global order, exactly once; the seam argument holds unchanged,
+ * since an event reaches a live queue only after it is readable in the log.
  */
 import type { Logger } from 'pino';
 import { ErrorCode, gatewayError } from '../sdk/errors.js';
 import type { JobState } from '../sdk/model.js';
-import type { GatewayStore, JobKey, ObservationCommit } from '../store/types.js';
+import type { GatewayStore, JobKey, ObservationCommit, PlannedCommit } from '../store/types.js';
 import { InProcessBus, type LiveQueue } from './bus.js';
 import { decodeEventCursor, encodeEventCursor, type JobEventKind, type JobEventRecord } from './types.js';
 
@@ -47,7 +54,9 @@ export interface EventHubOptions {
   subscriberQueueLimit: number;
   /** Events read from the log per replay query. */
   replayPageSize?: number;
-  /** Told of every batch of events once it is committed and published (metrics). */
+  /** Shared stores: the log is read this often even without a notification. */
+  catchUpIntervalMs?: number;
+  /** Told of the events this gateway committed, once they are logged (metrics; other instances count theirs). */
   onPublish?: (events: readonly JobEventRecord[]) => void;
 }
 
@@ -55,6 +64,7 @@ export interface EventHubOptions {
 const MAX_PRUNE_INTERVAL_MS = 3_600_000;
 /** Guards replay against a log that grows faster than it can be read. */
 const MAX_REPLAY_PAGES = 1_000_000;
+const DEFAULT_CATCH_UP_MS = 2_000;
 
 export function matchesFilter(filter: EventFilter, event: JobEventRecord): boolean {
   return (
@@ -152,6 +162,13 @@ export class EventHub {
   private disposed = false;
   private readonly now: () => number;
   private readonly pageSize: number;
+  // Following a shared log (see the top of this file).
+  private published = 0;
+  private following: Promise<void> | undefined;
+  private followAgain = false;
+  private catchUpTimer: NodeJS.Timeout | undefined;
+  private unlisten: (() => void) | undefined;
+  private readonly logListeners = new Set<(events: readonly JobEventRecord[]) => void>();
 
   constructor(private readonly opts: EventHubOptions) {
     this.now = opts.now ?? Date.now;
@@ -159,6 +176,15 @@ export class EventHub {
     this.ready = opts.store.open().then(async () => {
       await this.prune();
       this.schedulePrune();
+      if (opts.store.shared && !this.disposed) {
+        this.published = (await opts.store.bounds()).latest;
+        this.unlisten = opts.store.listen({
+          committed: (seq) => {
+            if (seq === 0 || seq > this.published) this.follow();
+          },
+        });
+        this.scheduleCatchUp();
+      }
     });
     // A store that cannot open fails every call that awaits `ready`; keep the rejection from going unhandled.
     this.ready.catch((error: unknown) => opts.logger.error({ err: error }, 'event store failed to open'));
@@ -177,16 +203,64 @@ export class EventHub {
    * Applies an observation to the store atomically (events, index rows, poll state), then publishes its events
    * live. Commits are published in the order they were logged.
    */
-  commit(change: ObservationCommit): Promise<JobEventRecord[]> {
+  commit(change: ObservationCommit | PlannedCommit): Promise<JobEventRecord[]> {
     const result = this.commits.then(async () => {
       await this.ready;
       const records = await this.opts.store.commit(change);
-      this.bus.publish(records);
+      if (this.opts.store.shared) this.follow();
+      else this.bus.publish(records);
       this.opts.onPublish?.(records);
       return records;
     });
     this.commits = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * Hears every event read from a shared log (every instance's commits, this one's too), before subscribers
+   * get them; a single-instance store's events are never reported here (they are this instance's own).
+   */
+  onLogEvents(listener: (events: readonly JobEventRecord[]) => void): () => void {
+    this.logListeners.add(listener);
+    return () => this.logListeners.delete(listener);
+  }
+
+  /** Reads the shared log after the last published seq and publishes it; one reader at a time, run again on demand. */
+  private follow(): void {
+    if (this.disposed) return;
+    if (this.following) {
+      this.followAgain = true;
+      return;
+    }
+    this.following = (async () => {
+      do {
+        this.followAgain = false;
+        for (let pages = 0; pages < MAX_REPLAY_PAGES && !this.disposed; pages++) {
+          const page = await this.opts.store.readAfter(this.published, this.pageSize);
+          if (page.length === 0 || this.disposed) break;
+          this.published = page.at(-1)!.seq;
+          for (const listener of this.logListeners) listener(page);
+          this.bus.publish(page);
+          if (page.length < this.pageSize) break;
+        }
+      } while (this.followAgain && !this.disposed);
+    })()
+      .catch((error: unknown) => {
+        // The catch-up timer tries again; nothing is skipped, `published` moved only past what was delivered.
+        this.opts.logger.warn({ err: error }, 'reading the shared event log failed');
+      })
+      .finally(() => {
+        this.following = undefined;
+      });
+  }
+
+  private scheduleCatchUp(): void {
+    if (this.disposed) return;
+    this.catchUpTimer = setTimeout(() => {
+      this.follow();
+      this.scheduleCatchUp();
+    }, this.opts.catchUpIntervalMs ?? DEFAULT_CATCH_UP_MS);
+    this.catchUpTimer.unref();
   }
 
   async latestCursor(): Promise<string> {
@@ -262,8 +336,11 @@ export class EventHub {
     if (this.disposed) return;
     this.disposed = true;
     clearTimeout(this.pruneTimer);
+    clearTimeout(this.catchUpTimer);
     this.bus.close();
     await this.commits;
     await this.ready.catch(() => undefined);
+    this.unlisten?.();
+    await this.following;
   }
 }

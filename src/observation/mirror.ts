@@ -15,6 +15,17 @@
  * event; they are not news, and a new gateway would otherwise flood subscribers). Jobs that appear after the
  * baseline are CREATED. A gateway that restarts on the same store is not at a baseline: what changed while it
  * was down is emitted once per job, marked afterGap.
+ *
+ * Several instances on a shared store (PostgreSQL): only the instance holding the account's lease runs rounds
+ * (leases.ts); elsewhere a reader's request for a round goes to the holder (`requestRound` on the store) and
+ * waits for the poll state to move. Each commit is decided inside the store's transaction against the rows as
+ * they are then, since other instances write the same account too. The holder's round commits are fenced by its
+ * lease token: a holder that lost its lease (it stalled past the expiry, and another instance took over) must
+ * not write a round it may have started before the new holder's, nor move the poll state back. What a mutation,
+ * a read-through or a delete got from the provider is recorded unfenced by whichever instance made the call:
+ * it is a real observation at its time whoever polls the account, refusing it would lose the client's own write,
+ * and the in-transaction diff with the newer-observation-wins rule keeps it from undoing anything newer. The
+ * memory of each mirror follows what the other instances commit through the shared log (`applyLogged`).
  */
 import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
@@ -26,7 +37,13 @@ import type { EventHub } from '../events/hub.js';
 import type { JobEventRecord, NewJobEvent, StoredJob } from '../events/types.js';
 import { ErrorCode, ProviderError } from '../sdk/errors.js';
 import { type JobRef, type JobSnapshot, NOT_FOUND, type NotFound } from '../sdk/model.js';
-import { type AccountPollState, emptyPollState, type GatewayStore, type RoundFailure } from '../store/types.js';
+import {
+  type AccountPollState,
+  emptyPollState,
+  type GatewayStore,
+  LeaseLostError,
+  type RoundFailure,
+} from '../store/types.js';
 import type { Telemetry } from '../telemetry/index.js';
 import type { AccountRuntime } from './accounts.js';
 import { needsFetch } from './policy.js';
@@ -56,6 +73,9 @@ export interface PollOutcome {
 const MAX_LIST_PAGES = 10_000;
 /** Jobs a round reads before it commits them (large accounts: bounded memory and write transactions). */
 const COMMIT_EVERY = 1_000;
+/** A round asked of another instance: how often its outcome is looked for, and for how long at most. */
+const REMOTE_ROUND_POLL_MS = 100;
+const REMOTE_ROUND_MAX_POLLS = 600;
 
 interface Observed {
   snapshots: Map<string, JobSnapshot>;
@@ -73,6 +93,8 @@ interface Observed {
   round?: { startedMs: number };
   /** Jobs whose listing entry is unchanged: reported again as they were. */
   unchanged?: string[];
+  /** The lease token of the round's poller (shared stores refuse the commit once another took the lease). */
+  fence?: number | undefined;
 }
 
 /** A digest of a snapshot: equal digests mean nothing about the job changed (snapshots are plain JSON). */
@@ -131,6 +153,10 @@ export class AccountMirror implements Scheduled {
   private loaded: Promise<void> | undefined;
   private current: RoundRun | undefined;
   private queued: Promise<PollOutcome> | undefined;
+  /** A round asked of the instance holding the lease, while it is awaited. */
+  private remote: Promise<PollOutcome> | undefined;
+  /** This instance's lease token on the account; a single-instance store's mirror always polls. */
+  private lease: number | undefined;
   private commits: Promise<unknown> = Promise.resolve();
   private disposed = false;
   private readonly abort = new AbortController();
@@ -164,8 +190,46 @@ export class AccountMirror implements Scheduled {
     return this.deps.guard.circuit;
   }
 
-  /** The account's poll state as of now (what freshness and health report). */
+  /** Whether this instance polls the account (always, unless several instances share the store). */
+  get holdsLease(): boolean {
+    return !this.deps.store.shared || this.lease !== undefined;
+  }
+
+  /** This instance polls the account from now on, with this fencing token; what it knows is read anew. */
+  takeLease(token: number): void {
+    this.lease = token;
+    if (this.deps.store.shared) this.loaded = undefined;
+  }
+
+  /** Another instance polls the account now. */
+  dropLease(): void {
+    this.lease = undefined;
+  }
+
+  /**
+   * Events another instance committed for this account, read from the shared log: the memory follows them, so
+   * the next round diffs against them (a commit is decided against the index rows anyway: this keeps rounds
+   * from re-reading jobs needlessly, and lets the holder notice removals of jobs it never saw).
+   */
+  applyLogged(event: JobEventRecord): void {
+    if (!this.loaded) return; // the next load reads the store
+    const atMs = Date.parse(event.at);
+    const known = this.jobs.get(event.nativeId);
+    if (known && known.observedAtMs >= atMs) return; // this mirror's own commit, or older than what it knows
+    if (event.kind === 'REMOVED') this.jobs.delete(event.nativeId);
+    else {
+      this.jobs.set(event.nativeId, {
+        state: event.state,
+        observedAtMs: atMs,
+        listingHash: known?.listingHash ?? null,
+        snapshotHash: digest(event.snapshot),
+      });
+    }
+  }
+
+  /** The account's poll state as of now (what freshness and health report), wherever its poller runs. */
   async pollState(): Promise<AccountPollState> {
+    if (!this.holdsLease) return this.deps.store.loadPollState(this.accountName);
     await this.load();
     return { ...this.poll };
   }
@@ -185,6 +249,7 @@ export class AccountMirror implements Scheduled {
    * however many readers ask, provider calls do not grow with them.
    */
   requestRound(opts: { notBeforeMs?: number } = {}): Promise<PollOutcome> {
+    if (!this.holdsLease) return this.remoteRound();
     if (this.current && opts.notBeforeMs !== undefined && this.current.startedAtMs >= opts.notBeforeMs) {
       return this.current.promise;
     }
@@ -204,13 +269,13 @@ export class AccountMirror implements Scheduled {
    * with `maxAgeMs`, rows older than that get a live round. Never throws: staleness is reported by the caller.
    */
   async ensureFresh(opts: { maxAgeMs?: number | undefined; waitMs: number }): Promise<void> {
-    await this.load();
+    const poll = await this.pollState();
     const now = this.deps.now();
     let notBeforeMs: number | undefined;
     if (opts.maxAgeMs !== undefined) {
-      const known = this.poll.lastRoundStartedMs;
+      const known = poll.lastRoundStartedMs;
       if (known === null || known < now - opts.maxAgeMs) notBeforeMs = now - opts.maxAgeMs;
-    } else if (this.poll.lastCompleteRoundMs === null && this.poll.failedRounds === 0) {
+    } else if (poll.lastCompleteRoundMs === null && poll.failedRounds === 0) {
       notBeforeMs = Number.NEGATIVE_INFINITY;
     }
     // An open circuit means the provider is not asked until its probe is due: the reader answers at once.
@@ -225,6 +290,7 @@ export class AccountMirror implements Scheduled {
    */
   async readThrough(nativeIds: readonly string[], opts: { force?: boolean } = {}): Promise<(StoredJob | NotFound)[]> {
     await this.load();
+    const poll = await this.pollState();
     const wanted = [...new Set(nativeIds)].filter((id) => opts.force || !this.unknown.has(id));
     const fetched = await Promise.all(
       wanted.map((id) => {
@@ -250,7 +316,7 @@ export class AccountMirror implements Scheduled {
       gone,
       observedAtMs: this.deps.now(),
       afterGap: this.gap,
-      silentNew: !this.poll.baselined,
+      silentNew: !poll.baselined,
       completeBaseline: false,
     });
     // Jobs this commit did not rewrite (unchanged, or a newer observation won) are read from the index.
@@ -312,6 +378,7 @@ export class AccountMirror implements Scheduled {
   private load(): Promise<void> {
     this.loaded ??= this.deps.store.loadAccount(this.accountName).then((state) => {
       this.poll = state.poll;
+      this.jobs.clear();
       for (const job of state.jobs) this.jobs.set(job.nativeId, entryOf(job));
       // What stored jobs went through while no gateway watched is only seen now.
       this.gap = state.poll.baselined;
@@ -321,6 +388,34 @@ export class AccountMirror implements Scheduled {
       this.loaded = undefined;
     });
     return this.loaded;
+  }
+
+  /**
+   * A round run by the instance holding the account's lease: asked for through the store, awaited until the
+   * account's poll state shows a round (or a failed one) newer than before the request. Its events reach this
+   * instance through the shared log like any other instance's.
+   */
+  private remoteRound(): Promise<PollOutcome> {
+    this.remote ??= (async () => {
+      const { store } = this.deps;
+      const before = await store.loadPollState(this.accountName);
+      await store.requestRound(this.accountName);
+      for (let i = 0; i < REMOTE_ROUND_MAX_POLLS && !this.disposed && this.lease === undefined; i++) {
+        await new Promise((resolve) => setTimeout(resolve, REMOTE_ROUND_POLL_MS).unref());
+        const now = await store.loadPollState(this.accountName);
+        if (
+          now.lastRoundStartedMs !== before.lastRoundStartedMs ||
+          now.failedRounds > before.failedRounds ||
+          now.lastFailure?.atMs !== before.lastFailure?.atMs
+        ) {
+          break;
+        }
+      }
+      return { events: [], baseline: false };
+    })().finally(() => {
+      this.remote = undefined;
+    });
+    return this.remote;
   }
 
   private startRound(): Promise<PollOutcome> {
@@ -342,10 +437,17 @@ export class AccountMirror implements Scheduled {
       return outcome;
     } catch (error) {
       if (this.disposed) return { events: [], baseline: false };
+      if (error instanceof LeaseLostError) {
+        // Another instance polls the account now; the lease keeper stops this one's timer.
+        this.lease = undefined;
+        this.deps.logger.info({ account: this.accountName }, 'round dropped: another instance took the account');
+        throw error;
+      }
       this.gap = true;
       const failure = failureOf(error, this.deps.now());
       this.poll = { ...this.poll, failedRounds: this.poll.failedRounds + 1, lastFailure: failure };
-      await this.deps.store.recordRoundFailure(this.accountName, failure).catch((storeError: unknown) => {
+      await this.deps.store.recordRoundFailure(this.accountName, failure, this.lease).catch((storeError: unknown) => {
+        if (storeError instanceof LeaseLostError) return; // the new holder's rounds count now
         this.deps.logger.error({ err: storeError, account: this.accountName }, 'could not record a failed round');
       });
       // ProviderError messages are built from codes and ids; anything else is a gateway bug and needs its stack.
@@ -376,6 +478,7 @@ export class AccountMirror implements Scheduled {
     const signal = this.abort.signal;
     const afterGap = this.gap;
     const baseline = !this.poll.baselined;
+    const fence = this.lease;
     const omits = (client.capabilities.listingOmits?.length ?? 0) > 0;
 
     let refs: JobRef[] = [];
@@ -441,6 +544,7 @@ export class AccountMirror implements Scheduled {
           afterGap,
           silentNew: baseline,
           completeBaseline: false,
+          fence,
         })),
       );
     };
@@ -471,6 +575,7 @@ export class AccountMirror implements Scheduled {
       afterGap,
       silentNew: baseline,
       completeBaseline: baseline && complete,
+      fence,
       ...(complete ? { round: { startedMs: startedAtMs } } : {}),
     });
     const events = [...committed, ...last];
@@ -495,13 +600,10 @@ export class AccountMirror implements Scheduled {
   }
 
   private async commitNow(observed: Observed): Promise<Committed> {
-    const { account } = this.deps;
-    const events: NewJobEvent[] = [];
-    const upserts: StoredJob[] = [];
+    const { account, store } = this.deps;
     const staged = new Map<string, MirrorEntry>();
     const seen: string[] = [];
-    const removals: string[] = [];
-    // Only jobs whose snapshot (or listing entry) changed are diffed: their previous rows come from the index.
+    // Only jobs whose snapshot (or listing entry) changed are diffed, against their rows as the commit finds them.
     const changed: JobSnapshot[] = [];
     for (const snapshot of observed.snapshots.values()) {
       const known = this.jobs.get(snapshot.nativeId);
@@ -513,29 +615,6 @@ export class AccountMirror implements Scheduled {
         seen.push(snapshot.nativeId);
       } else changed.push(snapshot);
     }
-    const previousRows = new Map<string, StoredJob>();
-    const toRead = changed.filter((s) => this.jobs.has(s.nativeId));
-    const read = await this.deps.store.getJobs(toRead.map((s) => ({ account: account.name, nativeId: s.nativeId })));
-    read.forEach((row) => {
-      if (row) previousRows.set(row.nativeId, row);
-    });
-    const rows = new Map<string, StoredJob>();
-    for (const snapshot of changed) {
-      const previous = previousRows.get(snapshot.nativeId);
-      const hash = observed.hashes?.get(snapshot.nativeId);
-      const { event, stored } = diffJob(previous, {
-        account: account.name,
-        provider: account.kind,
-        snapshot,
-        observedAtMs: observed.observedAtMs,
-        afterGap: observed.afterGap,
-        ...(hash !== undefined ? { listingHash: hash } : {}),
-      });
-      staged.set(stored.nativeId, entryOf(stored));
-      rows.set(stored.nativeId, stored);
-      if (event && !(observed.silentNew && !previous)) events.push(event);
-      upserts.push(stored);
-    }
     for (const nativeId of observed.unchanged ?? []) {
       const known = this.jobs.get(nativeId);
       if (!known || known.observedAtMs > observed.observedAtMs) continue;
@@ -546,33 +625,77 @@ export class AccountMirror implements Scheduled {
       const known = this.jobs.get(id);
       return known !== undefined && known.observedAtMs <= observed.observedAtMs;
     });
-    const goneRows = await this.deps.store.getJobs(goneKnown.map((nativeId) => ({ account: account.name, nativeId })));
-    for (const previous of goneRows) {
-      if (!previous) continue;
-      events.push(removalEvent(previous, account.kind, observed.observedAtMs, observed.afterGap));
-      removals.push(previous.nativeId);
-    }
     const completedMs = this.deps.now();
     const round = observed.round && { startedMs: observed.round.startedMs, completedMs };
-    const nothing = events.length === 0 && upserts.length === 0 && removals.length === 0 && seen.length === 0;
-    const records =
-      nothing && !observed.completeBaseline && !round
-        ? []
-        : await this.deps.hub.commit({
+    if (!changed.length && !goneKnown.length && !seen.length && !observed.completeBaseline && !round) {
+      return { events: [], rows: new Map() };
+    }
+    // Alone on its store, the mirror knows every row of its account; sharing it, another instance may have
+    // indexed a job this one never saw, so every changed job's row is read.
+    const read = [
+      ...changed.filter((s) => store.shared || this.jobs.has(s.nativeId)).map((s) => s.nativeId),
+      ...goneKnown,
+    ];
+    const rows = new Map<string, StoredJob>();
+    const removed: string[] = [];
+    const records = await this.deps.hub.commit({
+      account: account.name,
+      ...(observed.fence !== undefined ? { fence: observed.fence } : {}),
+      read,
+      build: (current) => {
+        const events: NewJobEvent[] = [];
+        const upserts: StoredJob[] = [];
+        const removals: string[] = [];
+        for (const snapshot of changed) {
+          const previous = current.get(snapshot.nativeId);
+          if (previous && previous.observedAtMs > observed.observedAtMs) {
+            // Another instance recorded a newer observation meanwhile: it stands, and this mirror learns it.
+            staged.set(previous.nativeId, entryOf(previous));
+            rows.set(previous.nativeId, previous);
+            continue;
+          }
+          const hash = observed.hashes?.get(snapshot.nativeId);
+          const { event, stored } = diffJob(previous, {
             account: account.name,
-            events,
-            upserts,
-            removals,
-            ...(seen.length ? { seen: { nativeIds: seen, observedAtMs: observed.observedAtMs } } : {}),
-            ...(observed.completeBaseline ? { baseline: true } : {}),
-            ...(round ? { round } : {}),
+            provider: account.kind,
+            snapshot,
+            observedAtMs: observed.observedAtMs,
+            afterGap: observed.afterGap,
+            ...(hash !== undefined ? { listingHash: hash } : {}),
           });
+          staged.set(stored.nativeId, entryOf(stored));
+          rows.set(stored.nativeId, stored);
+          if (event && !(observed.silentNew && !previous)) events.push(event);
+          upserts.push(stored);
+        }
+        for (const nativeId of goneKnown) {
+          const previous = current.get(nativeId);
+          if (!previous)
+            removed.push(nativeId); // another instance recorded its removal already
+          else if (previous.observedAtMs > observed.observedAtMs) staged.set(nativeId, entryOf(previous));
+          else {
+            events.push(removalEvent(previous, account.kind, observed.observedAtMs, observed.afterGap));
+            removals.push(nativeId);
+          }
+        }
+        removed.push(...removals);
+        return {
+          account: account.name,
+          events,
+          upserts,
+          removals,
+          ...(seen.length ? { seen: { nativeIds: seen, observedAtMs: observed.observedAtMs } } : {}),
+          ...(observed.completeBaseline ? { baseline: true } : {}),
+          ...(round ? { round } : {}),
+        };
+      },
+    });
     // The mirror follows the index only once the commit succeeded.
     for (const [nativeId, entry] of staged) {
       this.jobs.set(nativeId, entry);
       this.unknown.delete(nativeId);
     }
-    for (const nativeId of removals) this.jobs.delete(nativeId);
+    for (const nativeId of removed) this.jobs.delete(nativeId);
     if (observed.completeBaseline) this.poll = { ...this.poll, baselined: true };
     if (round) {
       this.poll = {

@@ -132,10 +132,26 @@ export class Scheduler {
     return guard;
   }
 
-  /** Drives `mirror` from now on: its first round at once (when polling is enabled), the next as the policy says. */
-  watch(mirror: Scheduled): void {
+  /**
+   * Drives `mirror` from now on: its first round after `firstDelayMs` (at once by default; when polling is
+   * enabled), the next as the policy says.
+   */
+  watch(mirror: Scheduled, firstDelayMs = 0): void {
     mirror.onRoundEnd = (outcome) => this.afterRound(mirror, outcome);
-    this.schedule(mirror, 0);
+    this.schedule(mirror, firstDelayMs);
+  }
+
+  /** Stops driving `mirror` (another gateway instance polls its account now). */
+  unwatch(mirror: Scheduled): void {
+    mirror.onRoundEnd = undefined;
+    clearTimeout(this.timers.get(mirror.accountName));
+    this.timers.delete(mirror.accountName);
+  }
+
+  /** When the next round of an account whose last round started at `lastRoundStartedMs` is due, from now. */
+  dueInMs(mirror: Scheduled, lastRoundStartedMs: number | null): number {
+    if (lastRoundStartedMs === null) return 0;
+    return Math.max(0, lastRoundStartedMs + roundInterval(this.opts.config, mirror.states()) - this.opts.now());
   }
 
   private afterRound(mirror: Scheduled, outcome: RoundEnd): void {

@@ -11,6 +11,7 @@ import {
   TRANSITION_KINDS,
   toTransition,
 } from '../events/types.js';
+import { SingleInstanceStore } from './single-instance.js';
 import {
   type AccountPollState,
   type AccountState,
@@ -32,7 +33,9 @@ import {
   matchesQuery,
   type ObservationCommit,
   orderKeyOf,
+  type PlannedCommit,
   type PurgeResult,
+  planOf,
   type RoundFailure,
   type StateCount,
 } from './types.js';
@@ -59,7 +62,7 @@ function firstAfter<T>(sorted: readonly T[], key: (item: T) => JobOrderKey, afte
   return low;
 }
 
-export class MemoryStore implements GatewayStore {
+export class MemoryStore extends SingleInstanceStore implements GatewayStore {
   readonly logId = randomUUID();
   private log: LoggedEvent[] = [];
   private nextSeq = 1;
@@ -71,7 +74,9 @@ export class MemoryStore implements GatewayStore {
   private readonly polls = new Map<string, AccountPollState>();
   private readonly keys = new Map<string, { record: IdempotencyRecord; expiresAtMs: number }>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now) {
+    super();
+  }
 
   async open(): Promise<void> {}
 
@@ -87,9 +92,20 @@ export class MemoryStore implements GatewayStore {
     return { poll: structuredClone(this.pollOf(account)), jobs };
   }
 
-  async commit(change: ObservationCommit): Promise<JobEventRecord[]> {
+  async loadPollState(account: string): Promise<AccountPollState> {
+    return structuredClone(this.pollOf(account));
+  }
+
+  async commit(planned: ObservationCommit | PlannedCommit): Promise<JobEventRecord[]> {
     // Copies are made before anything changes, and the changes themselves are synchronous: no other call can
     // observe a half-applied commit, and a commit that throws applies nothing.
+    const plan = planOf(planned);
+    const current = new Map<string, StoredJob>();
+    for (const nativeId of plan.read) {
+      const row = this.rows.get(jobKeyString({ account: plan.account, nativeId }));
+      if (row) current.set(nativeId, structuredClone(row));
+    }
+    const change = plan.build(current);
     const loggedMs = this.now();
     const events = change.events.map((e) => structuredClone(e));
     const upserts = change.upserts.map((j) => structuredClone(j));

@@ -5,7 +5,9 @@
  */
 import sqlite3 from 'sqlite3';
 
-export type Row = Record<string, unknown>;
+import { inTransaction, type Row } from './sql.js';
+
+export type { Row };
 
 export class SqliteConnection {
   private db: sqlite3.Database | undefined;
@@ -32,16 +34,8 @@ export class SqliteConnection {
   }
 
   /** `work` inside BEGIN … COMMIT (ROLLBACK when it throws); call it inside `serial`. */
-  async transaction<T>(work: () => Promise<T>, begin = 'BEGIN IMMEDIATE'): Promise<T> {
-    await this.run(begin);
-    try {
-      const result = await work();
-      await this.run('COMMIT');
-      return result;
-    } catch (error) {
-      await this.run('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+  transaction<T>(work: () => Promise<T>, begin = 'BEGIN IMMEDIATE'): Promise<T> {
+    return inTransaction((sql) => this.run(sql), work, begin);
   }
 
   run(sql: string, params: unknown[] = []): Promise<void> {

@@ -17,19 +17,33 @@ import {
   type JobTransition,
   type NewJobEvent,
   type StoredJob,
-  TRANSITION_KINDS,
   toTransition,
 } from '../events/types.js';
 import { jobGlobalId } from '../ids.js';
-import { type JobSnapshot, type JobState, TERMINAL_STATES } from '../sdk/model.js';
-import { type Row, SqliteConnection } from './sqlite-connection.js';
+import { SingleInstanceStore } from './single-instance.js';
+import {
+  chunksOf,
+  countJobsQuery,
+  factsFromRow,
+  INDEX_COLUMNS,
+  indexSchema,
+  jobFactsQuery,
+  jobFromRow,
+  pollFromRow,
+  pruneLog,
+  type Row,
+  recentTransitions,
+  rowParams,
+  stateCountFromRow,
+  transitionsByJob,
+} from './sql.js';
+import { SqliteConnection } from './sqlite-connection.js';
 import {
   type AccountPollState,
   type AccountState,
   type FactsQuery,
   type GatewayStore,
   type IdempotencyRecord,
-  indexColumns,
   type JobFacts,
   type JobKey,
   type JobQuery,
@@ -37,23 +51,17 @@ import {
   jobKeyString,
   type LogBounds,
   MAX_HISTORY,
-  NO_CREATED_AT,
   type ObservationCommit,
+  type PlannedCommit,
   type PurgeResult,
+  planOf,
   type RoundFailure,
   type StateCount,
+  StoreVersionError,
 } from './types.js';
 
 /** The schema this code reads and writes. */
 export const SCHEMA_VERSION = 2;
-
-/** A store file this version cannot read (written by a newer crossdock, or not a crossdock store). */
-export class StoreVersionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StoreVersionError';
-  }
-}
 
 const EVENTS_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS crossdock_events (
@@ -69,60 +77,14 @@ const EVENTS_SCHEMA = [
   'CREATE INDEX IF NOT EXISTS crossdock_events_logged ON crossdock_events (logged_ms)',
 ];
 
-const SCHEMA_V2 = [
-  ...EVENTS_SCHEMA,
-  `CREATE TABLE crossdock_job_index (
-     account TEXT NOT NULL,
-     native_id TEXT NOT NULL,
-     id TEXT NOT NULL,
-     provider TEXT NOT NULL,
-     state TEXT,
-     type TEXT NOT NULL,
-     sort_ms INTEGER NOT NULL,
-     activity_ms INTEGER,
-     observed_ms INTEGER NOT NULL,
-     state_changed_at TEXT NOT NULL,
-     listing_hash TEXT,
-     snapshot TEXT NOT NULL,
-     PRIMARY KEY (account, native_id)
-   )`,
-  'CREATE INDEX crossdock_job_order ON crossdock_job_index (sort_ms DESC, id)',
-  'CREATE INDEX crossdock_job_account_order ON crossdock_job_index (account, sort_ms DESC, id)',
-  'CREATE INDEX crossdock_job_state ON crossdock_job_index (state, sort_ms DESC, id)',
-  `CREATE TABLE crossdock_accounts (
-     account TEXT PRIMARY KEY,
-     baselined_at TEXT,
-     last_round_started_ms INTEGER,
-     last_complete_round_ms INTEGER,
-     failed_rounds INTEGER NOT NULL DEFAULT 0,
-     last_failure TEXT
-   )`,
-  `CREATE TABLE crossdock_idempotency (
-     account TEXT NOT NULL,
-     key TEXT NOT NULL,
-     record TEXT NOT NULL,
-     expires_ms INTEGER NOT NULL,
-     PRIMARY KEY (account, key)
-   )`,
-  'CREATE INDEX crossdock_idempotency_expiry ON crossdock_idempotency (expires_ms)',
-];
+const SCHEMA_V2 = [...EVENTS_SCHEMA, ...indexSchema({ int: 'INTEGER', text: 'TEXT', id: 'TEXT' })];
 
-const TRANSITION_KIND_LIST = TRANSITION_KINDS.map((k) => `'${k}'`).join(', ');
-const TERMINAL_STATE_LIST = TERMINAL_STATES.map((s) => `'${s}'`).join(', ');
-const JOB_EXISTS =
-  'EXISTS (SELECT 1 FROM crossdock_job_index j WHERE j.account = crossdock_events.account AND j.native_id = crossdock_events.native_id)';
 /** Bound parameters per statement: well below SQLite's limit (999 in older builds). */
 const KEYS_PER_QUERY = 200;
 const ROWS_PER_INSERT = 50;
-const INDEX_COLUMNS =
-  'account, native_id, id, provider, state, type, sort_ms, activity_ms, observed_ms, state_changed_at, listing_hash, snapshot';
 const UPSERT_ROW = `(${INDEX_COLUMNS.split(',')
   .map(() => '?')
   .join(', ')})`;
-
-function* chunksOf<T>(items: readonly T[], size: number): Generator<readonly T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
-}
 
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 
@@ -134,47 +96,13 @@ function matchingKeys(keys: readonly JobKey[]): { sql: string; params: string[] 
   };
 }
 
-function rowParams(job: StoredJob): unknown[] {
-  const columns = indexColumns(job);
-  return [
-    job.account,
-    job.nativeId,
-    job.id,
-    job.provider,
-    job.state,
-    columns.type,
-    columns.sortMs,
-    columns.activityMs,
-    job.observedAtMs,
-    job.stateChangedAt,
-    job.listingHash,
-    JSON.stringify(job.snapshot),
-  ];
-}
-
-function jobFromRow(row: Row): StoredJob {
-  return {
-    id: String(row.id),
-    account: String(row.account),
-    provider: String(row.provider),
-    nativeId: String(row.native_id),
-    snapshot: JSON.parse(String(row.snapshot)) as JobSnapshot,
-    state: (row.state ?? null) as JobState | null,
-    stateChangedAt: String(row.state_changed_at),
-    observedAtMs: Number(row.observed_ms),
-    listingHash: row.listing_hash == null ? null : String(row.listing_hash),
-  };
-}
-
-const num = (value: unknown): number | null => (value == null ? null : Number(value));
-
 export interface SqliteStoreOptions {
   path: string;
   now?: () => number;
   busyTimeoutMs?: number;
 }
 
-export class SqliteStore implements GatewayStore {
+export class SqliteStore extends SingleInstanceStore implements GatewayStore {
   private writer: SqliteConnection | undefined;
   private reader: SqliteConnection | undefined;
   private opening: Promise<void> | undefined;
@@ -182,6 +110,7 @@ export class SqliteStore implements GatewayStore {
   private readonly now: () => number;
 
   constructor(private readonly opts: SqliteStoreOptions) {
+    super();
     this.now = opts.now ?? Date.now;
   }
 
@@ -334,8 +263,24 @@ export class SqliteStore implements GatewayStore {
     });
   }
 
-  commit(change: ObservationCommit): Promise<JobEventRecord[]> {
+  loadPollState(account: string): Promise<AccountPollState> {
+    return this.read(async (db) =>
+      pollFromRow(await db.get('SELECT * FROM crossdock_accounts WHERE account = ?', [account])),
+    );
+  }
+
+  commit(planned: ObservationCommit | PlannedCommit): Promise<JobEventRecord[]> {
+    const plan = planOf(planned);
     return this.write(async (db) => {
+      const current = new Map<string, StoredJob>();
+      for (const chunk of chunksOf(plan.read, KEYS_PER_QUERY)) {
+        const rows = await db.all(
+          `SELECT * FROM crossdock_job_index WHERE account = ? AND native_id IN (${placeholders(chunk.length)})`,
+          [plan.account, ...chunk],
+        );
+        for (const row of rows) current.set(String(row.native_id), jobFromRow(row));
+      }
+      const change = plan.build(current);
       const loggedMs = this.now();
       const records: JobEventRecord[] = [];
       for (const event of change.events) {
@@ -449,68 +394,35 @@ export class SqliteStore implements GatewayStore {
   transitions(keys: readonly JobKey[]): Promise<JobTransition[][]> {
     if (keys.length === 0) return Promise.resolve([]);
     return this.read(async (db) => {
-      const byJob = new Map<string, JobTransition[]>();
+      const rows: Row[] = [];
       // One query per chunk of jobs (a page of `Job.history` fields), each job's newest MAX_HISTORY.
       for (const chunk of chunksOf(keys, KEYS_PER_QUERY)) {
         const where = matchingKeys(chunk);
-        const rows = await db.all(
-          `SELECT account, native_id, transition FROM (
-             SELECT account, native_id, seq, transition,
-                    ROW_NUMBER() OVER (PARTITION BY account, native_id ORDER BY seq DESC) AS newest
-             FROM crossdock_events WHERE kind IN (${TRANSITION_KIND_LIST}) AND (${where.sql})
-           ) WHERE newest <= ? ORDER BY seq`,
-          [...where.params, MAX_HISTORY],
-        );
-        for (const row of rows) {
-          const key = jobKeyString({ account: String(row.account), nativeId: String(row.native_id) });
-          const list = byJob.get(key) ?? [];
-          list.push(JSON.parse(String(row.transition)) as JobTransition);
-          byJob.set(key, list);
-        }
+        rows.push(...(await db.all(recentTransitions(where.sql, '?'), [...where.params, MAX_HISTORY])));
       }
-      return keys.map((k) => byJob.get(jobKeyString(k)) ?? []);
+      return transitionsByJob(rows, keys);
     });
   }
 
   countJobs(accounts: readonly string[]): Promise<StateCount[]> {
     if (accounts.length === 0) return Promise.resolve([]);
-    return this.read(async (db) => {
-      const rows = await db.all(
-        `SELECT account, state, COUNT(*) AS n FROM crossdock_job_index WHERE account IN (${placeholders(accounts.length)}) GROUP BY account, state`,
-        [...accounts],
-      );
-      return rows.map((r) => ({
-        account: String(r.account),
-        state: (r.state ?? null) as JobState | null,
-        count: Number(r.n),
-      }));
-    });
+    return this.read(async (db) =>
+      (await db.all(countJobsQuery(`account IN (${placeholders(accounts.length)})`), [...accounts])).map(
+        stateCountFromRow,
+      ),
+    );
   }
 
   jobFacts(query: FactsQuery): Promise<JobFacts[]> {
     if (query.accounts.length === 0) return Promise.resolve([]);
-    // state_changed_at is an ISO 8601 string of one fixed format (toISOString): it sorts as the time does.
-    return this.read(async (db) => {
-      const rows = await db.all(
-        `SELECT account, native_id, provider, state, state_changed_at, sort_ms,
-                json_extract(snapshot, '$.progress.bytesTransferred') AS bytes,
-                json_extract(snapshot, '$.progress.itemsProcessed') AS items
-         FROM crossdock_job_index
-         WHERE account IN (${placeholders(query.accounts.length)})
-           AND (state IS NULL OR state NOT IN (${TERMINAL_STATE_LIST}) OR state_changed_at >= ?)`,
-        [...query.accounts, new Date(query.finishedSinceMs).toISOString()],
-      );
-      return rows.map((r) => ({
-        account: String(r.account),
-        nativeId: String(r.native_id),
-        provider: String(r.provider),
-        state: (r.state ?? null) as JobState | null,
-        stateChangedAt: String(r.state_changed_at),
-        createdMs: Number(r.sort_ms) === NO_CREATED_AT ? null : Number(r.sort_ms),
-        bytesTransferred: num(r.bytes),
-        itemsProcessed: num(r.items),
-      }));
-    });
+    const sql = jobFactsQuery(
+      `account IN (${placeholders(query.accounts.length)})`,
+      '?',
+      (path) => `json_extract(snapshot, '$.${path}')`,
+    );
+    return this.read(async (db) =>
+      (await db.all(sql, [...query.accounts, new Date(query.finishedSinceMs).toISOString()])).map(factsFromRow),
+    );
   }
 
   readAfter(after: number, limit: number): Promise<JobEventRecord[]> {
@@ -528,34 +440,13 @@ export class SqliteStore implements GatewayStore {
   }
 
   prune(eventsBeforeMs: number): Promise<void> {
-    return this.write(async (db) => {
-      const { prunedThrough } = await boundsOf(db);
-      const row = await db.get('SELECT MAX(seq) AS through FROM crossdock_events WHERE logged_ms < ?', [
+    return this.write((db) =>
+      pruneLog(
+        (sql, params) => db.all(sql, params),
+        () => '?',
         eventsBeforeMs,
-      ]);
-      const through = Math.max(prunedThrough, Number(row?.through ?? 0));
-      if (through === prunedThrough) return;
-      // Transitions of jobs that still exist stay for Job.history, without their snapshots.
-      await db.run(
-        `DELETE FROM crossdock_events WHERE seq <= ? AND (kind NOT IN (${TRANSITION_KIND_LIST}) OR NOT ${JOB_EXISTS})`,
-        [through],
-      );
-      // Job.history shows a job's newest MAX_HISTORY transitions: older ones are never read again.
-      await db.run(
-        `DELETE FROM crossdock_events WHERE seq <= ? AND seq IN (
-           SELECT seq FROM (
-             SELECT seq, ROW_NUMBER() OVER (PARTITION BY account, native_id ORDER BY seq DESC) AS newest
-             FROM crossdock_events WHERE kind IN (${TRANSITION_KIND_LIST})
-           ) WHERE newest > ?
-         )`,
-        [through, MAX_HISTORY],
-      );
-      await db.run('UPDATE crossdock_events SET body = NULL WHERE seq <= ? AND body IS NOT NULL', [through]);
-      await db.run(
-        "INSERT INTO crossdock_meta (key, value) VALUES ('pruned_through', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [String(through)],
-      );
-    });
+      ),
+    );
   }
 
   purgeExpired(nowMs: number): Promise<PurgeResult> {
@@ -606,14 +497,4 @@ async function boundsOf(db: SqliteConnection): Promise<LogBounds> {
   // sqlite_sequence remembers the highest seq ever given, even when that row was pruned.
   const latest = await db.get("SELECT seq FROM sqlite_sequence WHERE name = 'crossdock_events'");
   return { prunedThrough: Number(pruned?.value ?? 0), latest: Number(latest?.seq ?? 0) };
-}
-
-function pollFromRow(row: Row | undefined): AccountPollState {
-  return {
-    baselined: row?.baselined_at != null,
-    lastRoundStartedMs: num(row?.last_round_started_ms),
-    lastCompleteRoundMs: num(row?.last_complete_round_ms),
-    failedRounds: Number(row?.failed_rounds ?? 0),
-    lastFailure: row?.last_failure ? (JSON.parse(String(row.last_failure)) as RoundFailure) : null,
-  };
 }

@@ -76,6 +76,67 @@ export interface ObservationCommit {
   baseline?: boolean;
   /** A round that completed: clears the account's failures. */
   round?: { startedMs: number; completedMs: number };
+  /**
+   * The account's lease token when the commit is the lease holder's poll round: a shared store refuses it
+   * (LeaseLostError, nothing written) once another instance has taken the account. Absent: not fenced.
+   */
+  fence?: number;
+}
+
+/**
+ * A commit decided inside the store's transaction, against the index rows as they are then: `build` gets
+ * the current rows of the jobs in `read` (absent = no row) and returns the commit. With several writers per
+ * account (instances sharing a store: one poller, and any instance recording its mutations' answers) every
+ * diff is made against what the index holds at that moment, never against an earlier read.
+ */
+export interface PlannedCommit {
+  account: string;
+  fence?: number;
+  read: readonly string[];
+  /** Called once, inside the transaction; must not call the store. */
+  build(current: ReadonlyMap<string, StoredJob>): ObservationCommit;
+}
+
+export const planOf = (change: ObservationCommit | PlannedCommit): PlannedCommit =>
+  'build' in change
+    ? change
+    : {
+        account: change.account,
+        ...(change.fence !== undefined ? { fence: change.fence } : {}),
+        read: [],
+        build: () => change,
+      };
+
+/** A store this version cannot read (written by a newer crossdock, or not a crossdock store). */
+export class StoreVersionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreVersionError';
+  }
+}
+
+/** A fenced commit (or failure record) of an instance whose lease on the account has moved to another. */
+export class LeaseLostError extends Error {
+  constructor(readonly account: string) {
+    super(`the lease on account "${account}" was taken by another gateway instance`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** What a shared store knows of the instances sharing it (`heartbeat`). */
+export interface LeaseView {
+  /** Instances whose heartbeat has not expired, the caller included, sorted. */
+  instances: string[];
+  /** The account leases that have not expired. */
+  leases: { account: string; owner: string; expiresInMs: number }[];
+}
+
+/** What one instance hears of the others (a shared store); a single-instance store never calls them. */
+export interface StoreListener {
+  /** Events up to `seq` were committed (by any instance). May be missed or repeated: read the log. */
+  committed?: (seq: number) => void;
+  /** Some instance asks the holder of `account`'s lease for a round now (a reader wants fresher data). */
+  roundRequested?: (account: string) => void;
 }
 
 /** A page position in the `jobs` order: `sortMs` is createdAt in epoch ms, NO_CREATED_AT when unknown. */
@@ -158,16 +219,38 @@ export interface PurgeResult {
 export interface GatewayStore {
   /** Identifies this log; cursors of another log are expired. Valid once `open()` resolved. */
   readonly logId: string;
+  /** Several gateway instances may share this store (leases matter, events also come from the others). */
+  readonly shared: boolean;
   /** Idempotent; every other method opens the store first too. */
   open(): Promise<void>;
   close(): Promise<void>;
 
   // Observation (the only writer of the index and the log)
   loadAccount(account: string): Promise<AccountState>;
-  /** Appends the events and applies the index changes atomically; returns the events with their seq. */
-  commit(change: ObservationCommit): Promise<JobEventRecord[]>;
-  /** A round that did not complete: counts it and keeps why. */
-  recordRoundFailure(account: string, failure: RoundFailure): Promise<void>;
+  /** The account's poll state alone (what another instance's rounds left). */
+  loadPollState(account: string): Promise<AccountPollState>;
+  /**
+   * Appends the events and applies the index changes atomically; returns the events with their seq. Throws
+   * LeaseLostError, writing nothing, for a fenced commit whose token is no longer the account's.
+   */
+  commit(change: ObservationCommit | PlannedCommit): Promise<JobEventRecord[]>;
+  /** A round that did not complete: counts it and keeps why (fenced like `commit`). */
+  recordRoundFailure(account: string, failure: RoundFailure, fence?: number): Promise<void>;
+
+  // Instances (a single-instance store: one instance, holding every lease, never expiring)
+  /** Marks `instance` alive for `ttlMs`; returns the live instances and the unexpired leases. */
+  heartbeat(instance: string, ttlMs: number): Promise<LeaseView>;
+  /**
+   * Takes the lease on `account` for `instance` for `ttlMs` when it is free or expired (a new, higher fencing
+   * token), or renews it when `instance` holds it (the same token). Null: another instance holds it.
+   */
+  acquireLease(account: string, instance: string, ttlMs: number): Promise<number | null>;
+  /** Gives up `instance`'s leases on `accounts` (all of them, and its heartbeat, when absent). */
+  releaseLeases(instance: string, accounts?: readonly string[]): Promise<void>;
+  /** Hears commits and round requests of every instance; returns the way to stop. */
+  listen(listener: StoreListener): () => void;
+  /** Asks the holder of `account`'s lease, whichever instance it is, for a round now. */
+  requestRound(account: string): Promise<void>;
 
   // The index (reads)
   findJobs(query: JobQuery): Promise<JobQueryPage>;
