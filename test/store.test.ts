@@ -461,6 +461,29 @@ describe.each(implementations)('store (%s)', (_name, make) => {
     expect(await store.getIdempotencyKey('acct', 'gone', 0)).toBeUndefined();
   });
 
+  it('lets one claim of an idempotency key win: absent or expired keys, or exactly the record read', async () => {
+    const store = await open();
+    const first = { fingerprint: 'f1', at: '2026-01-01T00:00:00.000Z', attemptAt: '2026-01-01T00:00:00.000Z' };
+    const second = { ...first, attemptAt: '2026-01-01T00:00:01.000Z' };
+    // Two claims of a fresh key at once: exactly one writes.
+    const claims = await Promise.all([
+      store.claimIdempotencyKey('acct', 'key', first, 10_000, 0),
+      store.claimIdempotencyKey('acct', 'key', second, 10_000, 0),
+    ]);
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    const winner = claims[0] ? first : second;
+    expect(await store.getIdempotencyKey('acct', 'key', 0)).toEqual(winner);
+    // A claim over the record read succeeds once; a second one over the same, now stale, record fails.
+    const ended = { fingerprint: 'f1', at: first.at };
+    expect(await store.claimIdempotencyKey('acct', 'key', ended, 10_000, 0, winner)).toBe(true);
+    expect(await store.claimIdempotencyKey('acct', 'key', second, 10_000, 0, winner)).toBe(false);
+    expect(await store.getIdempotencyKey('acct', 'key', 0)).toEqual(ended);
+    // Without `previous` a live key is never overwritten; an expired one is free again.
+    expect(await store.claimIdempotencyKey('acct', 'key', first, 20_000, 9_999)).toBe(false);
+    expect(await store.claimIdempotencyKey('acct', 'key', first, 20_000, 10_000)).toBe(true);
+    expect(await store.getIdempotencyKey('acct', 'key', 10_000)).toEqual(first);
+  });
+
   it('purges expired idempotency keys and keeps live ones', async () => {
     const store = await open();
     const record = { fingerprint: 'f1', at: '2026-01-01T00:00:00.000Z' };

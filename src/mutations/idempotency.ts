@@ -68,6 +68,12 @@ export class IdempotencyKeys {
     await this.store.putIdempotencyKey(account, idempotencyKey, record, this.now() + IDEMPOTENCY_TTL_MS);
   }
 
+  /** Writes `record` only if no other create (here or on another instance) claimed the key first; see the store. */
+  claim(account: string, idempotencyKey: string, record: IdempotencyRecord, previous?: IdempotencyRecord) {
+    const now = this.now();
+    return this.store.claimIdempotencyKey(account, idempotencyKey, record, now + IDEMPOTENCY_TTL_MS, now, previous);
+  }
+
   async forget(account: string, idempotencyKey: string): Promise<void> {
     await this.store.deleteIdempotencyKey(account, idempotencyKey);
   }

@@ -293,7 +293,31 @@ export function createJob(ctx: GatewayContext, input: Record<string, unknown>): 
         };
       }
       let replayed = true;
+      // How long another attempt with this key may still be running (an adapter's create is a few calls).
+      const attemptWindowMs = 4 * ctx.gateway.config.providerTimeoutMs;
+      /**
+       * Another create with this key is running, in this process or on another gateway instance sharing the
+       * store: wait for its outcome instead of racing it to the provider.
+       */
+      const awaitOtherAttempt = async (): Promise<JobSnapshot> => {
+        const deadline = ctx.gateway.now() + attemptWindowMs;
+        for (;;) {
+          const record = await keys.get(account.name, key);
+          if (record?.snapshot) return record.snapshot;
+          if (!record?.attemptAt || ctx.gateway.now() >= deadline) break;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        throw failure(
+          ErrorCode.PROVIDER_UNAVAILABLE,
+          `Another create with idempotencyKey "${key}" has not finished yet; retry with the same key.`,
+          { field: 'input.idempotencyKey', account: account.name, provider: account.kind, retryAfterSeconds: 5 },
+        );
+      };
       const job = await keys.once(account.name, key, async () => {
+        const attemptAt = new Date(ctx.gateway.now()).toISOString();
+        if (known?.attemptAt && ctx.gateway.now() - Date.parse(known.attemptAt) < attemptWindowMs) {
+          return awaitOtherAttempt();
+        }
         // An earlier create with this key whose outcome stayed unknown (its answer was lost and the adapter
         // could not check, or the gateway stopped mid-call) may have made the job: look before creating again.
         if (known && client.findCreatedJob) {
@@ -304,17 +328,21 @@ export function createJob(ctx: GatewayContext, input: Record<string, unknown>): 
             return found;
           }
         }
+        const at = known?.at ?? attemptAt;
+        // The claim is atomic in the store: of two instances racing with the same key, one creates, the other waits.
+        if (!(await keys.claim(account.name, key, { fingerprint: print, at, attemptAt }, known))) {
+          return awaitOtherAttempt();
+        }
         replayed = false;
-        const at = new Date(ctx.gateway.now()).toISOString();
-        await keys.remember(account.name, key, { fingerprint: print, at });
         try {
           const created = await create();
           await keys.remember(account.name, key, { fingerprint: print, snapshot: created, at });
           return created;
         } catch (error) {
-          // Refused: nothing was created, the key is free for the retry. Unknown outcome: the record stays,
-          // so the retry looks for the job first.
-          if (!isOutcomeUnknown(error)) await keys.forget(account.name, key);
+          // Refused: nothing was created, the key is free for the retry. Unknown outcome: the record stays, with
+          // no attempt running, so the retry looks for the job first.
+          if (isOutcomeUnknown(error)) await keys.remember(account.name, key, { fingerprint: print, at });
+          else await keys.forget(account.name, key);
           throw error;
         }
       });

@@ -253,6 +253,22 @@ export class MemoryStore extends SingleInstanceStore implements GatewayStore {
     this.keys.delete(jobKeyString({ account, nativeId: key }));
   }
 
+  async claimIdempotencyKey(
+    account: string,
+    key: string,
+    record: IdempotencyRecord,
+    expiresAtMs: number,
+    nowMs: number,
+    previous?: IdempotencyRecord,
+  ): Promise<boolean> {
+    const entry = this.keys.get(jobKeyString({ account, nativeId: key }));
+    const current = entry && entry.expiresAtMs > nowMs ? entry.record : undefined;
+    const expected = previous === undefined ? undefined : JSON.stringify(previous);
+    if ((current === undefined ? undefined : JSON.stringify(current)) !== expected) return false;
+    await this.putIdempotencyKey(account, key, record, expiresAtMs);
+    return true;
+  }
+
   private pollOf(account: string): AccountPollState {
     return { ...(this.polls.get(account) ?? emptyPollState()) };
   }

@@ -519,6 +519,32 @@ export class PostgresStore implements GatewayStore {
     );
   }
 
+  async claimIdempotencyKey(
+    account: string,
+    key: string,
+    record: IdempotencyRecord,
+    expiresAtMs: number,
+    nowMs: number,
+    previous?: IdempotencyRecord,
+  ): Promise<boolean> {
+    await this.open();
+    const text = JSON.stringify(record);
+    const result =
+      previous === undefined
+        ? await this.pool.query(
+            `INSERT INTO crossdock_idempotency (account, key, record, expires_ms) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (account, key) DO UPDATE SET record = excluded.record, expires_ms = excluded.expires_ms
+             WHERE crossdock_idempotency.expires_ms <= $5`,
+            [account, key, text, expiresAtMs, nowMs],
+          )
+        : await this.pool.query(
+            `UPDATE crossdock_idempotency SET record = $1, expires_ms = $2
+             WHERE account = $3 AND key = $4 AND record = $5 AND expires_ms > $6`,
+            [text, expiresAtMs, account, key, JSON.stringify(previous), nowMs],
+          );
+    return result.rowCount === 1;
+  }
+
   async deleteIdempotencyKey(account: string, key: string): Promise<void> {
     await this.query('DELETE FROM crossdock_idempotency WHERE account = $1 AND key = $2', [account, key]);
   }

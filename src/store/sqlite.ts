@@ -482,6 +482,32 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
     );
   }
 
+  claimIdempotencyKey(
+    account: string,
+    key: string,
+    record: IdempotencyRecord,
+    expiresAtMs: number,
+    nowMs: number,
+    previous?: IdempotencyRecord,
+  ): Promise<boolean> {
+    const text = JSON.stringify(record);
+    return this.write(
+      async (db) =>
+        (previous === undefined
+          ? await db.change(
+              `INSERT INTO crossdock_idempotency (account, key, record, expires_ms) VALUES (?, ?, ?, ?)
+               ON CONFLICT (account, key) DO UPDATE SET record = excluded.record, expires_ms = excluded.expires_ms
+               WHERE crossdock_idempotency.expires_ms <= ?`,
+              [account, key, text, expiresAtMs, nowMs],
+            )
+          : await db.change(
+              `UPDATE crossdock_idempotency SET record = ?, expires_ms = ?
+               WHERE account = ? AND key = ? AND record = ? AND expires_ms > ?`,
+              [text, expiresAtMs, account, key, JSON.stringify(previous), nowMs],
+            )) === 1,
+    );
+  }
+
   async close(): Promise<void> {
     await this.opening?.catch(() => undefined);
     const connections = [this.reader, this.writer];

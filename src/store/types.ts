@@ -209,6 +209,11 @@ export interface IdempotencyRecord {
   snapshot?: JobSnapshot;
   /** ISO 8601: when the key was first used. */
   at: string;
+  /**
+   * ISO 8601: when the create attempt now running began (absent once it ended: created, or outcome unknown).
+   * Another instance that finds it recent waits for that attempt instead of starting its own.
+   */
+  attemptAt?: string;
 }
 
 /** What one `purgeExpired` deleted. */
@@ -281,6 +286,19 @@ export interface GatewayStore {
   getIdempotencyKey(account: string, key: string, nowMs: number): Promise<IdempotencyRecord | undefined>;
   putIdempotencyKey(account: string, key: string, record: IdempotencyRecord, expiresAtMs: number): Promise<void>;
   deleteIdempotencyKey(account: string, key: string): Promise<void>;
+  /**
+   * Writes `record` only if nobody else did first, atomically (instances sharing the store race for a key):
+   * without `previous`, when the key has no unexpired record; with it, when the unexpired record is still
+   * exactly `previous` (as read). Answers whether it wrote.
+   */
+  claimIdempotencyKey(
+    account: string,
+    key: string,
+    record: IdempotencyRecord,
+    expiresAtMs: number,
+    nowMs: number,
+    previous?: IdempotencyRecord,
+  ): Promise<boolean>;
 }
 
 /** The order of `jobs` as a comparison: newest first, unknown creation times last, then by id. */
