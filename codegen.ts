@@ -39,6 +39,8 @@ const config: CodegenConfig = {
           Job: '../graphql/jobs.js#JobNode',
           ProviderAccount: '../observation/accounts.js#AccountRuntime',
           JobEvent: '../events/types.js#JobEventRecord',
+          StatsGroup: '../stats/provider-stats.js#GroupStats',
+          StuckJob: '../stats/provider-stats.js#StuckEntry',
         },
         scalars: { DateTime: 'string' },
         avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },

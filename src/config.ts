@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { authSchema } from './auth/config.js';
 import { type AdapterRegistry, adapterFor, formatFieldPath } from './sdk/index.js';
 import { corsSchema, limitsSchema } from './server/config.js';
+import { metricsSchema, telemetrySchema } from './telemetry/config.js';
 
 const millis = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -158,6 +159,10 @@ const topLevelSchema = z
     polling: pollingSchema,
     reads: readsSchema,
     events: eventsSchema,
+    /** Prometheus metrics at /metrics. */
+    metrics: metricsSchema,
+    /** OpenTelemetry traces (off by default). */
+    telemetry: telemetrySchema,
   })
   .strict();
 

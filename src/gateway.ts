@@ -12,6 +12,7 @@ import { type AccountRuntime, connectAccounts } from './observation/accounts.js'
 import { Observation, type PollOutcome } from './observation/index.js';
 import type { AdapterRegistry } from './sdk/index.js';
 import { createStore, type GatewayStore } from './store/index.js';
+import { Telemetry } from './telemetry/index.js';
 
 export interface Gateway {
   config: GatewayConfig;
@@ -25,6 +26,8 @@ export interface Gateway {
   /** One mirror per account and the scheduler that drives them. */
   observation: Observation;
   idempotency: IdempotencyKeys;
+  /** Metrics (/metrics) and, when configured, traces of provider calls, poll rounds and GraphQL operations. */
+  telemetry: Telemetry;
   now: () => number;
   /** Records that a job the gateway deleted no longer exists (a REMOVED event). NOT_FOUND for an unknown account. */
   observeRemoved(account: string, nativeId: string): Promise<JobEventRecord[]>;
@@ -48,7 +51,8 @@ export interface GatewayOptions {
 export function createGateway(config: GatewayConfig, opts: GatewayOptions): Gateway {
   const now = opts.now ?? Date.now;
   const store = opts.store ?? createStore(config.store, { now, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
-  const accounts = connectAccounts(config, opts.registry, opts.logger, now);
+  const telemetry = new Telemetry(config.telemetry, opts.logger);
+  const accounts = connectAccounts(config, opts.registry, opts.logger, now, telemetry);
   const events = new EventHub({
     store,
     logger: opts.logger,
@@ -56,6 +60,7 @@ export function createGateway(config: GatewayConfig, opts: GatewayOptions): Gate
     retentionMs: config.events.retentionMs,
     subscriberQueueLimit: config.events.subscriberQueueLimit,
     ...(config.store.kind === 'postgres' ? { catchUpIntervalMs: config.store.catchUpIntervalMs } : {}),
+    onPublish: (records) => telemetry.eventsPublished(records),
   });
   const observation = new Observation({
     accounts,
@@ -65,10 +70,27 @@ export function createGateway(config: GatewayConfig, opts: GatewayOptions): Gate
     reads: config.reads,
     logger: opts.logger,
     now,
+    telemetry,
     ...(opts.random ? { random: opts.random } : {}),
     ...(config.store.kind === 'postgres' ? { leaseTtlMs: config.store.leaseTtlMs } : {}),
   });
-  observation.start();
+  const names = [...accounts.keys()];
+  telemetry.metrics.observe({
+    accounts: () => names,
+    jobCounts: () => store.countJobs(names),
+    lastObservedMs: () =>
+      Promise.all(
+        [...observation.all()].map(async (m) => ({
+          account: m.accountName,
+          ms: (await m.pollState()).lastRoundStartedMs,
+        })),
+      ),
+    subscribers: () => events.subscriberCount,
+    now,
+  });
+  // With tracing configured, the first rounds wait for it (a dynamic import), so they are traced too.
+  if (config.telemetry.otlpEndpoint) void telemetry.ready.then(() => observation.start());
+  else observation.start();
   return {
     config,
     registry: opts.registry,
@@ -78,6 +100,7 @@ export function createGateway(config: GatewayConfig, opts: GatewayOptions): Gate
     events,
     observation,
     idempotency: new IdempotencyKeys(store, now),
+    telemetry,
     now,
     observeRemoved: (account, nativeId) => observation.mirror(account).observeRemoved(nativeId),
     pollNow: (account) => {
@@ -91,6 +114,7 @@ export function createGateway(config: GatewayConfig, opts: GatewayOptions): Gate
       await observation.dispose();
       await events.dispose();
       await Promise.allSettled([...accounts.values()].map((a) => a.client.dispose()));
+      await telemetry.dispose();
       await store.close();
     },
   };

@@ -10,6 +10,7 @@ import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTerminal } from '../src/sdk/model.js';
@@ -24,6 +25,18 @@ const SCREENSHOT = process.env.UPDATE_SCREENSHOT
   : join(tmpdir(), 'crossdock-dashboard.png');
 /** Rounds of stepping every simulator and polling every account before giving up on a state change. */
 const MAX_ROUNDS = 40;
+
+interface StatsGroup {
+  providerName: string;
+  finished: number;
+  timeInState: { state: string; count: number }[];
+  outcomes: { state: string; rate: number | null }[];
+  stuck: { state: string }[];
+}
+
+interface ChartLike {
+  data: { labels: (string | string[])[]; datasets: { state: string; data: number[] }[] };
+}
 
 interface JobRow {
   id: string;
@@ -52,6 +65,74 @@ describe.skipIf(unavailable !== undefined)('dashboard and explorer in chromium',
   const stepAndPoll = async () => {
     for (const simulator of t.sandbox.simulators.values()) simulator.step();
     for (const account of accounts) await t.gateway.pollNow(account);
+  };
+
+  /** What a chart on the page draws: its labels (providers), and per dataset its state and values. */
+  const chartData = (page: Page, id: string) =>
+    page.locator(`[data-chart="${id}"] canvas`).evaluate((canvas) => {
+      const { Chart } = globalThis as unknown as { Chart: { getChart(c: unknown): ChartLike | undefined } };
+      const chart = Chart.getChart(canvas);
+      return (
+        chart && {
+          labels: chart.data.labels,
+          datasets: chart.data.datasets.map((d) => [d.state, d.data] as [string, number[]]),
+        }
+      );
+    });
+
+  /**
+   * The provider comparison charts show what providerStats says: which providers measured a time in which
+   * state, how their jobs ended (percent), how many of their jobs are stuck in which state. Polled: the page
+   * asks for the stats again every few seconds.
+   */
+  const expectStatsCharts = async (page: Page) => {
+    const expected = async () => {
+      const { data } = await t.query<{ providerStats: { groups: StatsGroup[] } }>(
+        `{ providerStats { groups { providerName finished timeInState { state count } outcomes { state rate }
+           stuck(first: 200) { state } } } }`,
+      );
+      const groups = data!.providerStats.groups;
+      const perState = (states: string[], value: (g: StatsGroup, state: string) => number) =>
+        states
+          .map((state) => [state, groups.map((g) => value(g, state))] as const)
+          .filter(([, values]) => values.some(Boolean));
+      const waiting = ['CREATING', 'SHIPPING', 'RECEIVED', 'TRANSFERRING', 'PACKAGING'];
+      return {
+        measured: perState(waiting, (g, state) => (g.timeInState.find((s) => s.state === state)!.count > 0 ? 1 : 0)),
+        outcomes: perState(
+          ['COMPLETED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED'],
+          (g, state) => Math.round(g.outcomes.find((o) => o.state === state)!.rate! * 1000) / 10,
+        ),
+        stuck: perState(waiting, (g, state) => g.stuck.filter((s) => s.state === state).length),
+        labels: groups.map((g) => g.providerName),
+        finished: groups.every((g) => g.finished > 0),
+      };
+    };
+    const shown = async () => {
+      const [time, outcomes, stuck] = await Promise.all(
+        ['time-in-state', 'outcome-rates', 'stuck'].map((id) => chartData(page, id)),
+      );
+      return {
+        measured: time?.datasets.map(([state, values]) => [state, values.map((v) => (v > 0 ? 1 : 0))]),
+        outcomes: outcomes?.datasets,
+        stuck: stuck?.datasets,
+        labels: time?.labels.map((l) => [l].flat().join(' ')),
+        finished: true,
+      };
+    };
+    const truth = await expected();
+    expect(truth.finished, 'every provider has jobs that ended under observation').toBe(true);
+    expect(truth.measured.length).toBeGreaterThan(0);
+    // Both sides again each time: a job gets stuck by time alone, so the truth may move on while the page catches up.
+    await expect
+      .poll(
+        async () => {
+          const [onPage, truth] = await Promise.all([shown(), expected()]);
+          return isDeepStrictEqual(onPage, truth) ? 'the same' : { onPage, truth };
+        },
+        { timeout: 30_000 },
+      )
+      .toBe('the same');
   };
 
   const expectOnlyGatewayRequests = () => {
@@ -148,11 +229,13 @@ describe.skipIf(unavailable !== undefined)('dashboard and explorer in chromium',
 
       // Charts drawn from the same jobs: one bar segment per provider and state present.
       await expect.poll(() => page.locator('[data-chart="jobs-by-state"]').getAttribute('data-points')).not.toBeNull();
+      await expectStatsCharts(page);
       await page.mouse.move(0, 0); // no hover highlight in the picture
+      await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0)); // the click scrolled the row into view
       await page.screenshot({ path: SCREENSHOT, animations: 'disabled' });
       expect(statSync(SCREENSHOT).size).toBeGreaterThan(20_000);
       expectOnlyGatewayRequests();
-    });
+    }, 60_000);
 
     it('sends the API key the user enters, over HTTP and in the websocket connection_init', async () => {
       const key = 'dashboard-test-key';

@@ -5,8 +5,11 @@
  */
 import { request as httpRequest } from 'node:http';
 import { gunzipSync } from 'node:zlib';
+import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobState } from '../src/generated/enums.js';
+import { buildSchema } from '../src/graphql/schema.js';
+import { registry } from '../src/registry.js';
 import { startTestGateway, type TestGateway } from './helpers/servers.js';
 
 /** A page's own ES module (they use browser globals only inside functions, so Node can load them). */
@@ -169,6 +172,12 @@ describe('the pages agree with the schema', () => {
     const { JOB_STATES, OUTCOMES } = await publicModule('model.js');
     expect(JOB_STATES).toEqual(Object.values(JobState));
     for (const outcome of OUTCOMES) expect(JOB_STATES).toContain(outcome);
+  });
+
+  it('asks providerStats with a query the schema accepts', async () => {
+    const { PROVIDER_STATS } = await publicModule('chart-sources.js');
+    const schema = buildSchema(registry);
+    expect(validate(schema, parse(PROVIDER_STATS))).toEqual([]);
   });
 
   it('sends subscriptions, and only them, over the websocket', async () => {

@@ -131,8 +131,11 @@ register('./trace-hooks.mjs', import.meta.url, { data: { file: process.env.TRACE
         .map((url) => relative(app, fileURLToPath(url)));
     return { p, loaded };
   };
-  /** What only the sandbox, a terminal or an Azure credential needs. */
-  const lazy = /\/(sandbox|simulator[^/]*\.js$)|node_modules\/(selfsigned|pino-pretty|@azure\/identity)\//;
+  /** What only the sandbox, a terminal, an Azure credential or traces need. */
+  const lazy =
+    /\/(sandbox|simulator[^/]*\.js$|telemetry\/tracing\.js$)|node_modules\/(selfsigned|pino-pretty|@azure\/identity|@opentelemetry\/(sdk-trace[^/]*|exporter-trace-otlp-http|resources))\//;
+  /** The OpenTelemetry SDK, which only `telemetry.otlpEndpoint` loads. */
+  const tracingSdk = /node_modules\/@opentelemetry\/sdk-trace-base\//;
   /** What only a gateway serving a Federation subgraph needs. */
   const federation = /\/graphql\/federation\.js$|node_modules\/@apollo\/subgraph\//;
 
@@ -148,7 +151,7 @@ register('./trace-hooks.mjs', import.meta.url, { data: { file: process.env.TRACE
     }
   });
 
-  it('loads neither the sandbox, the simulators, selfsigned, pino-pretty, @azure/identity nor federation when not used', async () => {
+  it('loads neither the sandbox, the simulators, selfsigned, pino-pretty, @azure/identity, the tracing SDK nor federation when not used', async () => {
     writeFileSync(join(app, 'import.mjs'), "await import('crossdock');\nawait import('crossdock/adapter');\n");
     const library = await traced(['import.mjs']);
     expect(await library.p.exited).toBe(0);
@@ -190,6 +193,16 @@ register('./trace-hooks.mjs', import.meta.url, { data: { file: process.env.TRACE
       expect(subgraph.loaded().some((f) => /node_modules\/@apollo\/subgraph\//.test(f))).toBe(true);
       expect(subgraph.loaded().filter((f) => lazy.test(f))).toEqual([]);
       expect(await subgraph.p.stop('SIGTERM')).toBe(0);
+
+      // The same gateway with traces configured loads the SDK (so its absence above means something).
+      writeFileSync(
+        join(app, 'crossdock.config.yaml'),
+        `telemetry: { otlpEndpoint: "http://127.0.0.1:9/v1/traces" }\n${readFileSync(join(app, 'crossdock.config.yaml'), 'utf8')}`,
+      );
+      const withTraces = await traced([bin(), 'serve', '--port', '0', '--log-level', 'silent']);
+      await withTraces.p.waitForLine(/GraphQL at http:\/\//);
+      expect(withTraces.loaded().filter((f) => tracingSdk.test(f)).length).toBeGreaterThan(0);
+      expect(await withTraces.p.stop('SIGTERM')).toBe(0);
     } finally {
       rmSync(join(app, 'crossdock.config.yaml'));
     }

@@ -193,6 +193,11 @@ describe('README examples, run as written against the sandbox', () => {
       expect(result.replayed).toBe(false);
     }
     if (name === 'ShipAzureJob') expect((result.job as { state: string }).state).toBe('SHIPPING');
+    if (name === 'ProviderStats') {
+      const groups = (result as { groups: { provider: string; jobs: number }[] }).groups;
+      expect(groups.map((g) => g.provider).sort()).toEqual(['aws-import-export', 'azure-import-export', 'iot-hub']);
+      for (const group of groups) expect(group.jobs).toBeGreaterThan(0);
+    }
     if (name === 'ValidateAwsManifest') expect(result.dryRun).toBe(true);
     if (name === 'CancelJob') {
       const job = result.job as { state: string; cancelRequested: boolean };

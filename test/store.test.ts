@@ -321,6 +321,62 @@ describe.each(implementations)('store (%s)', (_name, make) => {
       expect(loaded.jobs).toEqual([b.stored]);
     });
 
+    it('counts jobs by account and state, unknown states included', async () => {
+      const { store } = await seeded();
+      const unknown = change('c', 'c-x', null, undefined, 1_000).stored;
+      await store.commit({ account: 'c', events: [], upserts: [unknown], removals: [] });
+      const counts = await store.countJobs(['a', 'c', 'nobody']);
+      const sorted = counts.map((c) => `${c.account}/${c.state}=${c.count}`).sort();
+      // 10 jobs per account, states CREATING, TRANSFERRING, COMPLETED by i % 3: 4, 3, 3.
+      expect(sorted).toEqual([
+        'a/COMPLETED=3',
+        'a/CREATING=4',
+        'a/TRANSFERRING=3',
+        'c/COMPLETED=3',
+        'c/CREATING=4',
+        'c/TRANSFERRING=3',
+        'c/null=1',
+      ]);
+      expect(await store.countJobs([])).toEqual([]);
+    });
+
+    it('reads the stats columns of jobs that had not ended before a time', async () => {
+      const store = await open();
+      const progress = { percent: 50, bytesTransferred: 5e12, itemsProcessed: 7, message: null };
+      // Ended at 1 000 (before the cut), ended at 9 000 (after), still running, without a creation time.
+      const ended = change('acct', 'ended-early', 'COMPLETED', undefined, 1_000).stored;
+      const late = change('acct', 'ended-late', 'FAILED', undefined, 9_000, { progress }).stored;
+      const running = change('acct', 'running', 'TRANSFERRING', undefined, 2_000, { createdAt: null }).stored;
+      const other = change('other', 'elsewhere', 'CREATING', undefined, 2_000).stored;
+      await store.commit({ account: 'acct', events: [], upserts: [ended, late, running], removals: [] });
+      await store.commit({ account: 'other', events: [], upserts: [other], removals: [] });
+      const facts = await store.jobFacts({ accounts: ['acct'], finishedSinceMs: 5_000 });
+      expect(facts.sort((x, y) => x.nativeId.localeCompare(y.nativeId))).toEqual([
+        {
+          account: 'acct',
+          nativeId: 'ended-late',
+          provider: 'fake',
+          state: 'FAILED',
+          stateChangedAt: new Date(9_000).toISOString(),
+          createdMs: Date.parse('2026-01-01T00:00:00.000Z'),
+          bytesTransferred: 5e12,
+          itemsProcessed: 7,
+        },
+        {
+          account: 'acct',
+          nativeId: 'running',
+          provider: 'fake',
+          state: 'TRANSFERRING',
+          stateChangedAt: new Date(2_000).toISOString(),
+          createdMs: null,
+          bytesTransferred: null,
+          itemsProcessed: null,
+        },
+      ]);
+      expect((await store.jobFacts({ accounts: ['acct'], finishedSinceMs: 0 })).length).toBe(3);
+      expect(await store.jobFacts({ accounts: [], finishedSinceMs: 0 })).toEqual([]);
+    });
+
     it('keeps poll state: baseline, complete rounds, failed rounds', async () => {
       const store = await open();
       expect(await store.loadAccount('acct')).toEqual({

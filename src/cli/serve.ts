@@ -72,6 +72,8 @@ export const serve: Command = async (cli) => {
       'crossdock: serving a Federation v2 subgraph (entities Job, ProviderAccount); subscriptions stay on the websocket above\n',
     );
   if (config.server.dashboard) process.stdout.write(`crossdock: dashboard at ${dashboardUrl(server.url)}\n`);
+  if (server.metricsUrl)
+    process.stdout.write(`crossdock: metrics at ${server.metricsUrl} (loopback, no credentials)\n`);
   logger.info({ url: server.url, accounts: [...gateway.accounts.keys()] }, 'gateway listening');
   return 'serving';
 };

@@ -56,6 +56,8 @@ export interface EventHubOptions {
   replayPageSize?: number;
   /** Shared stores: the log is read this often even without a notification. */
   catchUpIntervalMs?: number;
+  /** Told of the events this gateway committed, once they are logged (metrics; other instances count theirs). */
+  onPublish?: (events: readonly JobEventRecord[]) => void;
 }
 
 /** How often retention is enforced, at most. */
@@ -207,6 +209,7 @@ export class EventHub {
       const records = await this.opts.store.commit(change);
       if (this.opts.store.shared) this.follow();
       else this.bus.publish(records);
+      this.opts.onPublish?.(records);
       return records;
     });
     this.commits = result.catch(() => undefined);

@@ -175,6 +175,15 @@ export const JobAction = {
 } as const;
 
 export type JobAction = typeof JobAction[keyof typeof JobAction];
+/** How `providerStats` groups jobs. */
+export const StatsGroupBy = {
+  /** One group per provider, over every account of it the caller may see. */
+  PROVIDER: 'PROVIDER',
+  /** One group per account. */
+  ACCOUNT: 'ACCOUNT'
+} as const;
+
+export type StatsGroupBy = typeof StatsGroupBy[keyof typeof StatsGroupBy];
 export const AzureImportExportLogLevel = {
   /** Only errors and warnings are logged. */
   ERROR: 'ERROR',

@@ -2,6 +2,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { JobNode } from '../graphql/jobs.js';
 import type { AccountRuntime } from '../observation/accounts.js';
 import type { JobEventRecord } from '../events/types.js';
+import type { GroupStats, StuckEntry } from '../stats/provider-stats.js';
 import type { GatewayContext } from '../graphql/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -135,6 +136,13 @@ export type Query = {
    * `provider`, `stale: true`, `lastCompleteRoundAt` (null when never observed) and `circuit`.
    */
   jobs: JobConnection;
+  /**
+   * Providers (or accounts) compared, from the gateway's job index and the state transitions it observed: jobs by
+   * state, time in each state, end-to-end durations, outcomes, what was moved, and the jobs stuck longer than
+   * usual. `since` (default: 30 days before `until`) and `until` (default: now, exclusive) bound the window the
+   * durations and outcomes are taken from. Only the accounts the caller may see count. No provider is called.
+   */
+  providerStats: ProviderStats;
 };
 
 
@@ -168,6 +176,13 @@ export type QueryJobsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
   maxAge?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryProviderStatsArgs = {
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+  until?: InputMaybe<Scalars['DateTime']['input']>;
+  groupBy?: InputMaybe<StatsGroupBy>;
 };
 
 /** An object with a globally unique, opaque and stable id (Relay Global Object Identification). */
@@ -691,6 +706,112 @@ export type MutationDeleteJobArgs = {
   id: Scalars['ID']['input'];
 };
 
+/** How `providerStats` groups jobs. */
+export type StatsGroupBy =
+  /** One group per provider, over every account of it the caller may see. */
+  | 'PROVIDER'
+  /** One group per account. */
+  | 'ACCOUNT';
+
+/**
+ * The median and 90th percentile of a set of durations, in seconds (interpolated linearly between the nearest
+ * ranks, as spreadsheets' PERCENTILE.INC does); null without a single one.
+ */
+export type DurationStats = {
+  __typename?: 'DurationStats';
+  /** How many durations were measured. */
+  count: Scalars['Int']['output'];
+  medianSeconds: Maybe<Scalars['Float']['output']>;
+  p90Seconds: Maybe<Scalars['Float']['output']>;
+};
+
+/** How long jobs stayed in one state: the stays that ended within the window. */
+export type StateDuration = {
+  __typename?: 'StateDuration';
+  state: JobState;
+  count: Scalars['Int']['output'];
+  medianSeconds: Maybe<Scalars['Float']['output']>;
+  p90Seconds: Maybe<Scalars['Float']['output']>;
+};
+
+export type StateCount = {
+  __typename?: 'StateCount';
+  /** Null for jobs whose provider word the gateway could never map to a state. */
+  state: Maybe<JobState>;
+  count: Scalars['Int']['output'];
+};
+
+/** How many of the jobs that ended within the window ended in one terminal state. */
+export type OutcomeCount = {
+  __typename?: 'OutcomeCount';
+  /** COMPLETED, COMPLETED_WITH_ERRORS, FAILED or CANCELLED. */
+  state: JobState;
+  count: Scalars['Int']['output'];
+  /** `count / finished`; null when no job ended. */
+  rate: Maybe<Scalars['Float']['output']>;
+};
+
+/** A job in its current state for longer than that state's 90th percentile at its provider. */
+export type StuckJob = {
+  __typename?: 'StuckJob';
+  /** The job as the index has it (null if it disappeared since). */
+  job: Maybe<Job>;
+  state: JobState;
+  /** When the job entered the state; for a job the gateway found in it, when the gateway first saw it there. */
+  since: Scalars['DateTime']['output'];
+  /** Seconds in the state so far (at least that many, for a job found in it). */
+  inStateSeconds: Scalars['Float']['output'];
+  /** The provider's 90th percentile for the state, which the job has outlasted. */
+  p90Seconds: Scalars['Float']['output'];
+};
+
+/** The figures of one provider (or one account) over the window. */
+export type StatsGroup = {
+  __typename?: 'StatsGroup';
+  /** The provider kind (grouped by PROVIDER) or the account name (grouped by ACCOUNT). */
+  key: Scalars['String']['output'];
+  provider: Scalars['String']['output'];
+  /** Display name of the provider. */
+  providerName: Scalars['String']['output'];
+  /** The accounts in the group. */
+  accounts: Array<Scalars['String']['output']>;
+  /** Jobs of the group in the index now, whatever the window. */
+  jobs: Scalars['Int']['output'];
+  /** The same jobs by their state now, in lifecycle order (states without jobs left out). */
+  jobsByState: Array<StateCount>;
+  /** Per non-terminal state, how long jobs stayed in it (stays the gateway watched from start to end). */
+  timeInState: Array<StateDuration>;
+  /** From creation (the provider's creation time) to a terminal state, for the jobs that ended within the window. */
+  endToEnd: DurationStats;
+  /** Jobs that ended within the window (the gateway observed them reach a terminal state). */
+  finished: Scalars['Int']['output'];
+  /** The jobs that ended within the window, by terminal state, each with its share. */
+  outcomes: Array<OutcomeCount>;
+  /** Bytes the jobs that ended within the window moved, as the provider reports them (null: none reports bytes). */
+  bytesMoved: Maybe<Scalars['Float']['output']>;
+  /** Devices (IoT Hub identities) the jobs that ended within the window moved, where the provider reports them. */
+  devicesMoved: Maybe<Scalars['Float']['output']>;
+  /** How many jobs are stuck now. */
+  stuckCount: Scalars['Int']['output'];
+  /** The jobs stuck now, the longest relative to their state's p90 first (`first`: at most 1000). */
+  stuck: Array<StuckJob>;
+};
+
+
+/** The figures of one provider (or one account) over the window. */
+export type StatsGroupStuckArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type ProviderStats = {
+  __typename?: 'ProviderStats';
+  since: Scalars['DateTime']['output'];
+  until: Scalars['DateTime']['output'];
+  groupBy: StatsGroupBy;
+  /** One group per provider or account the caller may see, also those without jobs. */
+  groups: Array<StatsGroup>;
+};
+
 /**
  * An AWS Import/Export job (API 2010-06-01) to create. The manifest is checked before any call to AWS; each
  * problem is a BAD_USER_INPUT error naming its field (`input.awsImportExport.manifest.returnAddress.city`) and
@@ -1038,6 +1159,14 @@ export type ResolversTypes = {
   CancelJobPayload: ResolverTypeWrapper<Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversTypes['Job']> }>;
   DeleteJobPayload: ResolverTypeWrapper<DeleteJobPayload>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  StatsGroupBy: StatsGroupBy;
+  DurationStats: ResolverTypeWrapper<DurationStats>;
+  StateDuration: ResolverTypeWrapper<StateDuration>;
+  StateCount: ResolverTypeWrapper<StateCount>;
+  OutcomeCount: ResolverTypeWrapper<OutcomeCount>;
+  StuckJob: ResolverTypeWrapper<StuckEntry>;
+  StatsGroup: ResolverTypeWrapper<GroupStats>;
+  ProviderStats: ResolverTypeWrapper<Omit<ProviderStats, 'groups'> & { groups: Array<ResolversTypes['StatsGroup']> }>;
   AwsImportExportCreateJobInput: AwsImportExportCreateJobInput;
   AwsImportExportUpdateJobInput: AwsImportExportUpdateJobInput;
   AzureImportExportCreateInput: AzureImportExportCreateInput;
@@ -1094,6 +1223,13 @@ export type ResolversParentTypes = {
   CancelJobPayload: Omit<CancelJobPayload, 'job'> & { job?: Maybe<ResolversParentTypes['Job']> };
   DeleteJobPayload: DeleteJobPayload;
   Mutation: Record<PropertyKey, never>;
+  DurationStats: DurationStats;
+  StateDuration: StateDuration;
+  StateCount: StateCount;
+  OutcomeCount: OutcomeCount;
+  StuckJob: StuckEntry;
+  StatsGroup: GroupStats;
+  ProviderStats: Omit<ProviderStats, 'groups'> & { groups: Array<ResolversParentTypes['StatsGroup']> };
   AwsImportExportCreateJobInput: AwsImportExportCreateJobInput;
   AwsImportExportUpdateJobInput: AwsImportExportUpdateJobInput;
   AzureImportExportCreateInput: AzureImportExportCreateInput;
@@ -1149,6 +1285,7 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobArgs, 'id'>>;
   jobByNativeId?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType, RequireFields<QueryJobByNativeIdArgs, 'account' | 'nativeId'>>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<QueryJobsArgs, 'first'>>;
+  providerStats?: Resolver<ResolversTypes['ProviderStats'], ParentType, ContextType, RequireFields<QueryProviderStatsArgs, 'groupBy'>>;
 };
 
 export type NodeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
@@ -1336,6 +1473,62 @@ export type MutationResolvers<ContextType = GatewayContext, ParentType extends R
   deleteJob?: Resolver<ResolversTypes['DeleteJobPayload'], ParentType, ContextType, RequireFields<MutationDeleteJobArgs, 'id'>>;
 };
 
+export type DurationStatsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DurationStats'] = ResolversParentTypes['DurationStats']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  medianSeconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  p90Seconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type StateDurationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['StateDuration'] = ResolversParentTypes['StateDuration']> = {
+  state?: Resolver<ResolversTypes['JobState'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  medianSeconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  p90Seconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type StateCountResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['StateCount'] = ResolversParentTypes['StateCount']> = {
+  state?: Resolver<Maybe<ResolversTypes['JobState']>, ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type OutcomeCountResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['OutcomeCount'] = ResolversParentTypes['OutcomeCount']> = {
+  state?: Resolver<ResolversTypes['JobState'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type StuckJobResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['StuckJob'] = ResolversParentTypes['StuckJob']> = {
+  job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['JobState'], ParentType, ContextType>;
+  since?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  inStateSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  p90Seconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type StatsGroupResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['StatsGroup'] = ResolversParentTypes['StatsGroup']> = {
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  providerName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  accounts?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  jobs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  jobsByState?: Resolver<Array<ResolversTypes['StateCount']>, ParentType, ContextType>;
+  timeInState?: Resolver<Array<ResolversTypes['StateDuration']>, ParentType, ContextType>;
+  endToEnd?: Resolver<ResolversTypes['DurationStats'], ParentType, ContextType>;
+  finished?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  outcomes?: Resolver<Array<ResolversTypes['OutcomeCount']>, ParentType, ContextType>;
+  bytesMoved?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  devicesMoved?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  stuckCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stuck?: Resolver<Array<ResolversTypes['StuckJob']>, ParentType, ContextType, RequireFields<StatsGroupStuckArgs, 'first'>>;
+};
+
+export type ProviderStatsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ProviderStats'] = ResolversParentTypes['ProviderStats']> = {
+  since?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  until?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  groupBy?: Resolver<ResolversTypes['StatsGroupBy'], ParentType, ContextType>;
+  groups?: Resolver<Array<ResolversTypes['StatsGroup']>, ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = GatewayContext> = {
   AccountHealth?: AccountHealthResolvers<ContextType>;
   ActionCapability?: ActionCapabilityResolvers<ContextType>;
@@ -1365,5 +1558,12 @@ export type Resolvers<ContextType = GatewayContext> = {
   CancelJobPayload?: CancelJobPayloadResolvers<ContextType>;
   DeleteJobPayload?: DeleteJobPayloadResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  DurationStats?: DurationStatsResolvers<ContextType>;
+  StateDuration?: StateDurationResolvers<ContextType>;
+  StateCount?: StateCountResolvers<ContextType>;
+  OutcomeCount?: OutcomeCountResolvers<ContextType>;
+  StuckJob?: StuckJobResolvers<ContextType>;
+  StatsGroup?: StatsGroupResolvers<ContextType>;
+  ProviderStats?: ProviderStatsResolvers<ContextType>;
 };
 

@@ -10,6 +10,8 @@ import {
   ErrorCode,
   ProviderError,
 } from '../sdk/index.js';
+import { measuredClient } from '../telemetry/client.js';
+import type { Telemetry } from '../telemetry/index.js';
 
 export type { AccountStatus };
 
@@ -81,6 +83,7 @@ export function connectAccounts(
   registry: AdapterRegistry,
   logger: Logger,
   now: () => number,
+  telemetry?: Telemetry,
 ): Map<string, AccountRuntime> {
   const accounts = new Map<string, AccountRuntime>();
   for (const entry of config.providers) {
@@ -93,7 +96,9 @@ export function connectAccounts(
       timeoutMs: config.providerTimeoutMs,
       now,
     });
-    accounts.set(entry.account, new AccountRuntime(entry.account, adapter, client, now));
+    const account = { name: entry.account, kind: adapter.kind };
+    const measured = telemetry ? measuredClient(client, account, telemetry) : client;
+    accounts.set(entry.account, new AccountRuntime(entry.account, adapter, measured, now));
   }
   return accounts;
 }

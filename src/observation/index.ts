@@ -15,6 +15,7 @@ import type { PollingConfig, ReadsConfig } from '../config.js';
 import type { EventHub } from '../events/hub.js';
 import { ErrorCode, gatewayError } from '../sdk/errors.js';
 import type { GatewayStore } from '../store/types.js';
+import type { Telemetry } from '../telemetry/index.js';
 import type { AccountRuntime } from './accounts.js';
 import { LeaseKeeper } from './leases.js';
 import { AccountMirror } from './mirror.js';
@@ -34,6 +35,7 @@ export interface ObservationOptions {
   random?: () => number;
   /** How long a lease on an account lasts without renewal (shared stores). */
   leaseTtlMs?: number;
+  telemetry?: Telemetry;
 }
 
 /** The lease period when the config names none (single-instance stores never let a lease expire). */
@@ -65,6 +67,7 @@ export class Observation {
           reads: opts.reads,
           logger: opts.logger,
           now: opts.now,
+          telemetry: opts.telemetry,
         }),
       );
     }

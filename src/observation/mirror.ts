@@ -44,6 +44,7 @@ import {
   LeaseLostError,
   type RoundFailure,
 } from '../store/types.js';
+import type { Telemetry } from '../telemetry/index.js';
 import type { AccountRuntime } from './accounts.js';
 import { needsFetch } from './policy.js';
 import type { CallGuard, RoundEnd, Scheduled } from './scheduler.js';
@@ -57,6 +58,8 @@ export interface MirrorDeps {
   reads: ReadsConfig;
   logger: Logger;
   now: () => number;
+  /** Times and traces each round. */
+  telemetry?: Telemetry | undefined;
 }
 
 export interface PollOutcome {
@@ -427,7 +430,9 @@ export class AccountMirror implements Scheduled {
   private async round(startedAtMs: number): Promise<PollOutcome> {
     if (this.disposed) return { events: [], baseline: false };
     try {
-      const outcome = await this.observeAccount(startedAtMs);
+      const { telemetry } = this.deps;
+      const observe = () => this.observeAccount(startedAtMs);
+      const outcome = await (telemetry ? telemetry.pollRound(this.deps.account, observe) : observe());
       this.onRoundEnd?.({ ok: true });
       return outcome;
     } catch (error) {

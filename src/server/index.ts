@@ -23,9 +23,11 @@ import { healthOf } from '../graphql/resolvers/accounts.js';
 import { gatewaySchema } from '../graphql/schema.js';
 import { visibleAccounts } from '../graphql/scope.js';
 import { ErrorCode, GatewayError, gatewayError, ProviderError } from '../sdk/errors.js';
+import { type GraphQLOperation, outcomeOfErrors } from '../telemetry/index.js';
 import { createEdge, describeAuth, type Edge, HTTP_STATUS, refusal } from './edge.js';
 import { checkIdsAtTheEdge } from './input-checks.js';
 import { responseTooLarge, tokenLimitError } from './limits.js';
+import { METRICS_PATH, type MetricsListener, serveMetrics, startMetricsListener } from './metrics.js';
 import { listenFailure, openHostProblem } from './startup.js';
 import { type AttachedWebSocket, attachWebSocket, type WebSocketOptions, type WebSocketStats } from './websocket.js';
 
@@ -50,6 +52,8 @@ export interface RunningServer {
   schema: GraphQLSchema;
   /** One line saying how callers authenticate (or that the gateway is open, and to whom). */
   authSummary: string;
+  /** The credential-free /metrics of `metrics.port` (127.0.0.1), when configured. */
+  metricsUrl: string | undefined;
   /** Websocket connections and how often subscription results were computed versus delivered. */
   websocketStats(): WebSocketStats;
   close(): Promise<void>;
@@ -64,6 +68,30 @@ const partialErrorsPlugin: ApolloServerPlugin<GatewayContext> = {
         const result = response.body.singleResult;
         const extra: GraphQLFormattedError[] = contextValue.partialErrors.map((e) => e.toJSON());
         result.errors = [...(result.errors ?? []), ...extra];
+      },
+    };
+  },
+};
+
+/**
+ * The GraphQL operation each HTTP request is measured as (src/telemetry), by its response (refusals made before
+ * Apollo) and by the request Apollo's plugins see (what Apollo resolved, how it ended).
+ */
+const measuring = new WeakMap<object, GraphQLOperation>();
+
+/** Tells the request's measurement what the operation is and how it ended (first error's code). */
+const measurePlugin: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart({ request }) {
+    const operation = request.http && measuring.get(request.http);
+    if (!operation) return;
+    return {
+      async didResolveOperation({ operation: resolved }) {
+        if (resolved) operation.identify(resolved.operation, resolved.name?.value);
+      },
+      async willSendResponse({ response }) {
+        operation.finish(
+          outcomeOfErrors(response.body.kind === 'single' ? response.body.singleResult.errors : undefined),
+        );
       },
     };
   },
@@ -175,13 +203,14 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
 }
 
-/** A refusal made before Apollo sees the request, shaped like any GraphQL error response. */
+/** A refusal made before Apollo sees the request (or of its too large answer), shaped like any GraphQL error response. */
 function sendRefusal(
   res: ServerResponse,
   error: GatewayError,
   headers: Record<string, string> = {},
   status = HTTP_STATUS[error.code] ?? 400,
 ) {
+  measuring.get(res)?.finish(error.code);
   sendJson(res, status, { errors: [toGraphQLError(error).toJSON()] }, headers);
 }
 
@@ -237,6 +266,7 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
       // Apollo's own landing page loads its explorer from a CDN; the gateway serves GraphiQL itself.
       ApolloServerPluginLandingPageDisabled(),
       partialErrorsPlugin,
+      measurePlugin,
       edgePlugin(edge, () => websocketUrl),
       ...(opts.plugins ?? []),
     ],
@@ -261,7 +291,8 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
   }
 
   /** The GraphQL endpoint: origin, size, credentials and rate, then Apollo (limits and roles in edgePlugin). */
-  async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL) {
+  async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, operation: GraphQLOperation) {
+    measuring.set(res, operation);
     const cors = edge.origins.corsHeaders(req.headers);
     if (!edge.origins.allows(req.headers))
       return sendRefusal(
@@ -302,8 +333,11 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
     // Provider calls made for this request stop when the client goes away.
     const abort = new AbortController();
     res.on('close', () => abort.abort());
+    const httpGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
+    // Apollo hands plugins this very object (the context it copies per operation).
+    measuring.set(httpGraphQLRequest, operation);
     const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      httpGraphQLRequest,
       context: async () => createContext(gateway, principal, abort.signal),
     });
     if (result.body.kind === 'complete' && Buffer.byteLength(result.body.string) > limits.maxResponseBytes) {
@@ -340,9 +374,13 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
         if (principal) sendJson(res, 200, { status: 'ready', accounts: await readiness(gateway, principal) });
         return;
       }
+      if (url.pathname === METRICS_PATH && gateway.config.metrics.enabled && req.method === 'GET')
+        return await serveMetrics(gateway, edge, req, res, (error, headers) => sendRefusal(res, error, headers));
       if (url.pathname !== GRAPHQL_PATH)
         return sendJson(res, 404, { error: `not found; GraphQL is at ${GRAPHQL_PATH}` });
-      await serveGraphQL(req, res, url);
+      // A CORS preflight is no GraphQL operation: not measured.
+      if (req.method === 'OPTIONS') return await serveGraphQL(req, res, url, { identify() {}, finish() {} });
+      await gateway.telemetry.graphql((operation) => serveGraphQL(req, res, url, operation));
     } catch (error) {
       gateway.logger.error({ err: error }, 'request failed');
       if (!res.headersSent)
@@ -369,6 +407,16 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
     await apollo.stop();
     throw listenFailure(error, opts.host, opts.port);
   }
+  let metrics: MetricsListener | undefined;
+  try {
+    await gateway.telemetry.ready;
+    if (gateway.config.metrics.port !== undefined)
+      metrics = await startMetricsListener(gateway, gateway.config.metrics.port);
+  } catch (error) {
+    await websocket.close();
+    await apollo.stop();
+    throw error;
+  }
   const { port } = httpServer.address() as AddressInfo;
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const url = `http://${host}:${port}${GRAPHQL_PATH}`;
@@ -379,11 +427,13 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
     httpServer,
     schema,
     authSummary: describeAuth(gateway.config, opts.host),
+    metricsUrl: metrics?.url,
     websocketStats: () => websocket.stats(),
     async close() {
       shuttingDown = true;
       // Upgraded sockets are no longer HTTP connections: the drain plugin would wait for them forever.
       await websocket.close();
+      await metrics?.close();
       await apollo.stop(); // the drain plugin closes the HTTP server and its idle connections
     },
   };

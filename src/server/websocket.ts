@@ -37,6 +37,7 @@ import { isSlowConsumerSignal, type SubscriptionItem } from '../events/hub.js';
 import type { Gateway } from '../gateway.js';
 import { createContext, type GatewayContext } from '../graphql/context.js';
 import { ErrorCode, GatewayError } from '../sdk/errors.js';
+import { type OperationType, outcomeOfErrors } from '../telemetry/index.js';
 import { type Edge, refusal } from './edge.js';
 import { responseTooLarge, tokenLimitError } from './limits.js';
 import { SharedExecution, type SharedExecutionStats } from './shared-execution.js';
@@ -157,6 +158,18 @@ export function attachWebSocket(
     return out;
   };
 
+  /** Runs an operation measured (src/telemetry): its type and, for a result (not a stream), its outcome. */
+  const measured =
+    <R extends ExecutionResult | AsyncIterableIterator<ExecutionResult>>(run: (args: ExecutionArgs) => Promise<R>) =>
+    (args: ExecutionArgs): Promise<R> =>
+      gateway.telemetry.graphql(async (operation) => {
+        const ast = getOperationAST(args.document, args.operationName);
+        operation.identify((ast?.operation ?? 'unknown') as OperationType, ast?.name?.value);
+        const result = await run(args);
+        if (!(Symbol.asyncIterator in result)) operation.finish(outcomeOfErrors(format(result).errors));
+        return result;
+      });
+
   const server = makeServer<Record<string, unknown> | undefined, { socket: WebSocket; request: IncomingMessage }>({
     schema,
     connectionInitWaitTimeout: opts.connectionInitTimeoutMs ?? 5_000,
@@ -273,7 +286,7 @@ export function attachWebSocket(
     },
     // Queries and mutations over the socket get the same partial-result errors, audit line and size limit as
     // over HTTP.
-    execute: async (args: ExecutionArgs) => {
+    execute: measured(async (args: ExecutionArgs) => {
       const executed = await execute(args);
       const context = args.contextValue as GatewayContext;
       const partial = context.partialErrors;
@@ -285,11 +298,17 @@ export function attachWebSocket(
       if (bytes > limits.maxResponseBytes)
         return { errors: [refusal(responseTooLarge(limits.maxResponseBytes, bytes))] };
       return result;
-    },
-    subscribe: (args: ExecutionArgs) =>
+    }),
+    subscribe: measured((args: ExecutionArgs) =>
       shared.subscribe(args, contextShareKeys.get(args.contextValue as object) ?? DEFAULT_SHARE_KEY),
+    ),
     onNext: (_ctx, _id, _payload, _args, result) => format(result),
-    onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+    onError: (_ctx, _id, _payload, errors) => {
+      const formattedErrors = errors.map((e) => formatError(e.toJSON(), e));
+      // Operations refused before they ran (onSubscribe) end here; those that ran are measured above.
+      void gateway.telemetry.graphql(async (operation) => operation.finish(outcomeOfErrors(formattedErrors)));
+      return formattedErrors;
+    },
   });
   wss.options.handleProtocols = handleProtocols;
   const keepAliveMs = opts.keepAliveMs ?? 12_000;

@@ -17,8 +17,12 @@ import {
   type AccountState,
   compareOrder,
   emptyPollState,
+  endedBefore,
+  type FactsQuery,
+  factsOf,
   type GatewayStore,
   type IdempotencyRecord,
+  type JobFacts,
   type JobKey,
   type JobOrderKey,
   type JobQuery,
@@ -33,6 +37,7 @@ import {
   type PurgeResult,
   planOf,
   type RoundFailure,
+  type StateCount,
 } from './types.js';
 
 interface LoggedEvent {
@@ -171,6 +176,26 @@ export class MemoryStore extends SingleInstanceStore implements GatewayStore {
 
   async transitions(keys: readonly JobKey[]): Promise<JobTransition[][]> {
     return keys.map((k) => (this.history.get(jobKeyString(k)) ?? []).map((t) => ({ ...t.transition })));
+  }
+
+  async countJobs(accounts: readonly string[]): Promise<StateCount[]> {
+    const wanted = new Set(accounts);
+    const counts = new Map<string, StateCount>();
+    for (const row of this.sorted) {
+      if (!wanted.has(row.account)) continue;
+      const key = `${row.account}\n${row.state}`;
+      const entry = counts.get(key) ?? { account: row.account, state: row.state, count: 0 };
+      entry.count += 1;
+      counts.set(key, entry);
+    }
+    return [...counts.values()];
+  }
+
+  async jobFacts(query: FactsQuery): Promise<JobFacts[]> {
+    const wanted = new Set(query.accounts);
+    return this.sorted
+      .filter((row) => wanted.has(row.account) && !endedBefore(row, query.finishedSinceMs))
+      .map(factsOf);
   }
 
   async readAfter(after: number, limit: number): Promise<JobEventRecord[]> {

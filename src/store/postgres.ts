@@ -26,22 +26,28 @@ import pg from 'pg';
 import type { JobEventRecord, JobTransition, NewJobEvent, StoredJob } from '../events/types.js';
 import { toTransition } from '../events/types.js';
 import {
+  countJobsQuery,
+  factsFromRow,
   INDEX_COLUMNS,
   indexSchema,
   inTransaction,
+  jobFactsQuery,
   jobFromRow,
   pollFromRow,
   pruneLog,
   type Row,
   recentTransitions,
   rowParams,
+  stateCountFromRow,
   transitionsByJob,
 } from './sql.js';
 import {
   type AccountPollState,
   type AccountState,
+  type FactsQuery,
   type GatewayStore,
   type IdempotencyRecord,
+  type JobFacts,
   type JobKey,
   type JobQuery,
   type JobQueryPage,
@@ -55,6 +61,7 @@ import {
   type PurgeResult,
   planOf,
   type RoundFailure,
+  type StateCount,
   type StoreListener,
   StoreVersionError,
 } from './types.js';
@@ -445,6 +452,21 @@ export class PostgresStore implements GatewayStore {
       await this.query(recentTransitions(MATCHING_KEYS, '$3'), [...keysOf(keys), MAX_HISTORY]),
       keys,
     );
+  }
+
+  async countJobs(accounts: readonly string[]): Promise<StateCount[]> {
+    if (accounts.length === 0) return [];
+    return (await this.query(countJobsQuery('account = ANY($1::text[])'), [accounts])).map(stateCountFromRow);
+  }
+
+  async jobFacts(query: FactsQuery): Promise<JobFacts[]> {
+    if (query.accounts.length === 0) return [];
+    const sql = jobFactsQuery(
+      'account = ANY($1::text[])',
+      '$2',
+      (path) => `(snapshot::jsonb #>> '{${path.split('.').join(',')}}')::double precision`,
+    );
+    return (await this.query(sql, [query.accounts, new Date(query.finishedSinceMs).toISOString()])).map(factsFromRow);
   }
 
   async readAfter(after: number, limit: number): Promise<JobEventRecord[]> {

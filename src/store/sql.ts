@@ -3,14 +3,17 @@
  * to poll state, the tables, history and retention statements, and chunking of long key lists.
  */
 import { type JobTransition, type StoredJob, TRANSITION_KINDS } from '../events/types.js';
-import type { JobSnapshot, JobState } from '../sdk/model.js';
+import { type JobSnapshot, type JobState, TERMINAL_STATES } from '../sdk/model.js';
 import {
   type AccountPollState,
   indexColumns,
+  type JobFacts,
   type JobKey,
   jobKeyString,
   MAX_HISTORY,
+  NO_CREATED_AT,
   type RoundFailure,
+  type StateCount,
 } from './types.js';
 
 /** A result row as either driver returns it (numbers may come as strings: PostgreSQL's bigint). */
@@ -125,6 +128,40 @@ export function jobFromRow(row: Row): StoredJob {
 }
 
 const num = (value: unknown): number | null => (value == null ? null : Number(value));
+
+const TERMINAL_STATE_LIST = TERMINAL_STATES.map((s) => `'${s}'`).join(', ');
+
+/** countJobs in either dialect: `accountsIn` is the condition on `account`. */
+export const countJobsQuery = (accountsIn: string) =>
+  `SELECT account, state, COUNT(*) AS n FROM crossdock_job_index WHERE ${accountsIn} GROUP BY account, state`;
+
+export const stateCountFromRow = (row: Row): StateCount => ({
+  account: String(row.account),
+  state: (row.state ?? null) as JobState | null,
+  count: Number(row.n),
+});
+
+/**
+ * jobFacts in either dialect: `accountsIn` is the condition on `account`, `since` the placeholder of the ISO time
+ * before which ended jobs are left out (state_changed_at is one fixed ISO format, so it sorts as the time does),
+ * `jsonNumber(path)` the dialect's number at a dotted path of the snapshot (JSON text).
+ */
+export const jobFactsQuery = (accountsIn: string, since: string, jsonNumber: (path: string) => string) =>
+  `SELECT account, native_id, provider, state, state_changed_at, sort_ms,
+          ${jsonNumber('progress.bytesTransferred')} AS bytes, ${jsonNumber('progress.itemsProcessed')} AS items
+   FROM crossdock_job_index
+   WHERE ${accountsIn} AND (state IS NULL OR state NOT IN (${TERMINAL_STATE_LIST}) OR state_changed_at >= ${since})`;
+
+export const factsFromRow = (row: Row): JobFacts => ({
+  account: String(row.account),
+  nativeId: String(row.native_id),
+  provider: String(row.provider),
+  state: (row.state ?? null) as JobState | null,
+  stateChangedAt: String(row.state_changed_at),
+  createdMs: Number(row.sort_ms) === NO_CREATED_AT ? null : Number(row.sort_ms),
+  bytesTransferred: num(row.bytes),
+  itemsProcessed: num(row.items),
+});
 
 export function pollFromRow(row: Row | undefined): AccountPollState {
   return {

@@ -23,22 +23,28 @@ import { jobGlobalId } from '../ids.js';
 import { SingleInstanceStore } from './single-instance.js';
 import {
   chunksOf,
+  countJobsQuery,
+  factsFromRow,
   INDEX_COLUMNS,
   indexSchema,
+  jobFactsQuery,
   jobFromRow,
   pollFromRow,
   pruneLog,
   type Row,
   recentTransitions,
   rowParams,
+  stateCountFromRow,
   transitionsByJob,
 } from './sql.js';
 import { SqliteConnection } from './sqlite-connection.js';
 import {
   type AccountPollState,
   type AccountState,
+  type FactsQuery,
   type GatewayStore,
   type IdempotencyRecord,
+  type JobFacts,
   type JobKey,
   type JobQuery,
   type JobQueryPage,
@@ -50,6 +56,7 @@ import {
   type PurgeResult,
   planOf,
   type RoundFailure,
+  type StateCount,
   StoreVersionError,
 } from './types.js';
 
@@ -395,6 +402,27 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
       }
       return transitionsByJob(rows, keys);
     });
+  }
+
+  countJobs(accounts: readonly string[]): Promise<StateCount[]> {
+    if (accounts.length === 0) return Promise.resolve([]);
+    return this.read(async (db) =>
+      (await db.all(countJobsQuery(`account IN (${placeholders(accounts.length)})`), [...accounts])).map(
+        stateCountFromRow,
+      ),
+    );
+  }
+
+  jobFacts(query: FactsQuery): Promise<JobFacts[]> {
+    if (query.accounts.length === 0) return Promise.resolve([]);
+    const sql = jobFactsQuery(
+      `account IN (${placeholders(query.accounts.length)})`,
+      '?',
+      (path) => `json_extract(snapshot, '$.${path}')`,
+    );
+    return this.read(async (db) =>
+      (await db.all(sql, [...query.accounts, new Date(query.finishedSinceMs).toISOString()])).map(factsFromRow),
+    );
   }
 
   readAfter(after: number, limit: number): Promise<JobEventRecord[]> {

@@ -16,7 +16,7 @@
  */
 import type { JobEventRecord, JobTransition, NewJobEvent, StoredJob } from '../events/types.js';
 import type { ErrorCode } from '../sdk/errors.js';
-import type { JobSnapshot, JobState, JobType } from '../sdk/model.js';
+import { isTerminal, type JobSnapshot, type JobState, type JobType } from '../sdk/model.js';
 
 export interface JobKey {
   account: string;
@@ -167,6 +167,35 @@ export interface JobQueryPage {
   totalCount: number;
 }
 
+/** What providerStats reads of one indexed job: a few columns of its row, never the whole snapshot. */
+export interface JobFacts {
+  account: string;
+  nativeId: string;
+  provider: string;
+  state: JobState | null;
+  /** ISO 8601: when the gateway first observed the current state. */
+  stateChangedAt: string;
+  /** The provider's creation time in epoch ms; null when it reports none. */
+  createdMs: number | null;
+  /** The last snapshot's `progress.bytesTransferred` and `progress.itemsProcessed`. */
+  bytesTransferred: number | null;
+  itemsProcessed: number | null;
+}
+
+export interface FactsQuery {
+  /** The accounts to read; empty = none. */
+  accounts: readonly string[];
+  /** Jobs in a terminal state whose `stateChangedAt` is before this (epoch ms) are left out: they ended earlier. */
+  finishedSinceMs: number;
+}
+
+/** How many jobs of one account are in one state (null: the gateway never learnt the job's state). */
+export interface StateCount {
+  account: string;
+  state: JobState | null;
+  count: number;
+}
+
 export interface LogBounds {
   /** Events with seq ≤ this may have been pruned. */
   prunedThrough: number;
@@ -233,6 +262,10 @@ export interface GatewayStore {
   getJobs(keys: readonly JobKey[]): Promise<(StoredJob | undefined)[]>;
   /** State transitions per job, oldest first (the newest MAX_HISTORY). */
   transitions(keys: readonly JobKey[]): Promise<JobTransition[][]>;
+  /** Jobs of the accounts by state (one entry per account and state that has jobs), for metrics and stats. */
+  countJobs(accounts: readonly string[]): Promise<StateCount[]>;
+  /** The stats columns of the accounts' jobs that had not ended before `finishedSinceMs`, in no set order. */
+  jobFacts(query: FactsQuery): Promise<JobFacts[]>;
 
   // The event log
   /** Events with seq > `after`, oldest first, at most `limit`. */
@@ -306,4 +339,23 @@ export function matchesQuery(job: StoredJob, query: JobQuery, accounts: Readonly
     if (activity === null || activity < query.updatedSinceMs) return false;
   }
   return true;
+}
+
+/** A row's stats columns, derived the same way by every implementation (the memory store applies it per row). */
+export function factsOf(job: StoredJob): JobFacts {
+  return {
+    account: job.account,
+    nativeId: job.nativeId,
+    provider: job.provider,
+    state: job.state,
+    stateChangedAt: job.stateChangedAt,
+    createdMs: epochMs(job.snapshot.createdAt),
+    bytesTransferred: job.snapshot.progress?.bytesTransferred ?? null,
+    itemsProcessed: job.snapshot.progress?.itemsProcessed ?? null,
+  };
+}
+
+/** Whether a row belongs in `jobFacts`: not in a terminal state that began before `finishedSinceMs`. */
+export function endedBefore(job: Pick<StoredJob, 'state' | 'stateChangedAt'>, finishedSinceMs: number): boolean {
+  return isTerminal(job.state) && (epochMs(job.stateChangedAt) ?? 0) < finishedSinceMs;
 }

@@ -10,12 +10,14 @@ import type { FormattedExecutionResult } from 'graphql';
 import { type Client, createClient } from 'graphql-ws';
 import pino from 'pino';
 import WebSocket from 'ws';
+import { z } from 'zod';
 import { type GatewayConfig, parseConfig } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { registry } from '../../src/registry.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
-import type { Adapter } from '../../src/sdk/model.js';
+import { type Adapter, type AdapterRegistry, defineAdapter } from '../../src/sdk/model.js';
 import { type RunningServer, startServer, type WebSocketOptions } from '../../src/server/index.js';
+import type { FakeAccount } from './jobs.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T | null;
@@ -246,6 +248,86 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
     await sandbox.close();
     throw error;
   }
+}
+
+export interface FakeGateway {
+  gateway: Gateway;
+  server: RunningServer;
+  url: string;
+  /** The gateway's clock: tests move it, and every observation is stamped with it. */
+  clock: { now: number };
+  /** POSTs an operation with these extra headers (e.g. an Authorization). */
+  query<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<T>>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * A gateway on port 0 over in-memory provider accounts (FakeAccount) whose jobs the test scripts, on a clock the
+ * test moves: for figures that depend on when things happened. `accounts` maps each account to its provider
+ * kind; each kind becomes an adapter of its own. Polling timers are off: the test polls with `pollNow`.
+ */
+export async function startFakeGateway(opts: {
+  accounts: { kind: string; client: FakeAccount }[];
+  startMs: number;
+  configure?: (config: Record<string, unknown>) => Record<string, unknown>;
+}): Promise<FakeGateway> {
+  const clients = new Map(opts.accounts.map((a) => [a.client.name, a.client]));
+  const kinds = [...new Set(opts.accounts.map((a) => a.kind))];
+  const fakeRegistry: AdapterRegistry = {
+    adapters: kinds.map((kind) =>
+      defineAdapter({
+        kind,
+        displayName: `Fake ${kind}`,
+        configSchema: z.object({ kind: z.literal(kind), account: z.string() }),
+        secretFields: [],
+        connect: (config) => clients.get(config.account)!,
+      }),
+    ),
+    simulators: {},
+  };
+  const raw: Record<string, unknown> = {
+    store: { kind: 'memory' },
+    logLevel: 'silent',
+    polling: { enabled: false },
+    providers: opts.accounts.map((a) => ({ kind: a.kind, account: a.client.name })),
+  };
+  const config = parseConfig(opts.configure ? opts.configure(raw) : raw, fakeRegistry);
+  const clock = { now: opts.startMs };
+  const gateway = createGateway(config, {
+    logger: pino({ level: 'silent' }),
+    registry: fakeRegistry,
+    now: () => clock.now,
+  });
+  let server: RunningServer;
+  try {
+    server = await startServer(gateway, { host: '127.0.0.1', port: 0 });
+  } catch (error) {
+    await gateway.dispose();
+    throw error;
+  }
+  return {
+    gateway,
+    server,
+    url: server.url,
+    clock,
+    async query(query, variables, headers = {}) {
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.timeout(25_000),
+      });
+      return (await res.json()) as GraphQLResponse<never>;
+    },
+    async dispose() {
+      await server.close();
+      await gateway.dispose();
+    },
+  };
 }
 
 export interface SwitchableProxy {

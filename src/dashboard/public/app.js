@@ -266,5 +266,7 @@ setInterval(() => {
   table.tick();
   refreshAccounts();
 }, 15_000);
+// The stats charts change with time too (jobs get stuck without any event): redrawn without waiting for one.
+setInterval(() => charts.update(chartContext()), 5_000);
 
 start();

@@ -20,8 +20,14 @@ const REFRESH_MS = 1000;
  * @property {'bar'|'line'|'doughnut'} [type] default 'bar'
  * @property {boolean} [horizontal]
  * @property {boolean} [stacked]
- * @property {(ctx: ChartContext) => ({labels: string[], datasets: object[]}|Promise<{labels: string[], datasets: object[]}>)} data
- * @property {(item: object, data: object) => string} [tooltip] extra tooltip line for a bar
+ * @property {boolean} [integers] whether the value axis counts (whole ticks); default true
+ * @property {(ctx: ChartContext) => (ChartData|Promise<ChartData>)} data
+ * @property {(item: object, data: ChartData) => string|string[]} [tooltip] extra tooltip lines for a bar
+ *
+ * @typedef {object} ChartData
+ * @property {string[]} labels
+ * @property {object[]} datasets
+ * @property {string} [description] replaces the source's description (e.g. to name a unit chosen for the data)
  */
 
 /** @param {HTMLElement} container @param {ChartSource[]} sources */
@@ -30,10 +36,11 @@ export function createCharts(container, sources) {
   const charts = sources.map((source) => {
     const canvas = h('canvas', { role: 'img', 'aria-label': source.title });
     const note = h('p', { class: 'chart-note' });
+    const caption = h('span', {}, source.description ?? '');
     const figure = h(
       'figure',
       { class: 'chart', dataset: { chart: source.id } },
-      h('figcaption', {}, h('strong', {}, source.title), source.description ? h('span', {}, source.description) : null),
+      h('figcaption', {}, h('strong', {}, source.title), caption),
       h('div', { class: 'chart-canvas' }, canvas),
       note,
     );
@@ -41,7 +48,8 @@ export function createCharts(container, sources) {
     const axis = {
       stacked: Boolean(source.stacked),
       grid: { color: 'rgba(148,163,184,0.15)' },
-      ticks: { color: '#94a3b8' },
+      // Labels may be several lines (see twoLines): shown upright, all of them.
+      ticks: { color: '#94a3b8', maxRotation: 0, autoSkip: false },
     };
     const chart = new Chart(canvas, {
       type: source.type ?? 'bar',
@@ -50,14 +58,22 @@ export function createCharts(container, sources) {
         animation: false,
         maintainAspectRatio: false,
         indexAxis: source.horizontal ? 'y' : 'x',
-        scales: { x: axis, y: { ...axis, beginAtZero: true, ticks: { ...axis.ticks, precision: 0 } } },
+        scales: {
+          x: axis,
+          y: {
+            ...axis,
+            beginAtZero: true,
+            ticks: { ...axis.ticks, ...(source.integers === false ? {} : { precision: 0 }) },
+          },
+        },
         plugins: {
-          legend: { position: 'bottom', labels: { color: '#cbd5e1', boxWidth: 12 } },
-          tooltip: source.tooltip ? { callbacks: { afterLabel: (item) => source.tooltip(item, chart.data) } } : {},
+          legend: { position: 'bottom', labels: { color: '#cbd5e1', boxWidth: 10, font: { size: 11 } } },
+          tooltip: source.tooltip ? { callbacks: { afterLabel: (item) => source.tooltip(item, entry.data) } } : {},
         },
       },
     });
-    return { source, chart, note, figure };
+    const entry = { source, chart, note, figure, caption, data: undefined };
+    return entry;
   });
 
   let timer;
@@ -67,13 +83,17 @@ export function createCharts(container, sources) {
   async function refresh(ctx) {
     lastRun = Date.now();
     await Promise.all(
-      charts.map(async ({ source, chart, note, figure }) => {
+      charts.map(async (entry) => {
+        const { source, chart, note, figure, caption } = entry;
         try {
-          const { labels, datasets } = await source.data(ctx);
+          const data = await source.data(ctx);
+          const { labels, datasets } = data;
+          entry.data = data;
           chart.data.labels = labels;
           chart.data.datasets = datasets;
           chart.update('none');
-          note.textContent = '';
+          caption.textContent = data.description ?? source.description ?? '';
+          note.textContent = datasets.length ? '' : 'nothing to show yet';
           figure.dataset.points = String(datasets.reduce((n, d) => n + d.data.filter(Boolean).length, 0));
         } catch (error) {
           note.textContent = `Could not load: ${error.message}`;

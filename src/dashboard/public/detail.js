@@ -4,7 +4,7 @@
  * event about the job arrives.
  */
 import { fill, h } from './dom.js';
-import { ago, bytes, humanize } from './model.js';
+import { ago, bytes, duration, humanize } from './model.js';
 import { statePill } from './table.js';
 
 const ADDRESS = 'recipientName company streetLines city stateOrProvince postalCode countryOrRegion phone email';
@@ -26,25 +26,6 @@ export const JOB_DETAIL = `query DashboardJob($id: ID!) {
     history { from to providerState at afterGap }
   }
 }`;
-
-const DURATIONS = [
-  ['d', 86_400_000],
-  ['h', 3_600_000],
-  ['min', 60_000],
-  ['s', 1000],
-];
-
-function duration(ms) {
-  const parts = [];
-  let rest = ms;
-  for (const [unit, size] of DURATIONS) {
-    if (rest >= size && parts.length < 2) {
-      parts.push(`${Math.floor(rest / size)} ${unit}`);
-      rest %= size;
-    }
-  }
-  return parts.join(' ') || '< 1 s';
-}
 
 /** The time of day, with the date only when it is not today. */
 function moment(iso) {

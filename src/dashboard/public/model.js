@@ -53,6 +53,19 @@ export function ago(iso, now = Date.now()) {
   return 'just now';
 }
 
+/** A duration as its two largest units ("3 h 20 min"), "< 1 s" below a second. */
+export function duration(ms) {
+  const parts = [];
+  let rest = ms;
+  for (const [unit, size] of UNITS) {
+    if (rest >= size && parts.length < 2) {
+      parts.push(`${Math.floor(rest / size)} ${unit}`);
+      rest %= size;
+    }
+  }
+  return parts.join(' ') || '< 1 s';
+}
+
 /** Bytes as B, KB, MB, GB, TB (powers of 1000, as providers report capacity). */
 export function bytes(n) {
   if (n === null || n === undefined) return '—';
