@@ -18,6 +18,7 @@
 import { performance } from 'node:perf_hooks';
 import { registry } from '../src/registry.js';
 import { type FanOutResult, measureFanOut } from './fanout.js';
+import { measureHttp, SERVERS } from './http.js';
 import { type IndexReadCost, measureIndexReads } from './index.js';
 import { measurePollingCost, POLL_JOBS, type PollingCost } from './polling.js';
 import { measureStartup } from './startup.js';
@@ -242,7 +243,51 @@ async function storeBenchmark() {
   );
 }
 
+/** HTTP load per server: rounds x seconds each, after a warm-up. */
+const HTTP_ROUNDS = 3;
+const HTTP_SECONDS = 5;
+const HTTP_CONNECTIONS = 50;
+
+async function httpBenchmark() {
+  const bench = await measureHttp({
+    rounds: HTTP_ROUNDS,
+    durationSeconds: HTTP_SECONDS,
+    connections: HTTP_CONNECTIONS,
+    seedJobs: 40,
+  });
+  const table: string[][] = [
+    ['query', 'server', 'req/s (median)', 'min', 'max', 'p50 ms', 'p99 ms', 'vs stock Apollo', 'vs bare http'],
+  ];
+  for (const run of bench.runs) {
+    const rate = (server: (typeof SERVERS)[number]) => median(run.results[server].map((r) => r.requestsPerSecond));
+    for (const server of SERVERS) {
+      const results = run.results[server];
+      const rates = results.map((r) => r.requestsPerSecond);
+      table.push([
+        run.query,
+        server === 'gateway' ? 'crossdock' : server === 'apollo' ? 'stock Apollo Server 5' : 'bare node:http',
+        fmt(rate(server), 0),
+        fmt(Math.min(...rates), 0),
+        fmt(Math.max(...rates), 0),
+        fmt(median(results.map((r) => r.p50Ms))),
+        fmt(median(results.map((r) => r.p99Ms))),
+        `${fmt(rate(server) / rate('apollo'), 2)}x`,
+        `${fmt(rate(server) / rate('bare'), 2)}x`,
+      ]);
+    }
+  }
+  printTable(
+    `HTTP requests per second: autocannon (own process), ${bench.connections} connections, ${HTTP_ROUNDS} rounds of ` +
+      `${bench.durationSeconds} s per server taking turns; each server in its own process, ${bench.jobsIndexed} jobs indexed\n` +
+      'crossdock: the compiled CLI on the sandbox accounts (SQLite store, warm); stock Apollo Server 5: the same schema\n' +
+      'and the same data from memory; bare node:http: the same response bytes (the ceiling)',
+    table,
+  );
+  console.log(`Gateway RSS after the load: ${fmt(bench.gatewayRssMb, 0)} MB`);
+}
+
 const benchmarks: Record<string, () => Promise<void>> = {
+  http: httpBenchmark,
   index: indexBenchmark,
   fanout: fanOutBenchmark,
   polling: pollingBenchmark,

@@ -4,17 +4,15 @@
  * (on the sandbox, and on one configured account), and the TypeScript sources through tsx (how the CLI ran
  * before it was compiled). The cases take turns round after round, so a busy machine slows them alike.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { bin, buildOnce, root } from './build.js';
 import { fmt, median, percentile } from './stats.js';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(root, 'bin', 'crossdock.js');
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 interface StartupCase {
@@ -49,9 +47,7 @@ function time(args: string[], cwd: string, until?: string): Promise<number> {
 }
 
 export async function measureStartup(): Promise<string[][]> {
-  // What is measured is the build, so build the current sources first.
-  const built = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
-  if (built.status !== 0) throw new Error('npm run build failed');
+  buildOnce();
 
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-bench-startup-'));
   // One account on loopback where nothing answers: the gateway starts; its polls fail without leaving the host.

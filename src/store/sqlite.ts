@@ -105,6 +105,8 @@ export interface SqliteStoreOptions {
 export class SqliteStore extends SingleInstanceStore implements GatewayStore {
   private writer: SqliteConnection | undefined;
   private reader: SqliteConnection | undefined;
+  /** Single statements, each its own implicit transaction: never queued behind another call (see `statement`). */
+  private statements: SqliteConnection | undefined;
   private opening: Promise<void> | undefined;
   private id = '';
   private readonly now: () => number;
@@ -136,6 +138,7 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
         this.id = String(row?.value);
       });
       this.reader = await SqliteConnection.open(this.opts.path, { busyTimeoutMs });
+      this.statements = await SqliteConnection.open(this.opts.path, { busyTimeoutMs });
       this.writer = writer;
     } catch (error) {
       await writer.close().catch(() => undefined);
@@ -255,6 +258,19 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
     return db.serial(() => db.transaction(() => work(db), 'BEGIN'));
   }
 
+  /**
+   * ONE statement on a connection that never opens a transaction: a single SELECT is its own consistent view (in
+   * WAL mode it sees the last commit), so it needs neither BEGIN/COMMIT nor a place in `read`'s queue. Concurrent
+   * readers' statements are all handed to sqlite3 at once instead of one per round trip through the thread pool,
+   * which under load left the event loop idle between them.
+   */
+  private async statement<T>(work: (db: SqliteConnection) => Promise<T>): Promise<T> {
+    await this.open();
+    const db = this.statements;
+    if (!db) throw new Error('store is closed');
+    return work(db);
+  }
+
   loadAccount(account: string): Promise<AccountState> {
     return this.read(async (db) => {
       const row = await db.get('SELECT * FROM crossdock_accounts WHERE account = ?', [account]);
@@ -343,8 +359,8 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
     });
   }
 
-  findJobs(query: JobQuery): Promise<JobQueryPage> {
-    if (query.accounts.length === 0) return Promise.resolve({ jobs: [], hasNextPage: false, totalCount: 0 });
+  async findJobs(query: JobQuery): Promise<JobQueryPage> {
+    if (query.accounts.length === 0) return { jobs: [], hasNextPage: false, totalCount: 0 };
     const where = [`account IN (${placeholders(query.accounts.length)})`];
     const params: unknown[] = [...query.accounts];
     if (query.states?.length) {
@@ -362,23 +378,35 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
     const filter = where.join(' AND ');
     const page = query.after ? `${filter} AND (sort_ms < ? OR (sort_ms = ? AND id > ?))` : filter;
     const pageParams = query.after ? [...params, query.after.sortMs, query.after.sortMs, query.after.id] : params;
-    return this.read(async (db) => {
-      const rows = await db.all(`SELECT * FROM crossdock_job_index WHERE ${page} ORDER BY sort_ms DESC, id LIMIT ?`, [
-        ...pageParams,
-        query.first + 1,
-      ]);
-      const count = await db.get(`SELECT COUNT(*) AS n FROM crossdock_job_index WHERE ${filter}`, params);
-      return {
-        jobs: rows.slice(0, query.first).map(jobFromRow),
-        hasNextPage: rows.length > query.first,
-        totalCount: Number(count?.n ?? 0),
-      };
+    const count = `SELECT COUNT(*) AS n FROM crossdock_job_index WHERE ${filter}`;
+    const pageOf = (rows: Row[], total: unknown): JobQueryPage => ({
+      jobs: rows.slice(0, query.first).map(jobFromRow),
+      hasNextPage: rows.length > query.first,
+      totalCount: Number(total ?? 0),
     });
+    // The page and its count in one statement (one view); only an empty page needs the count on its own.
+    const rows = await this.statement((db) =>
+      db.all(
+        `SELECT *, (${count}) AS total_count FROM crossdock_job_index WHERE ${page} ORDER BY sort_ms DESC, id LIMIT ?`,
+        [...params, ...pageParams, query.first + 1],
+      ),
+    );
+    if (rows.length > 0) return pageOf(rows, rows[0]!.total_count);
+    return this.read(async (db) =>
+      pageOf(
+        await db.all(`SELECT * FROM crossdock_job_index WHERE ${page} ORDER BY sort_ms DESC, id LIMIT ?`, [
+          ...pageParams,
+          query.first + 1,
+        ]),
+        (await db.get(count, params))?.n,
+      ),
+    );
   }
 
   getJobs(keys: readonly JobKey[]): Promise<(StoredJob | undefined)[]> {
     if (keys.length === 0) return Promise.resolve([]);
-    return this.read(async (db) => {
+    // A DataLoader batch of one request fits one statement; larger ones read their chunks in one view.
+    return (keys.length <= KEYS_PER_QUERY ? this.statement.bind(this) : this.read.bind(this))(async (db) => {
       const found = new Map<string, StoredJob>();
       for (const chunk of chunksOf(keys, KEYS_PER_QUERY)) {
         const where = matchingKeys(chunk);
@@ -393,7 +421,7 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
 
   transitions(keys: readonly JobKey[]): Promise<JobTransition[][]> {
     if (keys.length === 0) return Promise.resolve([]);
-    return this.read(async (db) => {
+    return (keys.length <= KEYS_PER_QUERY ? this.statement.bind(this) : this.read.bind(this))(async (db) => {
       const rows: Row[] = [];
       // One query per chunk of jobs (a page of `Job.history` fields), each job's newest MAX_HISTORY.
       for (const chunk of chunksOf(keys, KEYS_PER_QUERY)) {
@@ -426,7 +454,7 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
   }
 
   readAfter(after: number, limit: number): Promise<JobEventRecord[]> {
-    return this.read(async (db) => {
+    return this.statement(async (db) => {
       const rows = await db.all(
         'SELECT seq, body FROM crossdock_events WHERE seq > ? AND body IS NOT NULL ORDER BY seq LIMIT ?',
         [after, limit],
@@ -510,7 +538,8 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
 
   async close(): Promise<void> {
     await this.opening?.catch(() => undefined);
-    const connections = [this.reader, this.writer];
+    const connections = [this.statements, this.reader, this.writer];
+    this.statements = undefined;
     this.reader = undefined;
     this.writer = undefined;
     // Queued work finishes first; anything called later fails as closed.
