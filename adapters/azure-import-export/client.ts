@@ -118,6 +118,10 @@ export interface AzureImportExportClient extends AccountClient {
 }
 
 /** The value of the create-token tag: the same for a retry with the same idempotency key, unique otherwise. */
+/** Whether `job` is the one a create with this token made (Azure keeps the token as a tag on the job). */
+const createdBy = (job: ArmJobResponse | NotFound, token: string): job is ArmJobResponse =>
+  job !== NOT_FOUND && job.tags?.[CREATE_TOKEN_TAG] === token;
+
 export function createToken(account: string, name: string, idempotencyKey: string | undefined): string {
   if (!idempotencyKey) return randomUUID();
   return createHash('sha256').update(`${account}\n${name}\n${idempotencyKey}`).digest('hex').slice(0, 32);
@@ -320,6 +324,15 @@ export function connect(config: AccountConfig, ctx: AdapterContext): AzureImport
      * (derived from the idempotency key when there is one). When the PUT gets no answer, a GET by name
      * finds out whether it happened: a job carrying our token is ours, and is returned.
      */
+    /** A lost create made the job iff a job of that name carries the token derived from the same key. */
+    async findCreatedJob(input, _since, opts): Promise<JobSnapshot | null> {
+      const request = input as AzureCreateRequest;
+      const resourceGroup = request.resourceGroup ?? config.resourceGroup;
+      if (!resourceGroup) return null;
+      const found = await getRawPatiently(resourceGroup, request.name, opts.signal);
+      return createdBy(found, createToken(account, request.name, opts.idempotencyKey)) ? snapshot(found) : null;
+    },
+
     async createJob(input, opts): Promise<CreateResult> {
       const request = input as AzureCreateRequest;
       const resourceGroup = request.resourceGroup ?? config.resourceGroup;
@@ -335,8 +348,7 @@ export function connect(config: AccountConfig, ctx: AdapterContext): AzureImport
         ]);
       }
       const token = createToken(account, request.name, opts.idempotencyKey);
-      const ours = (job: ArmJobResponse | NotFound): job is ArmJobResponse =>
-        job !== NOT_FOUND && job.tags?.[CREATE_TOKEN_TAG] === token;
+      const ours = (job: ArmJobResponse | NotFound): job is ArmJobResponse => createdBy(job, token);
 
       const existing = await getRawPatiently(resourceGroup, request.name, opts.signal);
       if (existing !== NOT_FOUND) {

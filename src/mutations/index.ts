@@ -322,7 +322,9 @@ export function createJob(ctx: GatewayContext, input: Record<string, unknown>): 
         // could not check, or the gateway stopped mid-call) may have made the job: look before creating again.
         if (known && client.findCreatedJob) {
           const since = Date.parse(known.at);
-          const found = await account.track(client.findCreatedJob(parsed, since, { signal: detachedSignal() }));
+          const found = await account.track(
+            client.findCreatedJob(parsed, since, { signal: detachedSignal(), idempotencyKey: key }),
+          );
           if (found) {
             await keys.remember(account.name, key, { fingerprint: print, snapshot: found, at: known.at });
             return found;

@@ -176,10 +176,14 @@ export interface AccountClient {
   /**
    * The job an earlier create with this (parsed) input made at the provider since `since` (epoch ms), or null.
    * The core calls it when a create's outcome stayed unknown (its answer was lost and the adapter could not
-   * check) and the caller retries with the same idempotency key, so the retry does not create a second job.
-   * Adapters whose create is already safe to repeat (Azure: the job name plus a token tag) may leave it out.
+   * check) and the caller retries with the same idempotency key, so the retry does not create a second job and
+   * answers `replayed: true`. `idempotencyKey` is the caller's (a provider with a client token derives it).
    */
-  findCreatedJob?(input: unknown, since: number, opts: CallOptions): Promise<JobSnapshot | null>;
+  findCreatedJob?(
+    input: unknown,
+    since: number,
+    opts: CallOptions & { idempotencyKey?: string | undefined },
+  ): Promise<JobSnapshot | null>;
   /** Applies a patch produced by `mutations.parseUpdate`. */
   updateJob?(nativeId: string, patch: unknown, opts: CallOptions): Promise<JobSnapshot>;
   /** Requests cancellation; returns the job as the provider reports it afterwards. */
