@@ -20,6 +20,7 @@ import {
   toTransition,
 } from '../events/types.js';
 import { jobGlobalId } from '../ids.js';
+import { ReadCache } from './read-cache.js';
 import { SingleInstanceStore } from './single-instance.js';
 import {
   chunksOf,
@@ -41,6 +42,7 @@ import { SqliteConnection } from './sqlite-connection.js';
 import {
   type AccountPollState,
   type AccountState,
+  DEFAULT_CACHE_JOBS,
   type FactsQuery,
   type GatewayStore,
   type IdempotencyRecord,
@@ -100,6 +102,8 @@ export interface SqliteStoreOptions {
   path: string;
   now?: () => number;
   busyTimeoutMs?: number;
+  /** Weight of the read cache (src/store/read-cache.ts): job rows and histories 1, pages 1 + their jobs; 0: none. */
+  cacheJobs?: number;
 }
 
 export class SqliteStore extends SingleInstanceStore implements GatewayStore {
@@ -110,10 +114,12 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
   private opening: Promise<void> | undefined;
   private id = '';
   private readonly now: () => number;
+  private readonly cache: ReadCache;
 
   constructor(private readonly opts: SqliteStoreOptions) {
     super();
     this.now = opts.now ?? Date.now;
+    this.cache = new ReadCache(opts.cacheJobs ?? DEFAULT_CACHE_JOBS);
   }
 
   get logId(): string {
@@ -247,7 +253,11 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
     await this.open();
     const db = this.writer;
     if (!db) throw new Error('store is closed');
-    return db.serial(() => db.transaction(() => work(db)));
+    try {
+      return await db.serial(() => db.transaction(() => work(db)));
+    } finally {
+      this.cache.invalidate();
+    }
   }
 
   /** Work on the reading connection, as one read transaction (one consistent view). */
@@ -359,8 +369,12 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
     });
   }
 
-  async findJobs(query: JobQuery): Promise<JobQueryPage> {
-    if (query.accounts.length === 0) return { jobs: [], hasNextPage: false, totalCount: 0 };
+  findJobs(query: JobQuery): Promise<JobQueryPage> {
+    if (query.accounts.length === 0) return Promise.resolve({ jobs: [], hasNextPage: false, totalCount: 0 });
+    return this.cache.one(`page\n${JSON.stringify(query)}`, () => this.loadPage(query));
+  }
+
+  private async loadPage(query: JobQuery): Promise<JobQueryPage> {
     const where = [`account IN (${placeholders(query.accounts.length)})`];
     const params: unknown[] = [...query.accounts];
     if (query.states?.length) {
@@ -404,6 +418,14 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
   }
 
   getJobs(keys: readonly JobKey[]): Promise<(StoredJob | undefined)[]> {
+    return this.cache.many(
+      keys,
+      (k) => `job\n${jobKeyString(k)}`,
+      (missing) => this.loadJobs(missing),
+    );
+  }
+
+  private loadJobs(keys: readonly JobKey[]): Promise<(StoredJob | undefined)[]> {
     if (keys.length === 0) return Promise.resolve([]);
     // A DataLoader batch of one request fits one statement; larger ones read their chunks in one view.
     return (keys.length <= KEYS_PER_QUERY ? this.statement.bind(this) : this.read.bind(this))(async (db) => {
@@ -419,7 +441,16 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
     });
   }
 
-  transitions(keys: readonly JobKey[]): Promise<JobTransition[][]> {
+  async transitions(keys: readonly JobKey[]): Promise<JobTransition[][]> {
+    const found = await this.cache.many(
+      keys,
+      (k) => `history\n${jobKeyString(k)}`,
+      (missing) => this.loadTransitions(missing),
+    );
+    return found.map((history) => history ?? []);
+  }
+
+  private loadTransitions(keys: readonly JobKey[]): Promise<JobTransition[][]> {
     if (keys.length === 0) return Promise.resolve([]);
     return (keys.length <= KEYS_PER_QUERY ? this.statement.bind(this) : this.read.bind(this))(async (db) => {
       const rows: Row[] = [];
@@ -538,6 +569,7 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
 
   async close(): Promise<void> {
     await this.opening?.catch(() => undefined);
+    this.cache.invalidate();
     const connections = [this.statements, this.reader, this.writer];
     this.statements = undefined;
     this.reader = undefined;
