@@ -46,7 +46,9 @@ function startBare() {
       res.end(body ?? '{"errors":[{"message":"unknown request"}]}');
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}/`)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}/`)),
+  );
 }
 
 const url = mode === 'apollo' ? await startApollo() : mode === 'bare' ? await startBare() : undefined;

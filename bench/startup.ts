@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { bin, buildOnce, root } from './build.js';
 import { fmt, median, percentile } from './stats.js';
+
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 interface StartupCase {

@@ -154,8 +154,9 @@ const topLevelSchema = z
          */
         federation: z.boolean().default(false),
         /**
-         * Query documents kept parsed, validated and compiled (graphql-jit), answered without Apollo's request
-         * pipeline; 0 sends every request through Apollo's.
+         * Documents kept parsed and validated, by their text: HTTP queries compiled (graphql-jit) and answered
+         * without Apollo's request pipeline, and websocket subscriptions sharing one document; 0 keeps none
+         * (every HTTP request goes through Apollo's pipeline).
          */
         preparedQueries: z.number().int().min(0).max(100_000).default(1_000),
       })
