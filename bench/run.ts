@@ -2,19 +2,25 @@
  * Benchmarks, measured side by side in one run and reported as ratios (never asserted in tests).
  *
  *   npm run bench                  every benchmark
- *   npm run bench -- fanout        only the named ones: index, fanout, polling, startup, store
+ *   npm run bench -- fanout        only the named ones: http, index, fanout, polling, startup, store
+ *   FANOUT_SIZES=1,1000 npm run bench -- fanout    fewer subscribers (default 1,1000,5000,10000)
  *
+ * http     requests per second of job(id) and jobs(first: 50) on the warm gateway (the compiled CLI) vs a stock
+ *          Apollo Server 5 with the same schema and data from memory vs a bare node:http server (the ceiling),
+ *          autocannon in its own process (bench/http.ts).
  * index    jobs(first: 100) of one account of 100, 1,000 and 10,000 jobs: provider requests and latency of
  *          reads from the job index vs live reads (maxAge: 0), and the gateway's memory per 10,000 jobs.
- * fanout   1, 100 and 1,000 websocket subscribers on one subscription: provider requests, payload executions
- *          and delivery latency; and 1,000 subscribers with distinct variables, so nothing can be shared.
+ * fanout   1, 1,000, 5,000 and 10,000 websocket subscribers on one subscription: provider requests, payload
+ *          executions, deliveries per second and latency vs a bare ws broadcast of the same bytes to as many
+ *          sockets, memory per idle subscriber; and 1,000 subscribers with distinct variables (nothing shared).
  * polling  provider requests over a simulated hour of polling 200 mostly finished jobs: a listing without status
  *          (AWS) with the configured terminal interval vs re-reading every job each round, and listings with status.
- * startup  the compiled CLI's start-up (--version, --help, import, serve until listening) as multiples of a bare
- *          `node -e 0`, beside the TypeScript sources through tsx.
+ * startup  the compiled CLI's start-up (--version, --help, import, serve until listening and until its first
+ *          answer) as multiples of a bare `node -e 0`, beside the TypeScript sources through tsx.
  * store    events per second committed and delivered on PostgreSQL vs SQLite (one and 50 events per commit),
  *          and delivered on a second instance sharing the PostgreSQL store.
  */
+import { arch, cpus, platform, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { registry } from '../src/registry.js';
 import { type BroadcastResult, type FanOutResult, measureFanOut, measureRawBroadcast } from './fanout.js';
@@ -327,6 +333,11 @@ if (unknown.length) {
   console.error(`unknown benchmark ${unknown.join(', ')} (known: ${Object.keys(benchmarks).join(', ')})`);
   process.exit(2);
 }
+// What RESULTS.md records with every run: when, on what.
+console.log(
+  `crossdock benchmarks, ${new Date().toISOString()}: Node ${process.version}, ${cpus().length} cores ` +
+    `(${cpus()[0]?.model ?? 'unknown'}), ${fmt(totalmem() / 1024 ** 3, 0)} GiB memory, ${platform()} ${arch()}`,
+);
 for (const [name, run] of Object.entries(benchmarks)) {
   if (wanted.length && !wanted.includes(name)) continue;
   const started = performance.now();

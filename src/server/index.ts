@@ -385,12 +385,8 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
     const limited = await edge.consumeRate(principal, req.socket.remoteAddress);
     if (limited) return sendRefusal(res, limited, { 'retry-after': String(limited.extensions.retryAfterSeconds) });
 
-    const headers = new HeaderMap();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-    }
     let body: unknown = raw;
-    if (raw && headers.get('content-type')?.includes('application/json')) {
+    if (raw && req.headers['content-type']?.includes('application/json')) {
       try {
         body = JSON.parse(raw);
       } catch {
@@ -409,6 +405,10 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
       return;
     }
     executionStats.apollo++;
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
     const httpGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
     // Apollo hands plugins this very object (the context it copies per operation).
     measuring.set(httpGraphQLRequest, operation);
