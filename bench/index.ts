@@ -4,13 +4,14 @@
  * side by side in one run. The gateway runs as the real CLI in a child process (SQLite store), so its resident
  * memory is its own; the simulator runs here and counts every request it answers.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { registry } from '../src/registry.js';
 import { runCli } from '../test/helpers/process.js';
 import { postGraphQL, startTestSandbox, waitUntil } from '../test/helpers/servers.js';
+import { rssMb } from './build.js';
 
 const DASHBOARD =
   '{ jobs(first: 100) { totalCount edges { node { id state progress { percent } drives { driveId } } } } }';
@@ -28,12 +29,6 @@ export interface IndexReadCost {
   liveMs: number[];
   /** Resident memory of the gateway process after the reads. */
   rssMb: number;
-}
-
-/** Resident memory of a process in MB (Linux /proc; this benchmark runs where CI does). */
-function rssMb(pid: number): number {
-  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) / 1024;
 }
 
 export async function measureIndexReads(jobs: number, rounds: number): Promise<IndexReadCost> {

@@ -4,17 +4,16 @@
  * (on the sandbox, and on one configured account), and the TypeScript sources through tsx (how the CLI ran
  * before it was compiled). The cases take turns round after round, so a busy machine slows them alike.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { bin, buildOnce, root } from './build.js';
 import { fmt, median, percentile } from './stats.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(root, 'bin', 'crossdock.js');
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 interface StartupCase {
@@ -22,22 +21,50 @@ interface StartupCase {
   args: string[];
   /** Measured until this stdout text appears (the process is then killed), else until the process exits. */
   until?: string;
+  /** Then further, until the GraphQL URL printed on that line answers this query with data. */
+  firstAnswer?: string;
   rounds: number;
 }
 
-/** Milliseconds from spawn to exit, or to the first stdout chunk containing `until`. */
-function time(args: string[], cwd: string, until?: string): Promise<number> {
+/** Asks `url` until it answers `query` with data (the gateway listens before its first poll round ends). */
+async function firstAnswer(url: string, query: string): Promise<void> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    }).catch(() => undefined);
+    const body = (await res?.json().catch(() => undefined)) as { data?: unknown } | undefined;
+    if (res?.ok && body?.data) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`${url} gave no answer to ${query}`);
+}
+
+/** Milliseconds from spawn to exit, or to the first stdout chunk containing `until` (and then its first answer). */
+function time(args: string[], cwd: string, until?: string, query?: string): Promise<number> {
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'ignore'] });
   return new Promise((resolve, reject) => {
     let out = '';
     let elapsed: number | undefined;
+    let seen = false;
     child.stdout.on('data', (chunk) => {
       out += String(chunk);
-      if (until && elapsed === undefined && out.includes(until)) {
-        elapsed = performance.now() - started;
-        child.kill('SIGTERM');
-      }
+      if (!until || seen || !out.includes(until)) return;
+      seen = true;
+      const url = /(http:\/\/\S+)/.exec(out.slice(out.indexOf(until)))?.[1];
+      const answered = query && url ? firstAnswer(url, query) : Promise.resolve();
+      answered.then(
+        () => {
+          elapsed = performance.now() - started;
+          child.kill('SIGTERM');
+        },
+        (error: unknown) => {
+          child.kill('SIGTERM');
+          reject(error);
+        },
+      );
     });
     child.on('error', reject);
     child.on('exit', (code) => {
@@ -49,9 +76,7 @@ function time(args: string[], cwd: string, until?: string): Promise<number> {
 }
 
 export async function measureStartup(): Promise<string[][]> {
-  // What is measured is the build, so build the current sources first.
-  const built = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
-  if (built.status !== 0) throw new Error('npm run build failed');
+  buildOnce();
 
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-bench-startup-'));
   // One account on loopback where nothing answers: the gateway starts; its polls fail without leaving the host.
@@ -81,6 +106,13 @@ export async function measureStartup(): Promise<string[][]> {
       rounds: 5,
     },
     {
+      name: 'crossdock serve (sandbox), until its first answer to jobs(first: 10)',
+      args: [bin, 'serve', '--port', '0', '--log-level', 'silent'],
+      until: 'GraphQL at',
+      firstAnswer: '{ jobs(first: 10) { totalCount edges { node { id state } } } }',
+      rounds: 5,
+    },
+    {
       name: 'sources through tsx: --version',
       args: ['--import', tsx, join(root, 'src/cli/main.ts'), '--version'],
       rounds: 5,
@@ -90,7 +122,7 @@ export async function measureStartup(): Promise<string[][]> {
   try {
     for (let round = 0; round < Math.max(...cases.map((c) => c.rounds)); round++) {
       for (const [i, c] of cases.entries()) {
-        if (round < c.rounds) samples[i]!.push(await time(c.args, dir, c.until));
+        if (round < c.rounds) samples[i]!.push(await time(c.args, dir, c.until, c.firstAnswer));
       }
     }
   } finally {

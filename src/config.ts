@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { authSchema } from './auth/config.js';
 import { type AdapterRegistry, adapterFor, formatFieldPath } from './sdk/index.js';
 import { corsSchema, limitsSchema } from './server/config.js';
+import { DEFAULT_CACHE_JOBS } from './store/types.js';
 import { metricsSchema, telemetrySchema } from './telemetry/config.js';
 
 const millis = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -50,7 +51,17 @@ const postgresStoreSchema = z
   .strict();
 
 const storeSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('sqlite'), path: z.string().min(1).default('.crossdock/crossdock.sqlite') }).strict(),
+  z
+    .object({
+      kind: z.literal('sqlite'),
+      path: z.string().min(1).default('.crossdock/crossdock.sqlite'),
+      /**
+       * What the index answered since its last write, kept in memory (weight: a job or a history 1, a page of
+       * `jobs` 1 + its jobs); 0 reads every time from the file.
+       */
+      cacheJobs: z.number().int().min(0).max(1_000_000).default(DEFAULT_CACHE_JOBS),
+    })
+    .strict(),
   z.object({ kind: z.literal('memory') }).strict(),
   postgresStoreSchema,
 ]);
@@ -142,6 +153,12 @@ const topLevelSchema = z
          * entities), for a supergraph router in front. Subscriptions stay on the gateway's own websocket.
          */
         federation: z.boolean().default(false),
+        /**
+         * Documents kept parsed and validated, by their text: HTTP queries compiled (graphql-jit) and answered
+         * without Apollo's request pipeline, and websocket subscriptions sharing one document; 0 keeps none
+         * (every HTTP request goes through Apollo's pipeline).
+         */
+        preparedQueries: z.number().int().min(0).max(100_000).default(1_000),
       })
       .strict()
       .prefault({}),
@@ -149,7 +166,7 @@ const topLevelSchema = z
     auth: authSchema.optional(),
     /** Request limits, refused before execution. */
     limits: limitsSchema,
-    store: storeSchema.default({ kind: 'sqlite', path: '.crossdock/crossdock.sqlite' }),
+    store: storeSchema.default({ kind: 'sqlite', path: '.crossdock/crossdock.sqlite', cacheJobs: DEFAULT_CACHE_JOBS }),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Every provider call is aborted after this. */
     providerTimeoutMs: z.number().int().min(100).max(600_000).default(15_000),

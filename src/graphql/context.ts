@@ -13,10 +13,15 @@ export function createContext(
   principal: Principal,
   signal: AbortSignal = new AbortController().signal,
 ): GatewayContext {
+  let index: IndexReader | undefined;
   return {
     gateway,
     principal,
-    index: new IndexReader(gateway.store),
+    // Made on first use: a subscription's context lives as long as the subscription, mostly idle.
+    get index() {
+      index ??= new IndexReader(gateway.store);
+      return index;
+    },
     partialErrors: [],
     reported: new Set(),
     signal,

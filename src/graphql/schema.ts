@@ -18,7 +18,22 @@ export function loadTypeDefs(registry: AdapterRegistry): string[] {
   return [...core, ...registry.adapters.flatMap((a) => (a.typeDefs ? [a.typeDefs] : []))];
 }
 
+/** Strings already turned into ISO form (a job's dates are read over and over); cleared when full. */
+const isoOf = new Map<string, string>();
+const ISO_MEMO_SIZE = 10_000;
+
 function toIsoDateTime(value: unknown): string {
+  if (typeof value !== 'string') return isoDateTime(value);
+  let iso = isoOf.get(value);
+  if (iso === undefined) {
+    iso = isoDateTime(value);
+    if (isoOf.size >= ISO_MEMO_SIZE) isoOf.clear();
+    isoOf.set(value, iso);
+  }
+  return iso;
+}
+
+function isoDateTime(value: unknown): string {
   const time = typeof value === 'string' || value instanceof Date ? new Date(value).getTime() : Number.NaN;
   if (Number.isNaN(time)) {
     // Without the value: input errors never quote input (it could be a secret pasted in the wrong place).

@@ -34,6 +34,11 @@ export const limitsSchema = z
         maxConnectionsPerPrincipal: count(1_000_000, 100),
         /** Operations (subscriptions, queries, mutations) running at once on one connection. */
         maxSubscriptionsPerConnection: count(1_000_000, 100),
+        /**
+         * Bytes a connection may have waiting to be written; past it, its deliveries wait for the client to read
+         * (and a client that never does gets SLOW_CONSUMER once `events.subscriberQueueLimit` events are waiting).
+         */
+        maxBufferedBytes: count(1_073_741_824, 1_048_576),
       })
       .strict()
       .prefault({}),

@@ -18,7 +18,7 @@ import { type Action, type Authenticator, createAuthenticator, type Principal } 
 import type { GatewayConfig } from '../config.js';
 import { ErrorCode, GatewayError } from '../sdk/errors.js';
 import type { LimitsConfig } from './config.js';
-import { countNodes, documentLimitRules, limitExceeded } from './limits.js';
+import { documentLimitRules, limitExceeded, NodeCounts } from './limits.js';
 import { createOriginPolicy, isLoopbackHost, type OriginPolicy } from './origins.js';
 
 /** The HTTP status of each refusal the edge makes (everything else keeps GraphQL's 200 or Apollo's 400). */
@@ -117,6 +117,7 @@ export async function createEdge(config: GatewayConfig, host: string, logger: Lo
   const authenticator = await createAuthenticator(config.auth);
   const limits = config.limits;
   const rate = new RateLimiterMemory({ points: limits.requestsPerMinute, duration: 60 });
+  const nodeCounts = new NodeCounts();
   return {
     authenticator,
     limits,
@@ -152,7 +153,7 @@ export async function createEdge(config: GatewayConfig, host: string, logger: Lo
           websocketUrl ? { websocketUrl } : {},
         );
       }
-      const nodes = countNodes(schema, document, operation.name?.value, variables);
+      const nodes = nodeCounts.count(schema, document, operation.name?.value, variables);
       if (nodes !== undefined && nodes > limits.maxNodes)
         return limitExceeded('nodes', limits.maxNodes, Number.isFinite(nodes) ? nodes : undefined, 'nodes');
       if (operation.operation === 'mutation') {

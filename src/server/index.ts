@@ -9,7 +9,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Principal } from '../auth/index.js';
@@ -28,12 +31,16 @@ import { createEdge, describeAuth, type Edge, HTTP_STATUS, refusal } from './edg
 import { checkIdsAtTheEdge } from './input-checks.js';
 import { responseTooLarge, tokenLimitError } from './limits.js';
 import { METRICS_PATH, type MetricsListener, serveMetrics, startMetricsListener } from './metrics.js';
+import { failedBeforeExecution, fastRequest, formatErrors, PreparedQueries } from './prepared.js';
 import { listenFailure, openHostProblem } from './startup.js';
 import { type AttachedWebSocket, attachWebSocket, type WebSocketOptions, type WebSocketStats } from './websocket.js';
 
 export type { ConnectionAuthenticator, ConnectionVerdict, WebSocketOptions } from './websocket.js';
 
 export const GRAPHQL_PATH = '/graphql';
+
+/** GraphQL answers carry one caller's jobs: never stored by a shared cache (Apollo's own default header). */
+const NO_STORE = 'no-store';
 
 export interface ServerOptions {
   host: string;
@@ -43,6 +50,11 @@ export interface ServerOptions {
   plugins?: ApolloServerPlugin<GatewayContext>[];
   /** graphql-ws on the same port and path: timeouts, payload limit and the connection_init auth hook. */
   websocket?: WebSocketOptions;
+}
+
+export interface ExecutionStats {
+  prepared: number;
+  apollo: number;
 }
 
 export interface RunningServer {
@@ -56,6 +68,8 @@ export interface RunningServer {
   metricsUrl: string | undefined;
   /** Websocket connections and how often subscription results were computed versus delivered. */
   websocketStats(): WebSocketStats;
+  /** HTTP operations answered as prepared queries (src/server/prepared.ts) and through Apollo's pipeline. */
+  executionStats(): ExecutionStats;
   close(): Promise<void>;
 }
 
@@ -265,6 +279,8 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's own landing page loads its explorer from a CDN; the gateway serves GraphiQL itself.
       ApolloServerPluginLandingPageDisabled(),
+      // Per-field cache hints would wrap every resolver; job data is never cacheable (see NO_STORE).
+      ApolloServerPluginCacheControlDisabled(),
       partialErrorsPlugin,
       measurePlugin,
       edgePlugin(edge, () => websocketUrl),
@@ -278,6 +294,18 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
     },
   });
   await apollo.start();
+  const format = formatError(gateway);
+  const executionStats: ExecutionStats = { prepared: 0, apollo: 0 };
+  // Users' own Apollo plugins see every request, so with any of them every request goes through Apollo; so does
+  // a subgraph's (graphql-jit answers `_entities` lists differently from graphql-js).
+  const prepared =
+    web.preparedQueries > 0 && !opts.plugins?.length && !web.federation
+      ? new PreparedQueries(schema, {
+          size: web.preparedQueries,
+          maxTokens: limits.maxTokens,
+          validationRules: edge.validationRules,
+        })
+      : undefined;
 
   /** The caller, or undefined once missing or bad credentials were answered with 401. */
   async function authenticated(req: IncomingMessage, res: ServerResponse): Promise<Principal | undefined> {
@@ -288,6 +316,45 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
       sendRefusal(res, error, { 'www-authenticate': 'Bearer' });
       return undefined;
     }
+  }
+
+  /** Answers a body larger than `limits.maxResponseBytes` with the refusal instead; true when it did. */
+  function refusedAsTooLarge(res: ServerResponse, body: string): boolean {
+    const bytes = Buffer.byteLength(body);
+    if (bytes <= limits.maxResponseBytes) return false;
+    // Not the request's size: a plain 400, so the client does not read it as "body too large" (413).
+    sendRefusal(res, responseTooLarge(limits.maxResponseBytes, bytes), {}, 400);
+    return true;
+  }
+
+  /**
+   * A query already prepared (src/server/prepared.ts), executed without Apollo's pipeline; false, before any
+   * resolver ran, when Apollo must answer it (not preparable, refused by the edge, variables that do not coerce).
+   */
+  async function answerPrepared(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    principal: Principal,
+    signal: AbortSignal,
+    operation: GraphQLOperation,
+  ): Promise<boolean> {
+    const request = fastRequest(req.method, req.headers, body);
+    const query = request && prepared?.get(request);
+    if (!request || !query) return false;
+    const check = { principal, schema, document: query.document, operation: query.operation } as const;
+    if (edge.checkOperation({ ...check, variables: request.variables, transport: 'http' })) return false;
+    const context = createContext(gateway, principal, signal);
+    const result = await query.execute(context, request.variables);
+    if (failedBeforeExecution(result)) return false;
+    operation.identify('query', query.operation.name?.value);
+    const errors = [...formatErrors(result.errors ?? [], format), ...context.partialErrors.map((e) => e.toJSON())];
+    operation.finish(outcomeOfErrors(errors.length ? errors : undefined));
+    // Apollo's own serialization: the same bytes either way.
+    const answer = `${JSON.stringify(errors.length ? { errors, data: result.data } : { data: result.data })}\n`;
+    if (refusedAsTooLarge(res, answer)) return true;
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(answer);
+    return true;
   }
 
   /** The GraphQL endpoint: origin, size, credentials and rate, then Apollo (limits and roles in edgePlugin). */
@@ -318,12 +385,8 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
     const limited = await edge.consumeRate(principal, req.socket.remoteAddress);
     if (limited) return sendRefusal(res, limited, { 'retry-after': String(limited.extensions.retryAfterSeconds) });
 
-    const headers = new HeaderMap();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-    }
     let body: unknown = raw;
-    if (raw && headers.get('content-type')?.includes('application/json')) {
+    if (raw && req.headers['content-type']?.includes('application/json')) {
       try {
         body = JSON.parse(raw);
       } catch {
@@ -332,7 +395,20 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
     }
     // Provider calls made for this request stop when the client goes away.
     const abort = new AbortController();
-    res.on('close', () => abort.abort());
+    res.on('close', () => {
+      // An answered request has nothing left to stop (and an abort costs a DOMException per request).
+      if (!res.writableFinished) abort.abort();
+    });
+    res.setHeader('cache-control', NO_STORE);
+    if (prepared && (await answerPrepared(req, res, body, principal, abort.signal, operation))) {
+      executionStats.prepared++;
+      return;
+    }
+    executionStats.apollo++;
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
     const httpGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
     // Apollo hands plugins this very object (the context it copies per operation).
     measuring.set(httpGraphQLRequest, operation);
@@ -340,15 +416,7 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
       httpGraphQLRequest,
       context: async () => createContext(gateway, principal, abort.signal),
     });
-    if (result.body.kind === 'complete' && Buffer.byteLength(result.body.string) > limits.maxResponseBytes) {
-      // Not the request's size: a plain 400, so the client does not read it as "body too large" (413).
-      return sendRefusal(
-        res,
-        responseTooLarge(limits.maxResponseBytes, Buffer.byteLength(result.body.string)),
-        {},
-        400,
-      );
-    }
+    if (result.body.kind === 'complete' && refusedAsTooLarge(res, result.body.string)) return;
     for (const [name, value] of result.headers) res.setHeader(name, value);
     res.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
@@ -429,6 +497,7 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
     authSummary: describeAuth(gateway.config, opts.host),
     metricsUrl: metrics?.url,
     websocketStats: () => websocket.stats(),
+    executionStats: () => ({ ...executionStats }),
     async close() {
       shuttingDown = true;
       // Upgraded sockets are no longer HTTP connections: the drain plugin would wait for them forever.

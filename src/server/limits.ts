@@ -126,6 +126,37 @@ export function countNodes(
   }
 }
 
+/** Variable sets remembered per document; past it, that document's counts start over. */
+const COUNTS_PER_DOCUMENT = 64;
+/** Variables longer than this (as JSON) are counted every time rather than kept. */
+const MAX_REMEMBERED_KEY = 4_096;
+
+/**
+ * `countNodes`, remembered per document and variables: Apollo's document store and the prepared queries hand
+ * back the same DocumentNode for the same query text, and walking it with graphql-query-complexity was a tenth of
+ * a request's time. Documents are held weakly, so the cache lives as long as theirs.
+ */
+export class NodeCounts {
+  private readonly counts = new WeakMap<DocumentNode, Map<string, number | undefined>>();
+
+  count(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Record<string, unknown> | undefined,
+  ): number | undefined {
+    const known = this.counts.get(document) ?? new Map<string, number | undefined>();
+    this.counts.set(document, known);
+    const key = `${operationName ?? ''}\n${variables ? JSON.stringify(variables) : ''}`;
+    if (known.has(key)) return known.get(key);
+    const nodes = countNodes(schema, document, operationName, variables);
+    if (key.length > MAX_REMEMBERED_KEY) return nodes;
+    if (known.size >= COUNTS_PER_DOCUMENT) known.clear();
+    known.set(key, nodes);
+    return nodes;
+  }
+}
+
 export function responseTooLarge(max: number, measured: number): GatewayError {
   return new GatewayError(
     ErrorCode.PAYLOAD_TOO_LARGE,

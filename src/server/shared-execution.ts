@@ -53,6 +53,18 @@ export class SharedExecution {
 
   constructor(private readonly opts: SharedExecutionOptions) {}
 
+  /** Printed documents: subscribers of one subscription usually share one document (src/server/websocket.ts). */
+  private readonly printed = new WeakMap<object, string>();
+
+  private text(args: ExecutionArgs): string {
+    let text = this.printed.get(args.document);
+    if (text === undefined) {
+      text = print(args.document);
+      this.printed.set(args.document, text);
+    }
+    return text;
+  }
+
   stats(): SharedExecutionStats {
     return { groups: this.groups.size, executions: this.executions, deliveries: this.deliveries };
   }
@@ -64,12 +76,7 @@ export class SharedExecution {
   ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const source = await createSourceEventStream(args);
     if (!isAsyncIterable(source)) return source as ExecutionResult;
-    const key = JSON.stringify([
-      shareKey,
-      args.operationName ?? null,
-      args.variableValues ?? null,
-      print(args.document),
-    ]);
+    const key = JSON.stringify([shareKey, args.operationName ?? null, args.variableValues ?? null, this.text(args)]);
     let group = this.groups.get(key);
     if (!group) {
       group = { subscribers: 0, results: new Map() };

@@ -15,6 +15,7 @@
  * instead of the console, and an oversized message is the client's mistake, not an "internal error".
  */
 import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import {
   type DocumentNode,
   type ExecutionArgs,
@@ -31,6 +32,7 @@ import {
   validate,
 } from 'graphql';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
+import { LRUCache } from 'lru-cache';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { OPEN_PRINCIPAL, type Principal, shareKeyOf } from '../auth/index.js';
 import { isSlowConsumerSignal, type SubscriptionItem } from '../events/hub.js';
@@ -107,6 +109,89 @@ const credentialsOf = (params: Readonly<Record<string, unknown>> | undefined, re
   return typeof fromInit === 'string' ? fromInit : request.headers.authorization;
 };
 
+/** The socket under a ws WebSocket (ws's own `_socket`: no public accessor exists; ws has kept it for years). */
+const netSocketOf = (socket: WebSocket) => (socket as unknown as { _socket?: Socket })._socket;
+
+const corked = new WeakSet<WebSocket>();
+
+/**
+ * Holds a connection's writes until the current turn of the event loop ends, so the events of one poll round
+ * leave in one write per socket rather than one each: at 10,000 subscribers the kernel writes were most of
+ * the delivery cost (bench/fanout.ts).
+ */
+function coalesceWrites(socket: WebSocket): void {
+  const raw = netSocketOf(socket);
+  if (!raw || corked.has(socket)) return;
+  corked.add(socket);
+  raw.cork();
+  setImmediate(() => {
+    corked.delete(socket);
+    raw.uncork();
+  });
+}
+
+/** The member of a placeholder payload (see `serializedOnce`); nothing else in a message is an object key. */
+const SERIALIZED_KEY = '__crossdockSerialized';
+const PLACEHOLDER_AT_END = new RegExp(`"payload":\\{"${SERIALIZED_KEY}":"(\\d+)"\\}\\}$`);
+
+/**
+ * Each result's JSON made once, whatever the number of subscribers it goes to. graphql-ws serializes every
+ * `next` message whole, per subscriber ({ id, type, payload }); here `onNext` hands it a placeholder payload
+ * instead, and `send` writes the message as two websocket fragments (RFC 6455 §5.4, reassembled by every
+ * client): the subscriber's own head (`{"id":…,"type":"next","payload":`), then the result's bytes, made once
+ * and the very same Buffer for every socket. The payload is the message's last member, and a client's id cannot
+ * contain an unescaped quote, so the placeholder's match is unambiguous. (Node 20 has no JSON.rawJSON.)
+ *
+ * A placeholder lives as long as its result (which the shared execution's memo holds while subscribers may
+ * still need it); its bytes are forgotten when the placeholder is collected.
+ */
+function serializedOnce() {
+  const bytes = new Map<string, Buffer>();
+  const placeholders = new WeakMap<object, Record<string, string>>();
+  const forget = new FinalizationRegistry<string>((token) => bytes.delete(token));
+  let tokens = 0;
+  return {
+    placeholderOf(result: FormattedExecutionResult): FormattedExecutionResult {
+      let placeholder = placeholders.get(result);
+      if (!placeholder) {
+        const token = String(++tokens);
+        placeholder = { [SERIALIZED_KEY]: token };
+        bytes.set(token, Buffer.from(`${JSON.stringify(result)}}`));
+        placeholders.set(result, placeholder);
+        forget.register(placeholder, token);
+      }
+      return placeholder as FormattedExecutionResult;
+    },
+    /** A message with a placeholder as its own head and the shared rest; undefined for any other message. */
+    split(message: string): { head: string; rest: Buffer } | undefined {
+      const match = PLACEHOLDER_AT_END.exec(message);
+      if (!match) return undefined;
+      const rest = bytes.get(match[1]!);
+      if (!rest) throw new Error('a shared subscription result was forgotten before it was sent');
+      return { head: `${message.slice(0, match.index)}"payload":`, rest };
+    },
+  };
+}
+
+/** Sends one graphql-ws message, a shared result as two fragments (see `serializedOnce`). */
+function sendMessage(
+  socket: WebSocket,
+  message: string,
+  once: ReturnType<typeof serializedOnce>,
+  done: (error?: Error) => void,
+): void {
+  const parts = once.split(message);
+  if (!parts) {
+    socket.send(message, done);
+    return;
+  }
+  socket.send(parts.head, { fin: false });
+  socket.send(parts.rest, { fin: true, binary: false }, done);
+}
+
+/** A send that failed: the socket is going away, and its close ends the subscriptions. */
+const dropFailedSend = () => {};
+
 export function attachWebSocket(
   httpServer: Server,
   path: string,
@@ -148,6 +233,11 @@ export function attachWebSocket(
     contextFor: (args) => createContext(gateway, (args.contextValue as GatewayContext).principal),
   });
 
+  const once = serializedOnce();
+  // Documents that parsed and validated, by their text: subscribers of the same subscription share one (a
+  // parsed document keeps every token, tens of KB, for as long as its subscription runs).
+  const { preparedQueries } = gateway.config.server;
+  const validDocuments = preparedQueries > 0 ? new LRUCache<string, DocumentNode>({ max: preparedQueries }) : undefined;
   const format = (result: ExecutionResult): FormattedExecutionResult => {
     let out = formatted.get(result);
     if (!out) {
@@ -229,21 +319,24 @@ export function attachWebSocket(
         ];
       const limited = await edge.consumeRate(state.principal, ctx.extra.request.socket.remoteAddress);
       if (limited) return [refusal(limited)];
-      let document: DocumentNode;
-      try {
-        document = parse(payload.query, { maxTokens: limits.maxTokens });
-      } catch (error) {
-        const tooMany = tokenLimitError(String((error as Error).message), limits.maxTokens);
-        if (tooMany) return [refusal(tooMany)];
-        return [
-          clientMistake(
-            error instanceof GraphQLError ? error : new GraphQLError(String(error)),
-            'GRAPHQL_PARSE_FAILED',
-          ),
-        ];
+      let document = validDocuments?.get(payload.query);
+      if (!document) {
+        try {
+          document = parse(payload.query, { maxTokens: limits.maxTokens });
+        } catch (error) {
+          const tooMany = tokenLimitError(String((error as Error).message), limits.maxTokens);
+          if (tooMany) return [refusal(tooMany)];
+          return [
+            clientMistake(
+              error instanceof GraphQLError ? error : new GraphQLError(String(error)),
+              'GRAPHQL_PARSE_FAILED',
+            ),
+          ];
+        }
+        const invalid = validate(schema, document, [...specifiedRules, ...edge.validationRules]);
+        if (invalid.length) return invalid.map((e) => clientMistake(e, 'GRAPHQL_VALIDATION_FAILED'));
+        validDocuments?.set(payload.query, document);
       }
-      const invalid = validate(schema, document, [...specifiedRules, ...edge.validationRules]);
-      if (invalid.length) return invalid.map((e) => clientMistake(e, 'GRAPHQL_VALIDATION_FAILED'));
       const operation = getOperationAST(document, payload.operationName);
       if (!operation)
         return [
@@ -302,7 +395,8 @@ export function attachWebSocket(
     subscribe: measured((args: ExecutionArgs) =>
       shared.subscribe(args, contextShareKeys.get(args.contextValue as object) ?? DEFAULT_SHARE_KEY),
     ),
-    onNext: (_ctx, _id, _payload, _args, result) => format(result),
+    // A subscription result shared by many subscribers is serialized once (see `serializedOnce`).
+    onNext: (_ctx, _id, _payload, _args, result) => once.placeholderOf(format(result)),
     onError: (_ctx, _id, _payload, errors) => {
       const formattedErrors = errors.map((e) => formatError(e.toJSON(), e));
       // Operations refused before they ran (onSubscribe) end here; those that ran are measured above.
@@ -331,12 +425,20 @@ export function attachWebSocket(
     const closed = server.opened(
       {
         protocol: socket.protocol,
-        send: (data) =>
-          new Promise<void>((resolve, reject) => {
-            if (socket.readyState !== socket.OPEN) return resolve();
-            // Resolves once written: a client that does not read holds its subscriptions back (backpressure).
-            socket.send(data, (error) => (error ? reject(error) : resolve()));
-          }),
+        send: (data) => {
+          if (socket.readyState !== socket.OPEN) return;
+          coalesceWrites(socket);
+          // Up to maxBufferedBytes waiting to be written, a delivery does not wait for the socket; past it, it
+          // resolves once written, so a client that does not read holds its subscriptions back (backpressure)
+          // until the event hub gives up on it (SLOW_CONSUMER) instead of buffering without bound.
+          if (socket.bufferedAmount < caps.maxBufferedBytes) {
+            sendMessage(socket, data, once, dropFailedSend);
+            return;
+          }
+          return new Promise<void>((resolve, reject) => {
+            sendMessage(socket, data, once, (error) => (error ? reject(error) : resolve()));
+          });
+        },
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
           socket.on('message', async (data) => {

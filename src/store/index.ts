@@ -15,7 +15,7 @@ export { SCHEMA_VERSION, SqliteStore } from './sqlite.js';
 export * from './types.js';
 
 export type StoreConfig =
-  | { kind: 'sqlite'; path: string }
+  | { kind: 'sqlite'; path: string; cacheJobs?: number }
   | { kind: 'memory' }
   | ({ kind: 'postgres'; leaseTtlMs?: number; catchUpIntervalMs?: number } & Omit<PostgresStoreOptions, 'now'>);
 
@@ -23,7 +23,11 @@ export function createStore(config: StoreConfig, opts: { cwd?: string; now?: () 
   const now = opts.now ?? Date.now;
   switch (config.kind) {
     case 'sqlite':
-      return new SqliteStore({ path: resolve(opts.cwd ?? process.cwd(), config.path), now });
+      return new SqliteStore({
+        path: resolve(opts.cwd ?? process.cwd(), config.path),
+        now,
+        ...(config.cacheJobs === undefined ? {} : { cacheJobs: config.cacheJobs }),
+      });
     case 'postgres': {
       const { kind: _kind, leaseTtlMs: _ttl, catchUpIntervalMs: _catchUp, ...options } = config;
       return new PostgresStore({ ...options, now });

@@ -20,6 +20,7 @@ import {
   toTransition,
 } from '../events/types.js';
 import { jobGlobalId } from '../ids.js';
+import { ReadCache } from './read-cache.js';
 import { SingleInstanceStore } from './single-instance.js';
 import {
   chunksOf,
@@ -41,6 +42,7 @@ import { SqliteConnection } from './sqlite-connection.js';
 import {
   type AccountPollState,
   type AccountState,
+  DEFAULT_CACHE_JOBS,
   type FactsQuery,
   type GatewayStore,
   type IdempotencyRecord,
@@ -100,18 +102,24 @@ export interface SqliteStoreOptions {
   path: string;
   now?: () => number;
   busyTimeoutMs?: number;
+  /** Weight of the read cache (src/store/read-cache.ts): job rows and histories 1, pages 1 + their jobs; 0: none. */
+  cacheJobs?: number;
 }
 
 export class SqliteStore extends SingleInstanceStore implements GatewayStore {
   private writer: SqliteConnection | undefined;
   private reader: SqliteConnection | undefined;
+  /** Single statements, each its own implicit transaction: never queued behind another call (see `statement`). */
+  private statements: SqliteConnection | undefined;
   private opening: Promise<void> | undefined;
   private id = '';
   private readonly now: () => number;
+  private readonly cache: ReadCache;
 
   constructor(private readonly opts: SqliteStoreOptions) {
     super();
     this.now = opts.now ?? Date.now;
+    this.cache = new ReadCache(opts.cacheJobs ?? DEFAULT_CACHE_JOBS);
   }
 
   get logId(): string {
@@ -136,6 +144,7 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
         this.id = String(row?.value);
       });
       this.reader = await SqliteConnection.open(this.opts.path, { busyTimeoutMs });
+      this.statements = await SqliteConnection.open(this.opts.path, { busyTimeoutMs });
       this.writer = writer;
     } catch (error) {
       await writer.close().catch(() => undefined);
@@ -244,7 +253,11 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
     await this.open();
     const db = this.writer;
     if (!db) throw new Error('store is closed');
-    return db.serial(() => db.transaction(() => work(db)));
+    try {
+      return await db.serial(() => db.transaction(() => work(db)));
+    } finally {
+      this.cache.invalidate();
+    }
   }
 
   /** Work on the reading connection, as one read transaction (one consistent view). */
@@ -253,6 +266,19 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
     const db = this.reader;
     if (!db) throw new Error('store is closed');
     return db.serial(() => db.transaction(() => work(db), 'BEGIN'));
+  }
+
+  /**
+   * ONE statement on a connection that never opens a transaction: a single SELECT is its own consistent view (in
+   * WAL mode it sees the last commit), so it needs neither BEGIN/COMMIT nor a place in `read`'s queue. Concurrent
+   * readers' statements are all handed to sqlite3 at once instead of one per round trip through the thread pool,
+   * which under load left the event loop idle between them.
+   */
+  private async statement<T>(work: (db: SqliteConnection) => Promise<T>): Promise<T> {
+    await this.open();
+    const db = this.statements;
+    if (!db) throw new Error('store is closed');
+    return work(db);
   }
 
   loadAccount(account: string): Promise<AccountState> {
@@ -345,6 +371,10 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
 
   findJobs(query: JobQuery): Promise<JobQueryPage> {
     if (query.accounts.length === 0) return Promise.resolve({ jobs: [], hasNextPage: false, totalCount: 0 });
+    return this.cache.one(`page\n${JSON.stringify(query)}`, () => this.loadPage(query));
+  }
+
+  private async loadPage(query: JobQuery): Promise<JobQueryPage> {
     const where = [`account IN (${placeholders(query.accounts.length)})`];
     const params: unknown[] = [...query.accounts];
     if (query.states?.length) {
@@ -362,23 +392,43 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
     const filter = where.join(' AND ');
     const page = query.after ? `${filter} AND (sort_ms < ? OR (sort_ms = ? AND id > ?))` : filter;
     const pageParams = query.after ? [...params, query.after.sortMs, query.after.sortMs, query.after.id] : params;
-    return this.read(async (db) => {
-      const rows = await db.all(`SELECT * FROM crossdock_job_index WHERE ${page} ORDER BY sort_ms DESC, id LIMIT ?`, [
-        ...pageParams,
-        query.first + 1,
-      ]);
-      const count = await db.get(`SELECT COUNT(*) AS n FROM crossdock_job_index WHERE ${filter}`, params);
-      return {
-        jobs: rows.slice(0, query.first).map(jobFromRow),
-        hasNextPage: rows.length > query.first,
-        totalCount: Number(count?.n ?? 0),
-      };
+    const count = `SELECT COUNT(*) AS n FROM crossdock_job_index WHERE ${filter}`;
+    const pageOf = (rows: Row[], total: unknown): JobQueryPage => ({
+      jobs: rows.slice(0, query.first).map(jobFromRow),
+      hasNextPage: rows.length > query.first,
+      totalCount: Number(total ?? 0),
     });
+    // The page and its count in one statement (one view); only an empty page needs the count on its own.
+    const rows = await this.statement((db) =>
+      db.all(
+        `SELECT *, (${count}) AS total_count FROM crossdock_job_index WHERE ${page} ORDER BY sort_ms DESC, id LIMIT ?`,
+        [...params, ...pageParams, query.first + 1],
+      ),
+    );
+    if (rows.length > 0) return pageOf(rows, rows[0]!.total_count);
+    return this.read(async (db) =>
+      pageOf(
+        await db.all(`SELECT * FROM crossdock_job_index WHERE ${page} ORDER BY sort_ms DESC, id LIMIT ?`, [
+          ...pageParams,
+          query.first + 1,
+        ]),
+        (await db.get(count, params))?.n,
+      ),
+    );
   }
 
   getJobs(keys: readonly JobKey[]): Promise<(StoredJob | undefined)[]> {
+    return this.cache.many(
+      keys,
+      (k) => `job\n${jobKeyString(k)}`,
+      (missing) => this.loadJobs(missing),
+    );
+  }
+
+  private loadJobs(keys: readonly JobKey[]): Promise<(StoredJob | undefined)[]> {
     if (keys.length === 0) return Promise.resolve([]);
-    return this.read(async (db) => {
+    // A DataLoader batch of one request fits one statement; larger ones read their chunks in one view.
+    return (keys.length <= KEYS_PER_QUERY ? this.statement.bind(this) : this.read.bind(this))(async (db) => {
       const found = new Map<string, StoredJob>();
       for (const chunk of chunksOf(keys, KEYS_PER_QUERY)) {
         const where = matchingKeys(chunk);
@@ -391,9 +441,18 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
     });
   }
 
-  transitions(keys: readonly JobKey[]): Promise<JobTransition[][]> {
+  async transitions(keys: readonly JobKey[]): Promise<JobTransition[][]> {
+    const found = await this.cache.many(
+      keys,
+      (k) => `history\n${jobKeyString(k)}`,
+      (missing) => this.loadTransitions(missing),
+    );
+    return found.map((history) => history ?? []);
+  }
+
+  private loadTransitions(keys: readonly JobKey[]): Promise<JobTransition[][]> {
     if (keys.length === 0) return Promise.resolve([]);
-    return this.read(async (db) => {
+    return (keys.length <= KEYS_PER_QUERY ? this.statement.bind(this) : this.read.bind(this))(async (db) => {
       const rows: Row[] = [];
       // One query per chunk of jobs (a page of `Job.history` fields), each job's newest MAX_HISTORY.
       for (const chunk of chunksOf(keys, KEYS_PER_QUERY)) {
@@ -426,7 +485,7 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
   }
 
   readAfter(after: number, limit: number): Promise<JobEventRecord[]> {
-    return this.read(async (db) => {
+    return this.statement(async (db) => {
       const rows = await db.all(
         'SELECT seq, body FROM crossdock_events WHERE seq > ? AND body IS NOT NULL ORDER BY seq LIMIT ?',
         [after, limit],
@@ -510,7 +569,9 @@ export class SqliteStore extends SingleInstanceStore implements GatewayStore {
 
   async close(): Promise<void> {
     await this.opening?.catch(() => undefined);
-    const connections = [this.reader, this.writer];
+    this.cache.invalidate();
+    const connections = [this.statements, this.reader, this.writer];
+    this.statements = undefined;
     this.reader = undefined;
     this.writer = undefined;
     // Queued work finishes first; anything called later fails as closed.

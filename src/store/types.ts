@@ -18,6 +18,9 @@ import type { JobEventRecord, JobTransition, NewJobEvent, StoredJob } from '../e
 import type { ErrorCode } from '../sdk/errors.js';
 import { isTerminal, type JobSnapshot, type JobState, type JobType } from '../sdk/model.js';
 
+/** The SQLite store's read cache default weight (`store.cacheJobs`): about a dashboard's worth of pages and jobs. */
+export const DEFAULT_CACHE_JOBS = 5_000;
+
 export interface JobKey {
   account: string;
   nativeId: string;

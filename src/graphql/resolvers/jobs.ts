@@ -17,13 +17,22 @@ export function nodeById(
   return readJob(ctx, account, nativeId, { maxAge, path });
 }
 
+/**
+ * A failed item of a list, as the item itself: graphql-js and graphql-jit complete an Error in a list as null
+ * plus that error at its index (the generated resolver types know only the values, hence the cast).
+ */
+const errorAsItem = (error: unknown): JobNode => error as JobNode;
+
 const keyOf = (job: JobNode) => ({ account: job.account.name, nativeId: job.job.nativeId });
 
 export const jobResolvers: Resolvers = {
   Query: {
     node: (_, { id, maxAge }, ctx) => nodeById(id, ctx, maxAge, 'node'),
-    // Each id stands alone: an unknown one becomes null plus its own error at its index.
-    nodes: (_, { ids, maxAge }, ctx) => ids.map((id) => nodeById(id, ctx, maxAge, 'nodes')),
+    // Each id stands alone: an unknown one becomes null plus its own error at its index. The list is settled
+    // first (an error is an item like any other): graphql-jit, which runs prepared queries, misplaces an item
+    // whose promise rejects after the others resolved (it appends a null instead).
+    nodes: (_, { ids, maxAge }, ctx) =>
+      Promise.all(ids.map((id) => nodeById(id, ctx, maxAge, 'nodes').catch(errorAsItem))),
     job: (_, { id, maxAge }, ctx) => nodeById(id, ctx, maxAge, 'job'),
     jobByNativeId: (_, { account, nativeId, maxAge }, ctx) =>
       readJob(ctx, account, nativeId, { maxAge, path: 'jobByNativeId' }),
