@@ -16,7 +16,7 @@ import { printGatewaySchema } from '../src/graphql/schema.js';
 import { registry } from '../src/registry.js';
 import { type CliProcess, runNode } from '../test/helpers/process.js';
 import { postGraphQL, startTestSandbox, waitUntil } from '../test/helpers/servers.js';
-import { bin, buildOnce, root, rssMb } from './build.js';
+import { bin, buildOnce, root, rssMb, writeQuietSandboxConfig } from './build.js';
 
 /** A job page for a frontend: what `job(id)` asks in the benchmark. */
 export const JOB_QUERY = /* GraphQL */ `query Job($id: ID!) {
@@ -122,17 +122,8 @@ export async function measureHttp(opts: {
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-bench-http-'));
   const running: CliProcess[] = [];
   try {
-    const config = join(dir, 'crossdock.config.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        ...sandbox.description,
-        store: { kind: 'sqlite', path: join(dir, 'index.sqlite') },
-        // Warm and quiet: observed once, then no poll round while the load runs.
-        polling: { intervalMs: { active: 3_600_000, waiting: 3_600_000 } },
-        limits: { requestsPerMinute: 100_000_000 },
-      }),
-    );
+    // Warm and quiet: observed once, then no poll round while the load runs.
+    const config = writeQuietSandboxConfig(dir, sandbox, { limits: { requestsPerMinute: 100_000_000 } });
     const gateway = await startProcess(
       [bin, 'serve', '--config', config, '--port', '0', '--log-level', 'warn'],
       /GraphQL at http:\/\//,

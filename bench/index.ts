@@ -4,14 +4,14 @@
  * side by side in one run. The gateway runs as the real CLI in a child process (SQLite store), so its resident
  * memory is its own; the simulator runs here and counts every request it answers.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { registry } from '../src/registry.js';
 import { runCli } from '../test/helpers/process.js';
 import { postGraphQL, startTestSandbox, waitUntil } from '../test/helpers/servers.js';
-import { rssMb } from './build.js';
+import { rssMb, writeQuietSandboxConfig } from './build.js';
 
 const DASHBOARD =
   '{ jobs(first: 100) { totalCount edges { node { id state progress { percent } drives { driveId } } } } }';
@@ -36,16 +36,7 @@ export async function measureIndexReads(jobs: number, rounds: number): Promise<I
   const sandbox = await startTestSandbox({ adapters: azure, seedJobs: jobs, seed: 13 });
   const sim = [...sandbox.simulators.values()][0]!;
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-bench-index-'));
-  const config = join(dir, 'crossdock.config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      ...sandbox.description,
-      store: { kind: 'sqlite', path: join(dir, 'index.sqlite') },
-      polling: { intervalMs: { active: 3_600_000, waiting: 3_600_000 } },
-      providerTimeoutMs: 120_000,
-    }),
-  );
+  const config = writeQuietSandboxConfig(dir, sandbox, { providerTimeoutMs: 120_000 });
   const started = performance.now();
   const gateway = runCli(['serve', '--config', config, '--port', '0', '--log-level', 'warn'], {
     cwd: dir,
