@@ -18,8 +18,13 @@ export const GROUPS = {
   // The one failure classification ("outcome unknown"), idempotency keys and createJob's key rule (the lines of
   // createJob from the key's checks to the end of the keyed create).
   outcome: {
-    mutate: ['src/sdk/failures.ts', 'src/mutations/idempotency.ts', 'src/mutations/index.ts:260-312'],
-    tests: ['src/sdk/failures.test.ts', 'test/idempotency.test.ts', 'test/lost-creates.e2e.test.ts'],
+    mutate: ['src/sdk/failures.ts', 'src/mutations/idempotency.ts', 'src/mutations/index.ts:264-350'],
+    tests: [
+      'src/sdk/failures.test.ts',
+      'test/idempotency.test.ts',
+      'test/lost-creates.e2e.test.ts',
+      'test/idempotency-race.e2e.test.ts',
+    ],
   },
   // Each adapter's pure mapping of provider answers to the normalized job.
   maps: {
