@@ -5,7 +5,10 @@
  * server's counters say which path answered.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gatewaySchema } from '../src/graphql/schema.js';
 import { jobGlobalId } from '../src/ids.js';
+import { registry } from '../src/registry.js';
+import { PreparedQueries } from '../src/server/prepared.js';
 import { startTestGateway, type TestGateway } from './helpers/servers.js';
 
 const JOB_FIELDS = /* GraphQL */ `
@@ -148,5 +151,22 @@ describe('prepared queries answer exactly what Apollo answers', () => {
     expect((first.fast.body as { data: { job: { id: string } } }).data.job.id).toBe(ids[4]);
     expect((second.fast.body as { data: { job: { id: string } } }).data.job.id).toBe(ids[5]);
     expect(second.fast).toEqual(second.viaApollo);
+  });
+});
+
+describe('the prepared-query cache', () => {
+  it('keeps at most 32 MiB of document text, however many large documents clients send', async () => {
+    const prepared = new PreparedQueries(await gatewaySchema(registry, { federation: false }), {
+      size: 1_000,
+      maxTokens: 5_000,
+      validationRules: [],
+    });
+    // 60 different documents of 1 MB each (a comment makes them long; they parse and validate).
+    for (let i = 0; i < 60; i++) {
+      const query = `# ${String(i).padStart(3, '0')}${'x'.repeat(1_000_000)}\n{ accounts { name } }`;
+      expect(prepared.get({ query, operationName: undefined, variables: undefined })).toBeDefined();
+    }
+    expect(prepared.cachedTextSize).toBeGreaterThan(30 * 1_000_000);
+    expect(prepared.cachedTextSize).toBeLessThanOrEqual(32 * 1024 * 1024);
   });
 });

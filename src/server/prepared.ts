@@ -81,6 +81,15 @@ function asksIntrospection(document: DocumentNode): boolean {
   return found;
 }
 
+/**
+ * Documents are also bounded by the size of their text (32 MiB, about what Apollo's own document store keeps): a
+ * client sending a thousand different megabyte-long documents must not make the gateway keep a gigabyte.
+ */
+export const boundedByText = {
+  maxSize: 32 * 1024 * 1024,
+  sizeCalculation: (_value: unknown, key: string) => key.length + 1,
+} as const;
+
 export class PreparedQueries {
   /** Documents by operation name and query text; `none`: known not to be preparable (Apollo answers it). */
   private readonly cache: LRUCache<string, PreparedQuery | { none: true }>;
@@ -91,9 +100,14 @@ export class PreparedQueries {
     private readonly schema: GraphQLSchema,
     opts: { size: number; maxTokens: number; validationRules: readonly ValidationRule[] },
   ) {
-    this.cache = new LRUCache({ max: opts.size });
+    this.cache = new LRUCache<string, PreparedQuery | { none: true }>({ max: opts.size, ...boundedByText });
     this.rules = [...specifiedRules, ...opts.validationRules];
     this.maxTokens = opts.maxTokens;
+  }
+
+  /** Characters of document text the cache holds (bounded by `boundedByText`). */
+  get cachedTextSize(): number {
+    return this.cache.calculatedSize;
   }
 
   /** The prepared query, or undefined when Apollo's pipeline must answer this document. */

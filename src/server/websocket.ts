@@ -42,6 +42,7 @@ import { ErrorCode, GatewayError } from '../sdk/errors.js';
 import { type OperationType, outcomeOfErrors } from '../telemetry/index.js';
 import { type Edge, refusal } from './edge.js';
 import { responseTooLarge, tokenLimitError } from './limits.js';
+import { boundedByText } from './prepared.js';
 import { SharedExecution, type SharedExecutionStats } from './shared-execution.js';
 
 /** What the authentication hook decides for one connection. */
@@ -237,7 +238,8 @@ export function attachWebSocket(
   // Documents that parsed and validated, by their text: subscribers of the same subscription share one (a
   // parsed document keeps every token, tens of KB, for as long as its subscription runs).
   const { preparedQueries } = gateway.config.server;
-  const validDocuments = preparedQueries > 0 ? new LRUCache<string, DocumentNode>({ max: preparedQueries }) : undefined;
+  const validDocuments =
+    preparedQueries > 0 ? new LRUCache<string, DocumentNode>({ max: preparedQueries, ...boundedByText }) : undefined;
   const format = (result: ExecutionResult): FormattedExecutionResult => {
     let out = formatted.get(result);
     if (!out) {
