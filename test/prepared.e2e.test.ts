@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewaySchema } from '../src/graphql/schema.js';
 import { jobGlobalId } from '../src/ids.js';
 import { registry } from '../src/registry.js';
-import { PreparedQueries } from '../src/server/prepared.js';
+import { PreparedQueries, ValidDocuments } from '../src/server/prepared.js';
 import { startTestGateway, type TestGateway } from './helpers/servers.js';
 
 const JOB_FIELDS = /* GraphQL */ `
@@ -156,11 +156,9 @@ describe('prepared queries answer exactly what Apollo answers', () => {
 
 describe('the prepared-query cache', () => {
   it('keeps at most 32 MiB of document text, however many large documents clients send', async () => {
-    const prepared = new PreparedQueries(await gatewaySchema(registry, { federation: false }), {
-      size: 1_000,
-      maxTokens: 5_000,
-      validationRules: [],
-    });
+    const schema = await gatewaySchema(registry, { federation: false });
+    const documents = new ValidDocuments(schema, { size: 1_000, maxTokens: 5_000, validationRules: [] });
+    const prepared = new PreparedQueries(schema, documents, 1_000);
     // 60 different documents of 1 MB each (a comment makes them long; they parse and validate).
     for (let i = 0; i < 60; i++) {
       const query = `# ${String(i).padStart(3, '0')}${'x'.repeat(1_000_000)}\n{ accounts { name } }`;

@@ -31,7 +31,7 @@ import { createEdge, describeAuth, type Edge, HTTP_STATUS, refusal } from './edg
 import { checkIdsAtTheEdge } from './input-checks.js';
 import { responseTooLarge, tokenLimitError } from './limits.js';
 import { METRICS_PATH, type MetricsListener, serveMetrics, startMetricsListener } from './metrics.js';
-import { failedBeforeExecution, fastRequest, formatErrors, PreparedQueries } from './prepared.js';
+import { failedBeforeExecution, fastRequest, formatErrors, PreparedQueries, ValidDocuments } from './prepared.js';
 import { listenFailure, openHostProblem } from './startup.js';
 import { type AttachedWebSocket, attachWebSocket, type WebSocketOptions, type WebSocketStats } from './websocket.js';
 
@@ -296,15 +296,16 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
   await apollo.start();
   const format = formatError(gateway);
   const executionStats: ExecutionStats = { prepared: 0, apollo: 0 };
+  const documents = new ValidDocuments(schema, {
+    size: web.preparedQueries,
+    maxTokens: limits.maxTokens,
+    validationRules: edge.validationRules,
+  });
   // Users' own Apollo plugins see every request, so with any of them every request goes through Apollo; so does
   // a subgraph's (graphql-jit answers `_entities` lists differently from graphql-js).
   const prepared =
     web.preparedQueries > 0 && !opts.plugins?.length && !web.federation
-      ? new PreparedQueries(schema, {
-          size: web.preparedQueries,
-          maxTokens: limits.maxTokens,
-          validationRules: edge.validationRules,
-        })
+      ? new PreparedQueries(schema, documents, web.preparedQueries)
       : undefined;
 
   /** The caller, or undefined once missing or bad credentials were answered with 401. */
@@ -464,6 +465,7 @@ export async function startServer(gateway: Gateway, opts: ServerOptions): Promis
     schema,
     formatError(gateway),
     edge,
+    documents,
     opts.websocket,
   );
 

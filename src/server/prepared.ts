@@ -90,19 +90,55 @@ export const boundedByText = {
   sizeCalculation: (_value: unknown, key: string) => key.length + 1,
 } as const;
 
-export class PreparedQueries {
-  /** Documents by operation name and query text; `none`: known not to be preparable (Apollo answers it). */
-  private readonly cache: LRUCache<string, PreparedQuery | { none: true }>;
+/** What `ValidDocuments.check` found: the document, or why there is none. */
+export type DocumentCheck =
+  | { document: DocumentNode }
+  | { syntaxError: unknown }
+  | { invalid: readonly GraphQLError[] };
+
+/**
+ * Query texts parsed (within `limits.maxTokens`) and validated (graphql-js's rules and the edge's limit rules),
+ * the valid ones kept by their text: one cache for the HTTP fast path and the websocket, so subscribers of one
+ * subscription share one document (a parsed document keeps every token, tens of KB, as long as it runs).
+ */
+export class ValidDocuments {
+  private readonly cache: LRUCache<string, DocumentNode> | undefined;
   private readonly rules: readonly ValidationRule[];
-  private readonly maxTokens: number;
 
   constructor(
     private readonly schema: GraphQLSchema,
-    opts: { size: number; maxTokens: number; validationRules: readonly ValidationRule[] },
+    private readonly opts: { size: number; maxTokens: number; validationRules: readonly ValidationRule[] },
   ) {
-    this.cache = new LRUCache<string, PreparedQuery | { none: true }>({ max: opts.size, ...boundedByText });
+    this.cache = opts.size > 0 ? new LRUCache<string, DocumentNode>({ max: opts.size, ...boundedByText }) : undefined;
     this.rules = [...specifiedRules, ...opts.validationRules];
-    this.maxTokens = opts.maxTokens;
+  }
+
+  check(query: string): DocumentCheck {
+    const known = this.cache?.get(query);
+    if (known) return { document: known };
+    let document: DocumentNode;
+    try {
+      document = parse(query, { maxTokens: this.opts.maxTokens });
+    } catch (error) {
+      return { syntaxError: error };
+    }
+    const invalid = validate(this.schema, document, this.rules);
+    if (invalid.length > 0) return { invalid };
+    this.cache?.set(query, document);
+    return { document };
+  }
+}
+
+export class PreparedQueries {
+  /** Compiled queries by operation name and query text; `none`: known not to be preparable (Apollo answers it). */
+  private readonly cache: LRUCache<string, PreparedQuery | { none: true }>;
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly documents: ValidDocuments,
+    size: number,
+  ) {
+    this.cache = new LRUCache<string, PreparedQuery | { none: true }>({ max: size, ...boundedByText });
   }
 
   /** Characters of document text the cache holds (bounded by `boundedByText`). */
@@ -122,13 +158,9 @@ export class PreparedQueries {
   }
 
   private prepare(request: FastRequest): PreparedQuery | undefined {
-    let document: DocumentNode;
-    try {
-      document = parse(request.query, { maxTokens: this.maxTokens });
-    } catch {
-      return undefined;
-    }
-    if (validate(this.schema, document, this.rules).length > 0) return undefined;
+    const checked = this.documents.check(request.query);
+    if (!('document' in checked)) return undefined;
+    const { document } = checked;
     const operation = getOperationAST(document, request.operationName);
     if (operation?.operation !== 'query' || asksIntrospection(document)) return undefined;
     const compiled = compileQuery(this.schema, document, request.operationName);

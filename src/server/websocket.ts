@@ -17,7 +17,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import {
-  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   execute,
@@ -27,12 +26,8 @@ import {
   type GraphQLSchema,
   getOperationAST,
   getVariableValues,
-  parse,
-  specifiedRules,
-  validate,
 } from 'graphql';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
-import { LRUCache } from 'lru-cache';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { OPEN_PRINCIPAL, type Principal, shareKeyOf } from '../auth/index.js';
 import { isSlowConsumerSignal, type SubscriptionItem } from '../events/hub.js';
@@ -42,7 +37,7 @@ import { ErrorCode, GatewayError } from '../sdk/errors.js';
 import { type OperationType, outcomeOfErrors } from '../telemetry/index.js';
 import { type Edge, refusal } from './edge.js';
 import { responseTooLarge, tokenLimitError } from './limits.js';
-import { boundedByText } from './prepared.js';
+import type { ValidDocuments } from './prepared.js';
 import { SharedExecution, type SharedExecutionStats } from './shared-execution.js';
 
 /** What the authentication hook decides for one connection. */
@@ -200,6 +195,7 @@ export function attachWebSocket(
   schema: GraphQLSchema,
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
   edge: Edge,
+  documents: ValidDocuments,
   opts: WebSocketOptions = {},
 ): AttachedWebSocket {
   const { limits } = edge;
@@ -235,11 +231,6 @@ export function attachWebSocket(
   });
 
   const once = serializedOnce();
-  // Documents that parsed and validated, by their text: subscribers of the same subscription share one (a
-  // parsed document keeps every token, tens of KB, for as long as its subscription runs).
-  const { preparedQueries } = gateway.config.server;
-  const validDocuments =
-    preparedQueries > 0 ? new LRUCache<string, DocumentNode>({ max: preparedQueries, ...boundedByText }) : undefined;
   const format = (result: ExecutionResult): FormattedExecutionResult => {
     let out = formatted.get(result);
     if (!out) {
@@ -321,24 +312,20 @@ export function attachWebSocket(
         ];
       const limited = await edge.consumeRate(state.principal, ctx.extra.request.socket.remoteAddress);
       if (limited) return [refusal(limited)];
-      let document = validDocuments?.get(payload.query);
-      if (!document) {
-        try {
-          document = parse(payload.query, { maxTokens: limits.maxTokens });
-        } catch (error) {
-          const tooMany = tokenLimitError(String((error as Error).message), limits.maxTokens);
-          if (tooMany) return [refusal(tooMany)];
-          return [
-            clientMistake(
-              error instanceof GraphQLError ? error : new GraphQLError(String(error)),
-              'GRAPHQL_PARSE_FAILED',
-            ),
-          ];
-        }
-        const invalid = validate(schema, document, [...specifiedRules, ...edge.validationRules]);
-        if (invalid.length) return invalid.map((e) => clientMistake(e, 'GRAPHQL_VALIDATION_FAILED'));
-        validDocuments?.set(payload.query, document);
+      const checked = documents.check(payload.query);
+      if ('syntaxError' in checked) {
+        const error = checked.syntaxError;
+        const tooMany = tokenLimitError(String((error as Error).message), limits.maxTokens);
+        if (tooMany) return [refusal(tooMany)];
+        return [
+          clientMistake(
+            error instanceof GraphQLError ? error : new GraphQLError(String(error)),
+            'GRAPHQL_PARSE_FAILED',
+          ),
+        ];
       }
+      if ('invalid' in checked) return checked.invalid.map((e) => clientMistake(e, 'GRAPHQL_VALIDATION_FAILED'));
+      const { document } = checked;
       const operation = getOperationAST(document, payload.operationName);
       if (!operation)
         return [
